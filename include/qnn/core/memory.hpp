@@ -1,0 +1,63 @@
+#pragma once
+// Aligned storage for amplitudes, and the one place that decides whether an allocation can fit.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+#include <utility>
+
+#include "qnn/core/error.hpp"
+
+namespace qnn {
+
+/// Bytes of memory the system can still give us (MemAvailable), or 0 if unknown.
+std::uint64_t available_memory_bytes();
+
+/// Human-readable byte count: "16.0 GiB".
+std::string format_bytes(double bytes);
+
+/// Throws ResourceError naming `what` and the bytes it needs if `bytes` cannot fit in available memory.
+void check_allocation(std::uint64_t bytes, const std::string& what);
+
+/// A 64-byte aligned, uninitialised array of trivially copyable T. Move-only owner, deep copy on copy.
+template <class T>
+class AlignedBuffer {
+ public:
+  static constexpr std::size_t alignment = 64;
+
+  AlignedBuffer() = default;
+  explicit AlignedBuffer(std::size_t n) : size_(n) {
+    if (n == 0) return;
+    std::size_t bytes = (n * sizeof(T) + alignment - 1) / alignment * alignment;
+    data_ = static_cast<T*>(std::aligned_alloc(alignment, bytes));
+    if (data_ == nullptr) throw ResourceError("allocation of " + format_bytes(double(bytes)) + " failed");
+  }
+  AlignedBuffer(const AlignedBuffer& o) : AlignedBuffer(o.size_) {
+    if (size_) std::memcpy(static_cast<void*>(data_), o.data_, size_ * sizeof(T));
+  }
+  AlignedBuffer(AlignedBuffer&& o) noexcept : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+  AlignedBuffer& operator=(AlignedBuffer o) noexcept {
+    std::swap(data_, o.data_);
+    std::swap(size_, o.size_);
+    return *this;
+  }
+  ~AlignedBuffer() { std::free(data_); }
+
+  [[nodiscard]] T* data() noexcept { return data_; }
+  [[nodiscard]] const T* data() const noexcept { return data_; }
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  T& operator[](std::size_t i) noexcept { return data_[i]; }
+  const T& operator[](std::size_t i) const noexcept { return data_[i]; }
+  T* begin() noexcept { return data_; }
+  T* end() noexcept { return data_ + size_; }
+  const T* begin() const noexcept { return data_; }
+  const T* end() const noexcept { return data_ + size_; }
+
+ private:
+  T* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+}  // namespace qnn

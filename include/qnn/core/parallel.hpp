@@ -1,0 +1,57 @@
+#pragma once
+// The one parallel-for policy of qnn (qsim's habit): loops below a size threshold stay serial, since thread start-up
+// costs more than a small state's arithmetic. Reductions are summed over fixed-size blocks in block order, so a result
+// is bit-identical whatever the thread count.
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+namespace qnn {
+
+/// Threads used by qnn's loops (default: QNN_THREADS, else OpenMP's default).
+int num_threads();
+/// Set the thread count (n ≥ 1).
+void set_num_threads(int n);
+
+/// Loops over fewer items than this run on one thread.
+inline constexpr std::uint64_t kParallelThreshold = std::uint64_t{1} << 14;
+/// Block size of deterministic reductions.
+inline constexpr std::uint64_t kReduceBlock = std::uint64_t{1} << 12;
+
+/// fn(i) for i in [0, n).
+template <class Fn>
+void parallel_for(std::uint64_t n, Fn&& fn) {
+  if (n < kParallelThreshold || num_threads() == 1) {
+    for (std::uint64_t i = 0; i < n; ++i) fn(i);
+    return;
+  }
+  const auto sn = static_cast<std::int64_t>(n);
+#pragma omp parallel for schedule(static) num_threads(num_threads())
+  for (std::int64_t i = 0; i < sn; ++i) fn(static_cast<std::uint64_t>(i));
+}
+
+/// Σ_{i<n} fn(i), summed per block of kReduceBlock items, blocks summed in order.
+template <class R, class Fn>
+R parallel_sum(std::uint64_t n, Fn&& fn) {
+  auto block_sum = [&](std::uint64_t b) {
+    R s{};
+    const std::uint64_t lo = b * kReduceBlock, hi = std::min(n, lo + kReduceBlock);
+    for (std::uint64_t i = lo; i < hi; ++i) s += fn(i);
+    return s;
+  };
+  const std::uint64_t blocks = (n + kReduceBlock - 1) / kReduceBlock;
+  if (blocks <= 1) return blocks ? block_sum(0) : R{};
+  std::vector<R> partial(blocks);
+  if (n < kParallelThreshold || num_threads() == 1) {
+    for (std::uint64_t b = 0; b < blocks; ++b) partial[b] = block_sum(b);
+  } else {
+    const auto sb = static_cast<std::int64_t>(blocks);
+#pragma omp parallel for schedule(static) num_threads(num_threads())
+    for (std::int64_t b = 0; b < sb; ++b) partial[static_cast<std::uint64_t>(b)] = block_sum(static_cast<std::uint64_t>(b));
+  }
+  R s{};
+  for (const R& p : partial) s += p;
+  return s;
+}
+
+}  // namespace qnn

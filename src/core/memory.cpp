@@ -1,0 +1,49 @@
+#include "qnn/core/memory.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace qnn {
+
+std::uint64_t available_memory_bytes() {
+  // QNN_MEMORY_LIMIT (bytes) caps what qnn will use, e.g. on a shared machine.
+  std::uint64_t limit = 0;
+  if (const char* env = std::getenv("QNN_MEMORY_LIMIT")) limit = std::strtoull(env, nullptr, 10);
+  std::uint64_t avail = 0;
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  std::uint64_t value = 0;
+  std::string unit;
+  while (meminfo >> key >> value) {
+    std::getline(meminfo, unit);
+    if (key == "MemAvailable:") {
+      avail = value * 1024;
+      break;
+    }
+  }
+  if (limit != 0 && (avail == 0 || limit < avail)) return limit;
+  return avail;
+}
+
+std::string format_bytes(double bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  int u = 0;
+  while (bytes >= 1024.0 && u < 6) {
+    bytes /= 1024.0;
+    ++u;
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
+  return buf;
+}
+
+void check_allocation(std::uint64_t bytes, const std::string& what) {
+  const std::uint64_t avail = available_memory_bytes();
+  if (avail != 0 && bytes > avail) {
+    throw ResourceError(what + " needs " + format_bytes(double(bytes)) + " (" + std::to_string(bytes) +
+                        " bytes) but only " + format_bytes(double(avail)) + " of memory is available");
+  }
+}
+
+}  // namespace qnn

@@ -1,0 +1,99 @@
+#include "qnn/diff/adjoint.hpp"
+
+#include <array>
+#include <string>
+
+#include "qnn/core/error.hpp"
+#include "qnn/exec/simulate.hpp"
+
+namespace qnn {
+
+namespace {
+
+// The backward sweep shared by both entry points: `phi` holds ψ_N and `lambda` holds O ψ_N on entry.
+template <Real T>
+void backward_sweep(const Circuit& c, const std::vector<double>& angles, StateVector<T>& phi, StateVector<T>& lambda,
+                    std::span<const double> theta, std::span<const double> x, DiffWrt wrt, std::vector<double>& dtheta,
+                    std::vector<double>& dx) {
+  std::size_t a = angles.size();
+  const auto& ops = c.ops();
+  for (std::size_t k = ops.size(); k-- > 0;) {
+    const Operation& op = ops[k];
+    const std::size_t np = op.params.size();
+    a -= np;
+    const std::span<const double> ang = std::span<const double>(angles).subspan(a, np);
+    apply_operation(phi, op, ang, /*inverse=*/true);  // φ = ψ_{k−1}
+    for (std::size_t p = 0; p < np; ++p) {
+      const Expr& e = op.params[p];
+      const bool needed = (wrt.theta && e.num_theta() > 0) || (wrt.inputs && e.num_inputs() > 0);
+      if (!needed) continue;
+      // 2 Re ⟨λ| C(∂U/∂p) |φ⟩, with ∂U/∂p zero on the subspace where a control is 0.
+      const GateMatrix d = gate_derivative(op.kind, ang, static_cast<unsigned>(p));
+      std::array<unsigned, 64> cbuf{};
+      std::size_t nc = 0;
+      const std::size_t builtin = op.qubits.size() - op.targets().size();
+      for (std::size_t q = 0; q < builtin; ++q) cbuf[nc++] = op.qubits[q];
+      for (unsigned q : op.controls) cbuf[nc++] = q;
+      const cplx m = StateVector<T>::matrix_element(lambda, op.targets(), d.span(),
+                                                    std::span<const unsigned>(cbuf.data(), nc), phi);
+      const double g = 2.0 * m.real();
+      e.backprop(theta, x, g, wrt.theta ? std::span<double>(dtheta) : std::span<double>(),
+                 wrt.inputs ? std::span<double>(dx) : std::span<double>());
+    }
+    if (k > 0) apply_operation(lambda, op, ang, /*inverse=*/true);
+  }
+}
+
+}  // namespace
+
+template <Real T>
+Gradient adjoint_gradient(const Circuit& c, const PauliSum& obs, std::span<const double> theta,
+                          std::span<const double> x, DiffWrt wrt) {
+  const std::vector<double> angles = bind_angles(c, theta, x);
+  StateVector<T> phi(c.num_qubits());
+  run(c, phi, theta, x);
+  StateVector<T> lambda(c.num_qubits());
+  apply_observable(phi, obs, lambda);
+  Gradient g;
+  g.value = expectation(phi, obs);
+  g.theta.assign(wrt.theta ? std::max<std::size_t>(theta.size(), c.num_theta()) : 0, 0.0);
+  g.x.assign(wrt.inputs ? x.size() : 0, 0.0);
+  backward_sweep(c, angles, phi, lambda, theta, x, wrt, g.theta, g.x);
+  return g;
+}
+
+template <Real T>
+VjpResult adjoint_vjp(const Circuit& c, std::span<const PauliSum> observables, std::span<const double> theta,
+                      std::span<const double> x, const Upstream& upstream, DiffWrt wrt) {
+  const std::vector<double> angles = bind_angles(c, theta, x);
+  StateVector<T> phi(c.num_qubits());
+  run(c, phi, theta, x);
+  VjpResult r;
+  r.values.reserve(observables.size());
+  for (const PauliSum& o : observables) r.values.push_back(expectation(phi, o));
+  const std::vector<double> w = upstream(r.values);
+  if (w.size() != observables.size()) {
+    throw ValueError("upstream gradient has " + std::to_string(w.size()) + " entries for " +
+                     std::to_string(observables.size()) + " observables");
+  }
+  // λ = (Σ_k w_k O_k) ψ_N : one backward sweep serves every observable.
+  PauliSum weighted;
+  for (std::size_t k = 0; k < observables.size(); ++k) weighted = weighted + observables[k] * w[k];
+  StateVector<T> lambda(c.num_qubits());
+  apply_observable(phi, weighted, lambda);
+  r.theta.assign(wrt.theta ? std::max<std::size_t>(theta.size(), c.num_theta()) : 0, 0.0);
+  r.x.assign(wrt.inputs ? x.size() : 0, 0.0);
+  backward_sweep(c, angles, phi, lambda, theta, x, wrt, r.theta, r.x);
+  return r;
+}
+
+template Gradient adjoint_gradient<float>(const Circuit&, const PauliSum&, std::span<const double>,
+                                          std::span<const double>, DiffWrt);
+template Gradient adjoint_gradient<double>(const Circuit&, const PauliSum&, std::span<const double>,
+                                           std::span<const double>, DiffWrt);
+template VjpResult adjoint_vjp<float>(const Circuit&, std::span<const PauliSum>, std::span<const double>,
+                                      std::span<const double>, const Upstream&, DiffWrt);
+template VjpResult adjoint_vjp<double>(const Circuit&, std::span<const PauliSum>, std::span<const double>,
+                                       std::span<const double>, const Upstream&, DiffWrt);
+
+}  // namespace qnn

@@ -1,0 +1,114 @@
+#include "qnn/exec/simulate.hpp"
+
+#include <array>
+#include <cmath>
+#include <string>
+
+#include "qnn/core/error.hpp"
+
+namespace qnn {
+
+namespace {
+void check_finite(std::span<const double> v, const char* name) {
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (!std::isfinite(v[i])) {
+      throw ValueError(std::string(name) + "[" + std::to_string(i) + "] is " + (std::isnan(v[i]) ? "NaN" : "infinite") +
+                       "; parameters and inputs must be finite");
+    }
+}
+}  // namespace
+
+std::vector<double> bind_angles(const Circuit& c, std::span<const double> theta, std::span<const double> x) {
+  if (theta.size() < c.num_theta()) {
+    throw ValueError("the circuit has " + std::to_string(c.num_theta()) + " weights but " +
+                     std::to_string(theta.size()) + " were given");
+  }
+  if (x.size() < c.num_inputs()) {
+    throw ValueError("the circuit reads " + std::to_string(c.num_inputs()) + " input features but " +
+                     std::to_string(x.size()) + " were given");
+  }
+  check_finite(theta, "theta");
+  check_finite(x, "x");
+  std::vector<double> angles;
+  for (std::size_t k = 0; k < c.ops().size(); ++k) {
+    for (const Expr& e : c.ops()[k].params) {
+      const double a = e.eval(theta, x);
+      if (!std::isfinite(a)) {
+        throw ValueError("angle '" + e.to_string() + "' of operation " + std::to_string(k) + " (" +
+                         std::string(c.ops()[k].info().name) + ") evaluates to a non-finite number");
+      }
+      angles.push_back(a);
+    }
+  }
+  return angles;
+}
+
+template <Real T>
+void apply_operation(StateVector<T>& psi, const Operation& op, std::span<const double> angles, bool inverse) {
+  // Built-in controls (leading qubits) and extra controls, gathered without allocating.
+  std::array<unsigned, 64> cbuf{};
+  std::size_t nc = 0;
+  const std::size_t builtin = op.qubits.size() - op.targets().size();
+  for (std::size_t k = 0; k < builtin; ++k) cbuf[nc++] = op.qubits[k];
+  for (unsigned q : op.controls) cbuf[nc++] = q;
+  const std::span<const unsigned> controls(cbuf.data(), nc);
+  if (op.kind == GateKind::Unitary) {
+    if (!inverse) {
+      psi.apply_matrix(op.targets(), *op.matrix, controls);
+    } else {
+      psi.apply_matrix(op.targets(), adjoint_matrix(*op.matrix), controls);
+    }
+    return;
+  }
+  const GateMatrix m = inverse ? adjoint(gate_matrix(op.kind, angles)) : gate_matrix(op.kind, angles);
+  psi.apply_matrix(op.targets(), m.span(), controls);
+}
+
+template <Real T>
+void run(const Circuit& c, StateVector<T>& psi, std::span<const double> theta, std::span<const double> x) {
+  if (psi.num_qubits() != c.num_qubits()) {
+    throw ValueError("circuit on " + std::to_string(c.num_qubits()) + " qubits run on a state of " +
+                     std::to_string(psi.num_qubits()));
+  }
+  const std::vector<double> angles = bind_angles(c, theta, x);
+  std::size_t a = 0;
+  for (const Operation& op : c.ops()) {
+    const std::size_t np = op.params.size();
+    apply_operation(psi, op, std::span<const double>(angles).subspan(a, np));
+    a += np;
+  }
+}
+
+template <Real T>
+double expectation(const StateVector<T>& psi, const PauliSum& obs) {
+  if (obs.min_qubits() > psi.num_qubits()) {
+    throw ValueError("observable '" + obs.to_string() + "' acts on qubit " + std::to_string(obs.min_qubits() - 1) +
+                     " of a " + std::to_string(psi.num_qubits()) + "-qubit state");
+  }
+  double e = 0;
+  for (const auto& t : obs.terms()) {
+    e += t.coeff * (t.string.factors().empty() ? psi.norm_squared() : psi.expectation(t.string.masks()));
+  }
+  return e;
+}
+
+template <Real T>
+void apply_observable(const StateVector<T>& psi, const PauliSum& obs, StateVector<T>& out) {
+  if (obs.min_qubits() > psi.num_qubits()) {
+    throw ValueError("observable '" + obs.to_string() + "' acts on qubit " + std::to_string(obs.min_qubits() - 1) +
+                     " of a " + std::to_string(psi.num_qubits()) + "-qubit state");
+  }
+  out.set_zero();
+  for (const auto& t : obs.terms()) out.add_pauli_applied(psi, t.string.masks(), t.coeff);
+}
+
+#define QNN_INSTANTIATE(T)                                                                                     \
+  template void apply_operation<T>(StateVector<T>&, const Operation&, std::span<const double>, bool);         \
+  template void run<T>(const Circuit&, StateVector<T>&, std::span<const double>, std::span<const double>);    \
+  template double expectation<T>(const StateVector<T>&, const PauliSum&);                                     \
+  template void apply_observable<T>(const StateVector<T>&, const PauliSum&, StateVector<T>&);
+QNN_INSTANTIATE(float)
+QNN_INSTANTIATE(double)
+#undef QNN_INSTANTIATE
+
+}  // namespace qnn
