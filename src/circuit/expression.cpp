@@ -1,5 +1,6 @@
 #include "qnn/circuit/expression.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <numbers>
@@ -140,9 +141,10 @@ std::string number(double v) {
       return s;
     }
   }
+  // Shortest decimal that reads back as the same double ("0.1", not "0.10000000000000001").
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  const auto res = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, res.ptr);
 }
 
 const char* fname(Kind k) {

@@ -4,6 +4,8 @@
 // is bit-identical whatever the thread count.
 #include <algorithm>
 #include <cstdint>
+#include <exception>
+#include <mutex>
 #include <vector>
 
 namespace qnn {
@@ -28,6 +30,29 @@ void parallel_for(std::uint64_t n, Fn&& fn) {
   const auto sn = static_cast<std::int64_t>(n);
 #pragma omp parallel for schedule(static) num_threads(num_threads())
   for (std::int64_t i = 0; i < sn; ++i) fn(static_cast<std::uint64_t>(i));
+}
+
+/// fn(i) for i in [0, n) where each call is a coarse task (a sample of a batch, a circuit of a sweep): parallel as
+/// soon as there are two. The first exception a task throws is rethrown on the calling thread.
+template <class Fn>
+void parallel_tasks(std::uint64_t n, Fn&& fn) {
+  if (n < 2 || num_threads() == 1) {
+    for (std::uint64_t i = 0; i < n; ++i) fn(i);
+    return;
+  }
+  std::exception_ptr error;
+  std::mutex m;
+  const auto sn = static_cast<std::int64_t>(n);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(static_cast<int>(std::min<std::uint64_t>(n, num_threads())))
+  for (std::int64_t i = 0; i < sn; ++i) {
+    try {
+      fn(static_cast<std::uint64_t>(i));
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(m);
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
 }
 
 /// Σ_{i<n} fn(i), summed per block of kReduceBlock items, blocks summed in order.

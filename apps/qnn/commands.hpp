@@ -1,0 +1,12 @@
+#pragma once
+// Each subcommand lives in its own file and registers itself on the top-level app; the CLI is a thin shell over the
+// library.
+#include <CLI/CLI.hpp>
+
+namespace qnn::cli {
+
+void add_train_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
+void add_gates_command(CLI::App& app);
+
+}  // namespace qnn::cli

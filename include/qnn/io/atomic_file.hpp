@@ -1,0 +1,23 @@
+#pragma once
+// Whole-file reads and crash-safe writes. A model or checkpoint written with write_file_atomic is either the old file
+// or the complete new one, never a torn mix: a run killed mid-write (or a full disk) must not destroy the last good
+// copy. All failures are IoError with a one-line message naming the path and the system's reason.
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace qnn {
+
+/// Replaces `path` with `contents`: writes a unique temporary file in the same directory, fsyncs it, renames it over
+/// `path` and fsyncs the directory. An existing file keeps its permission bits. On failure the temporary file is
+/// removed and IoError("cannot write PATH: reason") is thrown; `path` is then untouched.
+void write_file_atomic(const std::filesystem::path& path, std::string_view contents);
+
+/// Creates `dir` and its parents if needed, then proves it is writable by creating and removing a probe file (access()
+/// can lie: read-only mounts, ACLs, root). Throws IoError("cannot write to directory DIR: reason").
+void ensure_directory(const std::filesystem::path& dir);
+
+/// The whole contents of a file. Throws IoError("cannot read PATH: reason"), also for a directory.
+std::string read_file(const std::filesystem::path& path);
+
+}  // namespace qnn

@@ -1,0 +1,66 @@
+#pragma once
+// The default QNN classifier: standardise → angle-encode → strongly entangling layers → ⟨Z_k⟩ per class → logits
+// z_k = s_k ⟨Z_k⟩ + b_k → softmax. The output scale s_k and bias b_k are classical weights trained with the circuit
+// (⟨Z⟩ ∈ [−1, 1] alone cannot make a confident softmax).
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "qnn/circuit/circuit.hpp"
+#include "qnn/circuit/pauli.hpp"
+#include "qnn/ml/dataset.hpp"
+#include "qnn/ml/encoding.hpp"
+
+namespace qnn {
+
+struct ClassifierConfig {
+  unsigned qubits = 4;
+  unsigned layers = 3;
+  unsigned num_features = 4;
+  unsigned num_classes = 3;
+  RotationAxis encoding = RotationAxis::Y;
+};
+
+class QuantumClassifier {
+ public:
+  /// Builds the circuit and draws initial weights from `seed` (θ uniform in [−π, π), s_k = 1, b_k = 0).
+  /// Throws ValueError if qubits is 0, or there are more classes than qubits, or fewer than 2 classes.
+  QuantumClassifier(const ClassifierConfig& config, std::uint64_t seed);
+
+  [[nodiscard]] const ClassifierConfig& config() const { return config_; }
+  [[nodiscard]] const Circuit& circuit() const { return circuit_; }
+  [[nodiscard]] const std::vector<PauliSum>& readout() const { return readout_; }
+
+  /// All trainable weights: [θ (circuit), s (classes), b (classes)].
+  [[nodiscard]] std::vector<double>& weights() { return weights_; }
+  [[nodiscard]] const std::vector<double>& weights() const { return weights_; }
+  /// Replace every weight (size must match).
+  void set_weights(std::vector<double> w);
+  [[nodiscard]] unsigned num_circuit_weights() const { return circuit_.num_theta(); }
+
+  void set_standardizer(Standardizer st);
+  [[nodiscard]] const Standardizer& standardizer() const { return standardizer_; }
+
+  /// Logits for one raw (unstandardised) sample.
+  [[nodiscard]] std::vector<double> logits(std::span<const double> x) const;
+  [[nodiscard]] int predict(std::span<const double> x) const;
+  /// Cross-entropy of one sample; adds its gradient w.r.t. weights() to `grad`.
+  double loss_and_gradient(std::span<const double> x, int label, std::span<double> grad) const;
+
+  /// Mean loss and accuracy over a data set (samples evaluated in parallel, summed in order).
+  struct Score {
+    double loss = 0;
+    double accuracy = 0;
+  };
+  [[nodiscard]] Score evaluate(const Dataset& data) const;
+
+ private:
+  [[nodiscard]] std::vector<double> prepare(std::span<const double> x) const;
+  ClassifierConfig config_;
+  Circuit circuit_;
+  std::vector<PauliSum> readout_;
+  std::vector<double> weights_;
+  Standardizer standardizer_;
+};
+
+}  // namespace qnn

@@ -1,0 +1,165 @@
+#include "qnn/io/atomic_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <system_error>
+#include <utility>
+
+#include "qnn/core/error.hpp"
+
+namespace qnn {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// generic_category().message is strerror without strerror's shared buffer, so concurrent failures don't garble.
+std::string reason(int err) { return std::generic_category().message(err); }
+
+// The pid separates processes writing into one directory; the counter separates threads and calls of one process.
+std::atomic<unsigned long long> g_temp_counter{0};
+
+std::string unique_suffix() {
+  return std::to_string(::getpid()) + '.' + std::to_string(g_temp_counter.fetch_add(1, std::memory_order_relaxed));
+}
+
+// Owns a file descriptor so that every exit path closes it.
+class Fd {
+ public:
+  explicit Fd(int fd) noexcept : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  [[nodiscard]] int get() const noexcept { return fd_; }
+  // Explicit close for writers: NFS and some other file systems report a failed write only here.
+  int close() noexcept { return ::close(std::exchange(fd_, -1)); }
+
+ private:
+  int fd_;
+};
+
+// Removes the temporary file unless the rename has consumed it.
+class TempFileGuard {
+ public:
+  explicit TempFileGuard(const fs::path& path) : path_(path) {}
+  TempFileGuard(const TempFileGuard&) = delete;
+  TempFileGuard& operator=(const TempFileGuard&) = delete;
+  ~TempFileGuard() {
+    if (armed_) ::unlink(path_.c_str());
+  }
+  void release() noexcept { armed_ = false; }
+
+ private:
+  const fs::path& path_;
+  bool armed_ = true;
+};
+
+/// 0 on success, else the errno of the failed write; retries partial writes and EINTR.
+int write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return 0;
+}
+
+/// 0 on success (or where the file system cannot sync directories), else errno. Makes the rename itself durable.
+int sync_directory(const fs::path& dir) {
+  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  // A write-only directory cannot be opened for the sync; the rename has happened, so that is not a failed write.
+  if (fd.get() < 0) return errno == EACCES ? 0 : errno;
+  if (::fsync(fd.get()) != 0 && errno != EINVAL && errno != ENOTSUP) return errno;
+  return 0;
+}
+
+}  // namespace
+
+void write_file_atomic(const fs::path& path, std::string_view contents) {
+  const std::string shown = path.string();
+  const auto fail = [&](int err) { return IoError("cannot write " + shown + ": " + reason(err)); };
+  if (!path.has_filename()) throw IoError("cannot write " + shown + ": not a file name");
+  const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+
+  // rename() would give the file the temporary's fresh mode; a user who made a file private expects it to stay so.
+  struct stat old_stat {};
+  const bool keep_mode = ::stat(path.c_str(), &old_stat) == 0 && S_ISREG(old_stat.st_mode);
+
+  // The temporary lives in the target's directory because rename() is only atomic within one file system.
+  fs::path temp;
+  int raw_fd = -1;
+  for (int attempt = 0;; ++attempt) {
+    temp = dir / ('.' + path.filename().string() + ".tmp." + unique_suffix());
+    raw_fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (raw_fd >= 0) break;
+    // EEXIST: a leftover of a crashed process that had our pid; the next counter value avoids it.
+    if (errno != EEXIST || attempt >= 100) throw fail(errno);
+  }
+  TempFileGuard guard(temp);  // declared before the Fd, so on a throw the file is closed before it is unlinked
+  Fd file(raw_fd);
+
+  if (const int err = write_all(file.get(), contents)) throw fail(err);
+  if (keep_mode && ::fchmod(file.get(), old_stat.st_mode & 07777) != 0) throw fail(errno);
+  if (::fsync(file.get()) != 0) throw fail(errno);
+  if (file.close() != 0) throw fail(errno);
+  if (::rename(temp.c_str(), path.c_str()) != 0) throw fail(errno);
+  guard.release();
+  if (const int err = sync_directory(dir)) throw fail(err);
+}
+
+void ensure_directory(const fs::path& dir) {
+  const std::string shown = dir.string();
+  const auto fail = [&](const std::string& why) { return IoError("cannot write to directory " + shown + ": " + why); };
+  const fs::path target = dir.empty() ? fs::path(".") : dir;
+
+  std::error_code ec;
+  fs::create_directories(target, ec);
+  if (ec) throw fail(ec.message());
+  if (!fs::is_directory(target, ec)) throw fail(reason(ENOTDIR));
+
+  // Only an actual file creation answers "writable?" truthfully: access() ignores read-only mounts and root's
+  // override, and permission bits ignore ACLs.
+  const fs::path probe = target / (".qnn-probe." + unique_suffix());
+  Fd fd(::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (fd.get() < 0) throw fail(reason(errno));
+  fd.close();
+  if (::unlink(probe.c_str()) != 0) throw fail(reason(errno));
+}
+
+std::string read_file(const fs::path& path) {
+  const std::string shown = path.string();
+  const auto fail = [&](int err) { return IoError("cannot read " + shown + ": " + reason(err)); };
+
+  Fd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (file.get() < 0) throw fail(errno);
+  struct stat st {};
+  if (::fstat(file.get(), &st) != 0) throw fail(errno);
+  // open() succeeds on a directory; refuse here so the message says why instead of failing at read().
+  if (S_ISDIR(st.st_mode)) throw fail(EISDIR);
+
+  std::string out;
+  if (S_ISREG(st.st_mode)) out.reserve(static_cast<std::size_t>(st.st_size));
+  // Read until EOF rather than trusting st_size: pipes and /proc files report 0, and a file may grow meanwhile.
+  char buffer[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(file.get(), buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw fail(errno);
+    }
+    if (n == 0) break;
+    out.append(buffer, static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
+}  // namespace qnn
