@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages qnn builds with, and only those that are missing (no network when nothing is).
+set -euo pipefail
+
+packages=(cmake g++ make libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# OpenMP ships with g++ (libgomp); nothing else is needed at run time.
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+echo "qnn setup: installing ${missing[*]}"
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null; then SUDO=sudo; else
+    echo "qnn setup: run as root: apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+else
+  SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
