@@ -7,6 +7,7 @@
 
 #include "qnn/core/error.hpp"
 #include "qnn/core/parallel.hpp"
+#include "qnn/sim/kernels.hpp"
 
 namespace qnn {
 
@@ -127,7 +128,12 @@ void StateVector<T>::apply_matrix(std::span<const unsigned> targets, std::span<c
     throw ValueError("a gate on " + std::to_string(k) + " qubits needs a " + std::to_string(dim) + "x" +
                      std::to_string(dim) + " matrix, got " + std::to_string(matrix.size()) + " entries");
   }
-  // A diagonal matrix needs no pairing of amplitudes: route it to the cheaper kernel.
+  if (const Isa isa = active_isa(); isa != Isa::Reference && n_ >= kernels::kMinVectorQubits &&
+                                    k <= kernels::kMaxDenseQubits) {
+    kernels::apply_dense<T>(isa, amp_.data(), n_, targets, matrix, controls);
+    return;
+  }
+  // Reference path (and tiny states): a diagonal matrix needs no pairing of amplitudes.
   bool diagonal = true;
   for (std::size_t r = 0; r < dim && diagonal; ++r)
     for (std::size_t c = 0; c < dim; ++c)
@@ -227,6 +233,13 @@ void StateVector<T>::apply_diagonal(std::span<const unsigned> targets, std::span
   if (diagonal.size() != dim) {
     throw ValueError("a diagonal gate on " + std::to_string(k) + " qubits needs " + std::to_string(dim) +
                      " entries, got " + std::to_string(diagonal.size()));
+  }
+  if (const Isa isa = active_isa(); isa != Isa::Reference && n_ >= kernels::kMinVectorQubits &&
+                                    k <= kernels::kMaxDenseQubits) {
+    std::array<cplx, 1024> m{};
+    for (std::size_t j = 0; j < dim; ++j) m[j * dim + j] = diagonal[j];
+    kernels::apply_dense<T>(isa, amp_.data(), n_, targets, std::span<const cplx>(m.data(), dim * dim), controls);
+    return;
   }
   value_type* a = amp_.data();
   std::array<value_type, 32> dsmall{};

@@ -1,0 +1,40 @@
+#pragma once
+// Gate kernels, compiled once per instruction set (scalar/SSE2, AVX2+FMA, AVX-512) from one generic source and chosen
+// at run time for the CPU the binary runs on (Highway's habit, without the library): one binary, best code on each
+// machine. The scalar reference in state_vector.cpp is what every fast path is tested against.
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "qnn/core/bits.hpp"
+#include "qnn/core/complex.hpp"
+
+namespace qnn {
+
+enum class Isa : std::uint8_t { Reference, Scalar, Avx2, Avx512 };
+
+/// Name for messages and benchmark rows: "reference", "scalar", "avx2", "avx512".
+std::string_view isa_name(Isa isa);
+/// The best instruction set this CPU supports (and that this binary was built with).
+Isa best_isa();
+/// The instruction set gate kernels use now (default best_isa(); QNN_ISA=reference|scalar|avx2|avx512 overrides).
+Isa active_isa();
+/// Select the kernels (tests and benchmarks compare them). Throws ValueError if the CPU lacks `isa`.
+void set_active_isa(Isa isa);
+bool isa_supported(Isa isa);
+
+namespace kernels {
+
+/// ψ ← C(M) ψ: dense 2^k × 2^k `matrix` (row-major, little-endian over `targets`) on the amplitudes where every
+/// control is 1. `targets` and `controls` are distinct and < n; 1 ≤ k ≤ 5. Implemented by every Isa except
+/// Reference. Requires n ≥ 6 (the vector code works on whole 64-byte groups).
+template <Real T>
+void apply_dense(Isa isa, complex<T>* psi, unsigned n, std::span<const unsigned> targets, std::span<const cplx> matrix,
+                 std::span<const unsigned> controls);
+
+/// Smallest state on which the vector kernels run.
+inline constexpr unsigned kMinVectorQubits = 6;
+inline constexpr unsigned kMaxDenseQubits = 5;
+
+}  // namespace kernels
+}  // namespace qnn

@@ -1,0 +1,20 @@
+// The dense kernel for one instruction set; see dense_impl.hpp.
+#define QNN_KERNEL_NS avx2
+#include "dense_impl.hpp"
+
+namespace qnn::kernels::avx2 {
+
+template <Real T>
+void apply_dense(complex<T>* psi, unsigned n, std::span<const unsigned> targets, std::span<const cplx> matrix,
+                 std::span<const unsigned> controls) {
+  // Complex numbers per vector: 16 bytes (scalar/SSE2), 32 bytes (AVX2), 64 bytes (AVX-512).
+  constexpr int bytes = 32;
+  apply_dense_impl<T, bytes / (2 * int(sizeof(T)))>(psi, n, targets, matrix, controls);
+}
+
+template void apply_dense<float>(complex<float>*, unsigned, std::span<const unsigned>, std::span<const cplx>,
+                                 std::span<const unsigned>);
+template void apply_dense<double>(complex<double>*, unsigned, std::span<const unsigned>, std::span<const cplx>,
+                                  std::span<const unsigned>);
+
+}  // namespace qnn::kernels::avx2

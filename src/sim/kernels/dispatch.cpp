@@ -1,0 +1,88 @@
+#include <atomic>
+#include <cstdlib>
+#include <string>
+
+#include "qnn/core/error.hpp"
+#include "qnn/sim/kernels.hpp"
+
+namespace qnn {
+
+namespace kernels {
+#define QNN_DECLARE_ISA(ns)                                                                                      \
+  namespace ns {                                                                                                 \
+  template <Real T>                                                                                              \
+  void apply_dense(complex<T>* psi, unsigned n, std::span<const unsigned> targets, std::span<const cplx> matrix, \
+                   std::span<const unsigned> controls);                                                          \
+  }
+QNN_DECLARE_ISA(scalar)
+QNN_DECLARE_ISA(avx2)
+QNN_DECLARE_ISA(avx512)
+#undef QNN_DECLARE_ISA
+}  // namespace kernels
+
+std::string_view isa_name(Isa isa) {
+  switch (isa) {
+    case Isa::Reference: return "reference";
+    case Isa::Scalar: return "scalar";
+    case Isa::Avx2: return "avx2";
+    case Isa::Avx512: return "avx512";
+  }
+  return "?";
+}
+
+bool isa_supported(Isa isa) {
+  switch (isa) {
+    case Isa::Reference:
+    case Isa::Scalar: return true;
+    case Isa::Avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case Isa::Avx512: return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+  }
+  return false;
+}
+
+Isa best_isa() {
+  if (isa_supported(Isa::Avx512)) return Isa::Avx512;
+  if (isa_supported(Isa::Avx2)) return Isa::Avx2;
+  return Isa::Scalar;
+}
+
+namespace {
+Isa initial_isa() {
+  if (const char* env = std::getenv("QNN_ISA")) {
+    for (Isa i : {Isa::Reference, Isa::Scalar, Isa::Avx2, Isa::Avx512})
+      if (isa_name(i) == env && isa_supported(i)) return i;
+  }
+  return best_isa();
+}
+std::atomic<Isa>& isa_setting() {
+  static std::atomic<Isa> isa{initial_isa()};
+  return isa;
+}
+}  // namespace
+
+Isa active_isa() { return isa_setting().load(std::memory_order_relaxed); }
+
+void set_active_isa(Isa isa) {
+  if (!isa_supported(isa)) throw ValueError("this CPU does not support " + std::string(isa_name(isa)));
+  isa_setting().store(isa, std::memory_order_relaxed);
+}
+
+namespace kernels {
+
+template <Real T>
+void apply_dense(Isa isa, complex<T>* psi, unsigned n, std::span<const unsigned> targets, std::span<const cplx> matrix,
+                 std::span<const unsigned> controls) {
+  switch (isa) {
+    case Isa::Avx512: return avx512::apply_dense<T>(psi, n, targets, matrix, controls);
+    case Isa::Avx2: return avx2::apply_dense<T>(psi, n, targets, matrix, controls);
+    default: return scalar::apply_dense<T>(psi, n, targets, matrix, controls);
+  }
+}
+
+template void apply_dense<float>(Isa, complex<float>*, unsigned, std::span<const unsigned>, std::span<const cplx>,
+                                 std::span<const unsigned>);
+template void apply_dense<double>(Isa, complex<double>*, unsigned, std::span<const unsigned>, std::span<const cplx>,
+                                  std::span<const unsigned>);
+
+}  // namespace kernels
+}  // namespace qnn
