@@ -29,6 +29,7 @@ struct TrainArgs {
   std::uint64_t seed = 7;
   double test_fraction = 0.2;
   std::string encoding = "Y";
+  std::string precision = "double";
   std::string out = "qnn-run";
   bool quiet = false;
 };
@@ -53,6 +54,7 @@ void run_train(const TrainArgs& a) {
   cfg.num_features = static_cast<unsigned>(data.num_features());
   cfg.num_classes = static_cast<unsigned>(data.num_classes());
   cfg.encoding = parse_rotation_axis(a.encoding[0]);
+  cfg.precision = a.precision == "single" ? Precision::Single : Precision::Double;
   QuantumClassifier model(cfg, a.seed);
   model.set_standardizer(Standardizer::fit(split.train));
 
@@ -133,6 +135,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--test-fraction", args->test_fraction, "fraction of each class held out for testing")
       ->capture_default_str();
   cmd->add_option("--encoding", args->encoding, "rotation axis of the angle encoding: X, Y or Z")->capture_default_str();
+  cmd->add_option("--precision", args->precision, "precision of the simulated states: single or double")
+      ->check(CLI::IsMember({"single", "double"}))
+      ->capture_default_str();
   cmd->add_option("--out", args->out, "directory for model.json, summary.json and metrics.csv")->capture_default_str();
   cmd->add_flag("--quiet", args->quiet, "print only the final result");
   cmd->callback([args] { run_train(*args); });

@@ -55,9 +55,15 @@ PauliSum& PauliSum::add(double coeff, const PauliString& p) {
   return *this;
 }
 
-PauliSum PauliSum::operator+(const PauliSum& o) const {
+PauliSum operator+(const PauliSum& a, const PauliSum& b) {
+  PauliSum r = a;
+  r.terms_.insert(r.terms_.end(), b.terms_.begin(), b.terms_.end());
+  return r;
+}
+
+PauliSum PauliSum::operator*(const PauliString& p) const {
   PauliSum r = *this;
-  r.terms_.insert(r.terms_.end(), o.terms_.begin(), o.terms_.end());
+  for (auto& t : r.terms_) t.string = t.string * p;
   return r;
 }
 

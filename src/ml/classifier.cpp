@@ -9,6 +9,8 @@
 #include "qnn/core/parallel.hpp"
 #include "qnn/core/rng.hpp"
 #include "qnn/diff/adjoint.hpp"
+#include "qnn/diff/batched_adjoint.hpp"
+#include "qnn/exec/batched.hpp"
 #include "qnn/exec/simulate.hpp"
 #include "qnn/ml/ansatz.hpp"
 #include "qnn/ml/loss.hpp"
@@ -72,8 +74,13 @@ std::vector<double> QuantumClassifier::prepare(std::span<const double> x) const 
 
 std::vector<double> QuantumClassifier::logits(std::span<const double> x) const {
   const std::vector<double> xs = prepare(x);
+  return config_.precision == Precision::Single ? logits_impl<float>(xs) : logits_impl<double>(xs);
+}
+
+template <Real T>
+std::vector<double> QuantumClassifier::logits_impl(std::span<const double> xs) const {
   const unsigned nt = circuit_.num_theta(), C = config_.num_classes;
-  const auto psi = simulate<double>(circuit_, std::span<const double>(weights_).first(nt), xs);
+  const auto psi = simulate<T>(circuit_, std::span<const double>(weights_).first(nt), xs);
   std::vector<double> z(C);
   for (unsigned k = 0; k < C; ++k) z[k] = weights_[nt + k] * expectation(psi, readout_[k]) + weights_[nt + C + k];
   return z;
@@ -87,11 +94,17 @@ int QuantumClassifier::predict(std::span<const double> x) const {
 double QuantumClassifier::loss_and_gradient(std::span<const double> x, int label, std::span<double> grad) const {
   if (grad.size() != weights_.size()) throw ValueError("gradient buffer has the wrong size");
   const std::vector<double> xs = prepare(x);
+  return config_.precision == Precision::Single ? loss_and_gradient_impl<float>(xs, label, grad)
+                                                : loss_and_gradient_impl<double>(xs, label, grad);
+}
+
+template <Real T>
+double QuantumClassifier::loss_and_gradient_impl(std::span<const double> xs, int label, std::span<double> grad) const {
   const unsigned nt = circuit_.num_theta(), C = config_.num_classes;
   double loss = 0;
   std::vector<double> dz(C);
   // ∂L/∂⟨Z_k⟩ = ∂L/∂z_k · s_k : the whole readout is one vector–Jacobian product, one backward sweep.
-  const VjpResult r = adjoint_vjp<double>(
+  const VjpResult r = adjoint_vjp<T>(
       circuit_, readout_, std::span<const double>(weights_).first(nt), xs,
       [&](std::span<const double> e) {
         std::vector<double> z(C);
@@ -110,20 +123,98 @@ double QuantumClassifier::loss_and_gradient(std::span<const double> x, int label
   return loss;
 }
 
+std::vector<double> QuantumClassifier::prepare_batch(const Dataset& data, std::span<const std::size_t> indices) const {
+  const std::size_t F = config_.num_features;
+  std::vector<double> xs;
+  xs.reserve(indices.size() * F);
+  for (std::size_t i : indices) {
+    if (i >= data.num_samples()) throw ValueError("sample index " + std::to_string(i) + " out of range");
+    const auto row = prepare(data.features[i]);
+    xs.insert(xs.end(), row.begin(), row.end());
+  }
+  return xs;
+}
+
+double QuantumClassifier::batch_loss_and_gradient(const Dataset& data, std::span<const std::size_t> indices,
+                                                  std::span<double> grad) const {
+  if (grad.size() != weights_.size()) throw ValueError("gradient buffer has the wrong size");
+  if (indices.empty()) return 0;
+  return config_.precision == Precision::Single ? batch_loss_and_gradient_impl<float>(data, indices, grad)
+                                                : batch_loss_and_gradient_impl<double>(data, indices, grad);
+}
+
+template <Real T>
+double QuantumClassifier::batch_loss_and_gradient_impl(const Dataset& data, std::span<const std::size_t> indices,
+                                                       std::span<double> grad) const {
+  const unsigned nt = circuit_.num_theta(), C = config_.num_classes;
+  const auto B = static_cast<unsigned>(indices.size());
+  const std::vector<double> xs = prepare_batch(data, indices);
+  double loss = 0;
+  std::vector<double> dz(std::size_t{B} * C);
+  const BatchedVjpResult r = adjoint_vjp_batched<T>(
+      circuit_, readout_, std::span<const double>(weights_).first(nt), BatchInputs{xs, config_.num_features}, B,
+      [&](std::span<const double> e) {
+        std::vector<double> w(e.size()), z(C);
+        for (unsigned b = 0; b < B; ++b) {
+          for (unsigned k = 0; k < C; ++k) z[k] = weights_[nt + k] * e[b * C + k] + weights_[nt + C + k];
+          loss += softmax_cross_entropy(z, data.labels[indices[b]], std::span<double>(dz).subspan(b * C, C));
+          for (unsigned k = 0; k < C; ++k) w[b * C + k] = dz[b * C + k] * weights_[nt + k];
+        }
+        return w;
+      },
+      DiffWrt{.theta = true, .inputs = false});
+  for (unsigned i = 0; i < nt; ++i) grad[i] += r.theta[i];
+  for (unsigned b = 0; b < B; ++b)
+    for (unsigned k = 0; k < C; ++k) {
+      grad[nt + k] += dz[b * C + k] * r.values[b * C + k];
+      grad[nt + C + k] += dz[b * C + k];
+    }
+  return loss;
+}
+
+std::vector<double> QuantumClassifier::batch_logits(const Dataset& data, std::span<const std::size_t> indices) const {
+  if (indices.empty()) return {};
+  return config_.precision == Precision::Single ? batch_logits_impl<float>(data, indices)
+                                                : batch_logits_impl<double>(data, indices);
+}
+
+template <Real T>
+std::vector<double> QuantumClassifier::batch_logits_impl(const Dataset& data, std::span<const std::size_t> indices) const {
+  const unsigned nt = circuit_.num_theta(), C = config_.num_classes;
+  const auto B = static_cast<unsigned>(indices.size());
+  const std::vector<double> xs = prepare_batch(data, indices);
+  BatchedStateVector<T> psi(circuit_.num_qubits(), B);
+  run_batched(circuit_, psi, std::span<const double>(weights_).first(nt), BatchInputs{xs, config_.num_features});
+  std::vector<double> z(std::size_t{B} * C), e(B);
+  for (unsigned k = 0; k < C; ++k) {
+    expectation_batched(psi, readout_[k], e);
+    for (unsigned b = 0; b < B; ++b) z[b * C + k] = weights_[nt + k] * e[b] + weights_[nt + C + k];
+  }
+  return z;
+}
+
 QuantumClassifier::Score QuantumClassifier::evaluate(const Dataset& data) const {
   const std::size_t n = data.num_samples();
   Score s;
   if (n == 0) return s;
-  std::vector<double> loss(n);
-  std::vector<int> correct(n);
-  parallel_tasks(n, [&](std::uint64_t i) {
-    const auto z = logits(data.features[i]);
-    loss[i] = softmax_cross_entropy(z, data.labels[i]);
-    correct[i] = static_cast<int>(std::max_element(z.begin(), z.end()) - z.begin()) == data.labels[i];
-  });
-  for (std::size_t i = 0; i < n; ++i) {
-    s.loss += loss[i] / double(n);
-    s.accuracy += correct[i] / double(n);
+  const unsigned C = config_.num_classes;
+  // Fixed chunks (not one per thread), so the sums are the same whatever the thread count.
+  constexpr std::size_t kChunk = 32;
+  const std::size_t chunks = (n + kChunk - 1) / kChunk;
+  std::vector<double> loss(chunks, 0.0), correct(chunks, 0.0);
+  parallel_tasks(chunks, [&](std::uint64_t ch) {
+    std::vector<std::size_t> idx;
+    for (std::size_t i = ch * kChunk; i < std::min(n, (ch + 1) * kChunk); ++i) idx.push_back(i);
+    const auto z = batch_logits(data, idx);
+    for (std::size_t b = 0; b < idx.size(); ++b) {
+      const auto zb = std::span<const double>(z).subspan(b * C, C);
+      loss[ch] += softmax_cross_entropy(zb, data.labels[idx[b]]);
+      correct[ch] += static_cast<int>(std::max_element(zb.begin(), zb.end()) - zb.begin()) == data.labels[idx[b]];
+    }
+  }, circuit_.size() * (std::uint64_t{1} << circuit_.num_qubits()) * kChunk);
+  for (std::size_t ch = 0; ch < chunks; ++ch) {
+    s.loss += loss[ch] / double(n);
+    s.accuracy += correct[ch] / double(n);
   }
   return s;
 }

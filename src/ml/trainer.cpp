@@ -32,22 +32,29 @@ TrainResult train(QuantumClassifier& model, const Dataset& data, const Dataset* 
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
   const std::size_t batches = (n + opt.batch_size - 1) / opt.batch_size;
-  std::vector<std::vector<double>> per_sample(std::min<std::size_t>(n, opt.batch_size), std::vector<double>(P));
+  // A mini-batch is cut into fixed chunks simulated as batched states, in parallel; chunk gradients are summed in
+  // chunk order, so a seed gives bit-identical weights whatever the thread count.
+  constexpr std::size_t kChunk = 8;
+  const std::size_t max_chunks = (std::min<std::size_t>(n, opt.batch_size) + kChunk - 1) / kChunk;
+  std::vector<std::vector<double>> per_chunk(max_chunks, std::vector<double>(P));
   std::vector<double> grad(P);
-
+  // Amplitude updates per chunk: gates × 2^n × chunk × 3 (forward, and two states backward).
+  const std::uint64_t work_per_chunk =
+      3 * model.circuit().size() * (std::uint64_t{1} << model.circuit().num_qubits()) * kChunk;
   TrainResult result;
   for (unsigned epoch = 1; epoch <= opt.epochs; ++epoch) {
     rng.shuffle(order);
     for (std::size_t b = 0; b < batches; ++b) {
       const std::size_t lo = b * opt.batch_size, hi = std::min(n, lo + opt.batch_size), m = hi - lo;
-      parallel_tasks(m, [&](std::uint64_t i) {
-        std::fill(per_sample[i].begin(), per_sample[i].end(), 0.0);
-        const std::size_t s = order[lo + i];
-        model.loss_and_gradient(data.features[s], data.labels[s], per_sample[i]);
-      });
+      const std::size_t chunks = (m + kChunk - 1) / kChunk;
+      parallel_tasks(chunks, [&](std::uint64_t ch) {
+        std::fill(per_chunk[ch].begin(), per_chunk[ch].end(), 0.0);
+        const std::size_t c0 = lo + ch * kChunk, c1 = std::min(hi, c0 + kChunk);
+        model.batch_loss_and_gradient(data, std::span<const std::size_t>(order).subspan(c0, c1 - c0), per_chunk[ch]);
+      }, work_per_chunk);
       std::fill(grad.begin(), grad.end(), 0.0);
-      for (std::size_t i = 0; i < m; ++i)
-        for (std::size_t p = 0; p < P; ++p) grad[p] += per_sample[i][p] / double(m);
+      for (std::size_t ch = 0; ch < chunks; ++ch)
+        for (std::size_t p = 0; p < P; ++p) grad[p] += per_chunk[ch][p] / double(m);
       adam.step(model.weights(), grad);
       for (double w : model.weights())
         if (!std::isfinite(w)) throw ValueError("training diverged (a weight became non-finite); lower the learning rate");

@@ -44,8 +44,11 @@ class PauliSum {
   PauliSum() = default;
   PauliSum(const PauliString& p) : terms_{{1.0, p}} {}  // NOLINT(google-explicit-constructor)
   PauliSum& add(double coeff, const PauliString& p);
-  PauliSum operator+(const PauliSum& o) const;
   PauliSum operator*(double s) const;
+  /// Each term times a string on disjoint qubits: (0.5 X0) * Z1 = 0.5 X0 Z1.
+  PauliSum operator*(const PauliString& p) const;
+  friend PauliSum operator+(const PauliSum& a, const PauliSum& b);
+  friend PauliSum operator-(const PauliSum& a, const PauliSum& b);
 
   [[nodiscard]] const std::vector<Term>& terms() const { return terms_; }
   [[nodiscard]] unsigned min_qubits() const;
@@ -55,6 +58,9 @@ class PauliSum {
   std::vector<Term> terms_;
 };
 
+// Declared at namespace scope (not only as hidden friends) so PauliString + PauliString converts both sides.
+PauliSum operator+(const PauliSum& a, const PauliSum& b);
+inline PauliSum operator-(const PauliSum& a, const PauliSum& b) { return a + b * -1.0; }
 inline PauliSum operator*(double s, const PauliString& p) { return PauliSum().add(s, p); }
 inline PauliSum operator*(double s, const PauliSum& p) { return p * s; }
 

@@ -17,6 +17,9 @@ void set_num_threads(int n);
 
 /// Loops over fewer items than this run on one thread.
 inline constexpr std::uint64_t kParallelThreshold = std::uint64_t{1} << 14;
+/// Coarse tasks below this much total work (amplitude updates) stay serial: measured on 2 cores, waking a second
+/// thread for a few tens of microseconds of work loses, and loses badly when the machine is busy.
+inline constexpr std::uint64_t kParallelTaskThreshold = std::uint64_t{1} << 17;
 /// Block size of deterministic reductions.
 inline constexpr std::uint64_t kReduceBlock = std::uint64_t{1} << 12;
 
@@ -32,11 +35,12 @@ void parallel_for(std::uint64_t n, Fn&& fn) {
   for (std::int64_t i = 0; i < sn; ++i) fn(static_cast<std::uint64_t>(i));
 }
 
-/// fn(i) for i in [0, n) where each call is a coarse task (a sample of a batch, a circuit of a sweep): parallel as
-/// soon as there are two. The first exception a task throws is rethrown on the calling thread.
+/// fn(i) for i in [0, n) where each call is a coarse task (a chunk of a batch, a circuit of a sweep): parallel as
+/// soon as there are two big enough. The first exception a task throws is rethrown on the calling thread.
+/// `work_per_task` (in amplitude updates, roughly) keeps tiny tasks serial: waking threads costs microseconds.
 template <class Fn>
-void parallel_tasks(std::uint64_t n, Fn&& fn) {
-  if (n < 2 || num_threads() == 1) {
+void parallel_tasks(std::uint64_t n, Fn&& fn, std::uint64_t work_per_task = kParallelTaskThreshold) {
+  if (n < 2 || num_threads() == 1 || n * work_per_task < kParallelTaskThreshold) {
     for (std::uint64_t i = 0; i < n; ++i) fn(i);
     return;
   }

@@ -13,12 +13,15 @@
 
 namespace qnn {
 
+enum class Precision : std::uint8_t { Single, Double };
+
 struct ClassifierConfig {
   unsigned qubits = 4;
   unsigned layers = 3;
   unsigned num_features = 4;
   unsigned num_classes = 3;
   RotationAxis encoding = RotationAxis::Y;
+  Precision precision = Precision::Double;  // of the simulated state; gradients are accumulated in double
 };
 
 class QuantumClassifier {
@@ -47,6 +50,12 @@ class QuantumClassifier {
   /// Cross-entropy of one sample; adds its gradient w.r.t. weights() to `grad`.
   double loss_and_gradient(std::span<const double> x, int label, std::span<double> grad) const;
 
+  /// The same for the samples `indices` of `data`, all at once on a batched state (one sweep per gate for the whole
+  /// batch); returns the summed loss and adds the summed gradient to `grad`.
+  double batch_loss_and_gradient(const Dataset& data, std::span<const std::size_t> indices, std::span<double> grad) const;
+  /// Logits of the samples `indices`, row-major (samples × classes), computed on a batched state.
+  [[nodiscard]] std::vector<double> batch_logits(const Dataset& data, std::span<const std::size_t> indices) const;
+
   /// Mean loss and accuracy over a data set (samples evaluated in parallel, summed in order).
   struct Score {
     double loss = 0;
@@ -56,6 +65,16 @@ class QuantumClassifier {
 
  private:
   [[nodiscard]] std::vector<double> prepare(std::span<const double> x) const;
+  template <Real T>
+  [[nodiscard]] std::vector<double> logits_impl(std::span<const double> xs) const;
+  template <Real T>
+  double batch_loss_and_gradient_impl(const Dataset& data, std::span<const std::size_t> indices,
+                                      std::span<double> grad) const;
+  template <Real T>
+  std::vector<double> batch_logits_impl(const Dataset& data, std::span<const std::size_t> indices) const;
+  [[nodiscard]] std::vector<double> prepare_batch(const Dataset& data, std::span<const std::size_t> indices) const;
+  template <Real T>
+  double loss_and_gradient_impl(std::span<const double> xs, int label, std::span<double> grad) const;
   ClassifierConfig config_;
   Circuit circuit_;
   std::vector<PauliSum> readout_;

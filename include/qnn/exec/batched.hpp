@@ -1,0 +1,42 @@
+#pragma once
+// Running one circuit on a batch of samples at once: shared weights θ, per-sample inputs x_b. Gates whose angles do
+// not read x get one matrix for the whole batch; encoding gates get one matrix per sample.
+#include <span>
+#include <vector>
+
+#include "qnn/circuit/circuit.hpp"
+#include "qnn/circuit/pauli.hpp"
+#include "qnn/sim/batched_state.hpp"
+
+namespace qnn {
+
+/// Inputs of a batch: sample b's features are data[b·num_features … (b+1)·num_features).
+struct BatchInputs {
+  std::span<const double> data;
+  std::size_t num_features = 0;
+};
+
+/// Bound angles of a batch: for each operation, either one set of angles (shared) or one per sample.
+struct BatchAngles {
+  std::vector<bool> per_sample;          // per operation
+  std::vector<std::size_t> offset;       // per operation: start in `values`
+  std::vector<double> values;            // shared: np values; per-sample: B·np values (sample-major)
+};
+
+/// Validates θ and x (sizes, finite values) and evaluates every angle.
+BatchAngles bind_batch_angles(const Circuit& c, std::span<const double> theta, const BatchInputs& x, unsigned batch);
+
+/// Apply operation k (or its inverse) to the batch.
+template <Real T>
+void apply_operation_batched(BatchedStateVector<T>& psi, const Circuit& c, std::size_t k, const BatchAngles& angles,
+                             bool inverse = false);
+
+/// ψ_b ← U(θ, x_b) ψ_b for every sample.
+template <Real T>
+void run_batched(const Circuit& c, BatchedStateVector<T>& psi, std::span<const double> theta, const BatchInputs& x);
+
+/// out[b] = ⟨ψ_b|O|ψ_b⟩.
+template <Real T>
+void expectation_batched(const BatchedStateVector<T>& psi, const PauliSum& obs, std::span<double> out);
+
+}  // namespace qnn
