@@ -30,6 +30,8 @@ struct TrainArgs {
   double test_fraction = 0.2;
   std::string encoding = "Y";
   std::string precision = "double";
+  std::string grad = "adjoint";
+  std::uint64_t shots = 0;
   std::string out = "qnn-run";
   bool quiet = false;
 };
@@ -63,15 +65,22 @@ void run_train(const TrainArgs& a) {
   opt.batch_size = a.batch;
   opt.learning_rate = a.lr;
   opt.seed = a.seed;
+  using GM = QuantumClassifier::GradientMethod;
+  opt.gradient.method = a.grad == "parameter-shift" ? GM::ParameterShift
+                        : a.grad == "spsa"           ? GM::Spsa
+                        : a.grad == "finite-diff"    ? GM::FiniteDifference
+                                                     : GM::Adjoint;
+  opt.gradient.shots = a.shots;
 
   if (!a.quiet) {
     std::printf("qnn train: %s, %zu samples (%zu train / %zu test), %zu features, %zu classes\n", data.name.c_str(),
                 data.num_samples(), split.train.num_samples(), split.test.num_samples(), data.num_features(),
                 data.num_classes());
     std::printf("model: %u qubits, angle encoding (R%c), %u strongly entangling layers, %zu weights; Adam lr %g, "
-                "batch %u, seed %llu\n",
+                "batch %u, seed %llu; %s gradients%s\n",
                 cfg.qubits, static_cast<char>(cfg.encoding), cfg.layers, model.weights().size(), opt.learning_rate,
-                opt.batch_size, static_cast<unsigned long long>(opt.seed));
+                opt.batch_size, static_cast<unsigned long long>(opt.seed), a.grad.c_str(),
+                a.shots ? (", " + std::to_string(a.shots) + " shots").c_str() : "");
     std::printf("%6s %10s %10s %10s %10s %8s\n", "epoch", "loss", "train_acc", "test_loss", "test_acc", "seconds");
     std::fflush(stdout);
   }
@@ -137,6 +146,11 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--encoding", args->encoding, "rotation axis of the angle encoding: X, Y or Z")->capture_default_str();
   cmd->add_option("--precision", args->precision, "precision of the simulated states: single or double")
       ->check(CLI::IsMember({"single", "double"}))
+      ->capture_default_str();
+  cmd->add_option("--grad", args->grad, "gradient method: adjoint, parameter-shift, spsa or finite-diff")
+      ->check(CLI::IsMember({"adjoint", "parameter-shift", "spsa", "finite-diff"}))
+      ->capture_default_str();
+  cmd->add_option("--shots", args->shots, "measurement shots per circuit (0: exact expectations)")
       ->capture_default_str();
   cmd->add_option("--out", args->out, "directory for model.json, summary.json and metrics.csv")->capture_default_str();
   cmd->add_flag("--quiet", args->quiet, "print only the final result");

@@ -10,6 +10,9 @@
 #include "qnn/core/rng.hpp"
 #include "qnn/diff/adjoint.hpp"
 #include "qnn/diff/batched_adjoint.hpp"
+#include "qnn/diff/finite_difference.hpp"
+#include "qnn/diff/parameter_shift.hpp"
+#include "qnn/exec/shots.hpp"
 #include "qnn/exec/batched.hpp"
 #include "qnn/exec/simulate.hpp"
 #include "qnn/ml/ansatz.hpp"
@@ -118,6 +121,52 @@ double QuantumClassifier::loss_and_gradient_impl(std::span<const double> xs, int
   for (unsigned i = 0; i < nt; ++i) grad[i] += r.theta[i];
   for (unsigned k = 0; k < C; ++k) {
     grad[nt + k] += dz[k] * r.values[k];
+    grad[nt + C + k] += dz[k];
+  }
+  return loss;
+}
+
+double QuantumClassifier::loss_and_gradient(std::span<const double> x, int label, std::span<double> grad,
+                                            const HardwareOptions& hw, std::uint64_t seed) const {
+  if (hw.method == GradientMethod::Adjoint && hw.shots == 0) return loss_and_gradient(x, label, grad);
+  if (grad.size() != weights_.size()) throw ValueError("gradient buffer has the wrong size");
+  const std::vector<double> xs = prepare(x);
+  const unsigned nt = circuit_.num_theta(), C = config_.num_classes;
+  const auto th = std::span<const double>(weights_).first(nt);
+  Rng rng(seed);
+  // Readout ⟨Z_k⟩: exact, or estimated from shots as hardware would (all Z_k commute: one set of shots).
+  const auto psi = simulate<double>(circuit_, th, xs);
+  std::vector<double> e(C);
+  if (hw.shots == 0) {
+    for (unsigned k = 0; k < C; ++k) e[k] = expectation(psi, readout_[k]);
+  } else {
+    for (unsigned k = 0; k < C; ++k) e[k] = estimate_expectation(psi, readout_[k], hw.shots, rng);
+  }
+  std::vector<double> z(C), dz(C);
+  for (unsigned k = 0; k < C; ++k) z[k] = weights_[nt + k] * e[k] + weights_[nt + C + k];
+  const double loss = softmax_cross_entropy(z, label, dz);
+  // ∂L/∂θ = ∂/∂θ ⟨Σ_k w_k Z_k⟩ with w_k = ∂L/∂z_k · s_k: one observable, so one gradient evaluation.
+  PauliSum weighted;
+  for (unsigned k = 0; k < C; ++k) weighted = weighted + readout_[k] * (dz[k] * weights_[nt + k]);
+  const ShotOptions so{hw.shots, rng()};
+  Gradient g;
+  switch (hw.method) {
+    case GradientMethod::ParameterShift:
+      g = parameter_shift_gradient(circuit_, weighted, th, xs, DiffWrt{.theta = true, .inputs = false}, so);
+      break;
+    case GradientMethod::Spsa:
+      g = spsa_gradient(circuit_, weighted, th, xs, hw.spsa_epsilon, rng, so);
+      break;
+    case GradientMethod::FiniteDifference:
+      g = finite_difference_gradient(circuit_, weighted, th, xs, 1e-5);
+      break;
+    case GradientMethod::Adjoint:
+      g = adjoint_gradient<double>(circuit_, weighted, th, xs, DiffWrt{.theta = true, .inputs = false});
+      break;
+  }
+  for (unsigned i = 0; i < nt; ++i) grad[i] += g.theta[i];
+  for (unsigned k = 0; k < C; ++k) {
+    grad[nt + k] += dz[k] * e[k];
     grad[nt + C + k] += dz[k];
   }
   return loss;

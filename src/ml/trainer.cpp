@@ -38,6 +38,11 @@ TrainResult train(QuantumClassifier& model, const Dataset& data, const Dataset* 
   const std::size_t max_chunks = (std::min<std::size_t>(n, opt.batch_size) + kChunk - 1) / kChunk;
   std::vector<std::vector<double>> per_chunk(max_chunks, std::vector<double>(P));
   std::vector<double> grad(P);
+  const bool hardware_style =
+      opt.gradient.method != QuantumClassifier::GradientMethod::Adjoint || opt.gradient.shots != 0;
+  std::vector<std::vector<double>> per_sample(hardware_style ? std::min<std::size_t>(n, opt.batch_size) : 0,
+                                              std::vector<double>(P));
+  std::uint64_t step = 0;
   // Amplitude updates per chunk: gates × 2^n × chunk × 3 (forward, and two states backward).
   const std::uint64_t work_per_chunk =
       3 * model.circuit().size() * (std::uint64_t{1} << model.circuit().num_qubits()) * kChunk;
@@ -46,6 +51,22 @@ TrainResult train(QuantumClassifier& model, const Dataset& data, const Dataset* 
     rng.shuffle(order);
     for (std::size_t b = 0; b < batches; ++b) {
       const std::size_t lo = b * opt.batch_size, hi = std::min(n, lo + opt.batch_size), m = hi - lo;
+      if (hardware_style) {
+        // One sample at a time, as on hardware; each sample's shots and SPSA directions come from its own seed.
+        parallel_tasks(m, [&](std::uint64_t i) {
+          std::fill(per_sample[i].begin(), per_sample[i].end(), 0.0);
+          const std::size_t s = order[lo + i];
+          const std::uint64_t seed = opt.seed ^ (0x9e3779b97f4a7c15ULL * (step * 65536 + i + 1));
+          model.loss_and_gradient(data.features[s], data.labels[s], per_sample[i], opt.gradient, seed);
+        }, work_per_chunk);
+        std::fill(grad.begin(), grad.end(), 0.0);
+        for (std::size_t i = 0; i < m; ++i)
+          for (std::size_t p = 0; p < P; ++p) grad[p] += per_sample[i][p] / double(m);
+        adam.step(model.weights(), grad);
+        ++step;
+        if (on_batch) on_batch(epoch, b + 1, batches);
+        continue;
+      }
       const std::size_t chunks = (m + kChunk - 1) / kChunk;
       parallel_tasks(chunks, [&](std::uint64_t ch) {
         std::fill(per_chunk[ch].begin(), per_chunk[ch].end(), 0.0);

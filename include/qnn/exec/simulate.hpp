@@ -17,9 +17,21 @@ std::vector<double> bind_angles(const Circuit& c, std::span<const double> theta,
 template <Real T>
 void apply_operation(StateVector<T>& psi, const Operation& op, std::span<const double> angles, bool inverse = false);
 
-/// ψ ← U(θ, x) ψ.
+/// How run() applies a circuit.
+struct RunOptions {
+  /// fusion_qubits: pick the block size from the state's size (default_fusion_qubits in qnn/exec/fusion.hpp).
+  static constexpr unsigned kAuto = ~0U;
+  /// Gate fusion block size: kAuto, 0 for none (one pass per operation), or k ≥ 1 to fuse into blocks of ≤ k qubits.
+  unsigned fusion_qubits = kAuto;
+};
+
+/// ψ ← U(θ, x) ψ. Large states are run gate-fused (the result equals per-operation application to rounding).
 template <Real T>
 void run(const Circuit& c, StateVector<T>& psi, std::span<const double> theta = {}, std::span<const double> x = {});
+/// As above with explicit options (e.g. {.fusion_qubits = 0} to apply one operation at a time).
+template <Real T>
+void run(const Circuit& c, StateVector<T>& psi, std::span<const double> theta, std::span<const double> x,
+         const RunOptions& options);
 
 /// U(θ, x)|0…0⟩.
 template <Real T = double>

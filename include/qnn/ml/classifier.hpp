@@ -50,6 +50,19 @@ class QuantumClassifier {
   /// Cross-entropy of one sample; adds its gradient w.r.t. weights() to `grad`.
   double loss_and_gradient(std::span<const double> x, int label, std::span<double> grad) const;
 
+  /// How the circuit part of the gradient is computed. Adjoint is exact and cheapest; the others are what hardware
+  /// can do: parameter-shift (exact or from shots), SPSA (two circuits per step whatever the number of weights,
+  /// an unbiased estimate), central finite differences.
+  enum class GradientMethod : std::uint8_t { Adjoint, ParameterShift, Spsa, FiniteDifference };
+  struct HardwareOptions {
+    GradientMethod method = GradientMethod::ParameterShift;
+    std::uint64_t shots = 0;  // 0: exact expectations; else readout and shifted circuits estimated from shots
+    double spsa_epsilon = 0.05;
+  };
+  /// Loss and gradient of one sample by a hardware-style method; `seed` drives shots and SPSA directions.
+  double loss_and_gradient(std::span<const double> x, int label, std::span<double> grad, const HardwareOptions& hw,
+                           std::uint64_t seed) const;
+
   /// The same for the samples `indices` of `data`, all at once on a batched state (one sweep per gate for the whole
   /// batch); returns the summed loss and adds the summed gradient to `grad`.
   double batch_loss_and_gradient(const Dataset& data, std::span<const std::size_t> indices, std::span<double> grad) const;

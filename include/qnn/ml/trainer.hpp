@@ -16,6 +16,8 @@ struct TrainOptions {
   unsigned batch_size = 16;
   double learning_rate = 0.05;
   std::uint64_t seed = 7;  // shuffles the training order each epoch
+  /// Adjoint without shots uses the batched simulator; anything else runs sample by sample (hardware-faithful).
+  QuantumClassifier::HardwareOptions gradient{QuantumClassifier::GradientMethod::Adjoint, 0, 0.05};
 };
 
 struct EpochMetrics {

@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# End-to-end tests of the `qnn` command line.
+#
+#   cli_test.sh QNN_BINARY CASE     run one case (ctest registers one entry per case)
+#   cli_test.sh QNN_BINARY all      run every case and print a per-case result
+#
+# Error cases check the CLI contract (apps/qnn/main.cpp): exit status 1 for runtime errors, 2 for usage errors, never a
+# crash (status < 128), and exactly one line on stderr starting with `qnn: error:`.
+set -u
+
+QNN=${1:?usage: cli_test.sh QNN_BINARY CASE}
+CASE=${2:?usage: cli_test.sh QNN_BINARY CASE}
+export LC_ALL=C
+export QNN_THREADS=${QNN_THREADS:-2}
+
+if [[ ! -x $QNN || -d $QNN ]]; then
+  echo "FAIL: $QNN is not an executable" >&2
+  exit 1
+fi
+QNN=$(cd "$(dirname "$QNN")" && pwd)/$(basename "$QNN")  # the cases run in scratch directories
+
+SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/qnn_cli_test.XXXXXX") || exit 1
+trap 'rm -rf "$SCRATCH"' EXIT
+cd "$SCRATCH" || exit 1
+
+failures=0
+fail() {
+  echo "  FAIL: $*" >&2
+  failures=$((failures + 1))
+}
+
+# run ARGS...: runs qnn with stdout → out.txt, stderr → err.txt; sets $rc.
+run() {
+  "$QNN" "$@" >out.txt 2>err.txt
+  rc=$?
+}
+
+# expect_error STATUS PATTERN ARGS...: qnn ARGS must exit with STATUS ("1", "2" or "1|2") and print exactly one
+# `qnn: error:` line on stderr that matches the extended regex PATTERN.
+expect_error() {
+  local want=$1 pattern=$2 before=$failures
+  shift 2
+  run "$@"
+  if ((rc >= 128)); then
+    fail "qnn $* crashed (exit status $rc)"
+  elif ((rc == 0)); then
+    fail "qnn $* succeeded; expected exit status $want"
+  elif ! [[ $rc =~ ^($want)$ ]]; then
+    fail "qnn $* exited with $rc; expected $want"
+  fi
+  local lines
+  lines=$(awk 'END { print NR }' err.txt)
+  if [[ $lines != 1 ]]; then
+    fail "qnn $*: stderr has $lines lines, expected exactly 1:"
+    sed 's/^/    | /' err.txt >&2
+    return
+  fi
+  local msg
+  msg=$(cat err.txt)
+  [[ $msg == "qnn: error: "* ]] || fail "qnn $*: stderr does not start with 'qnn: error: ': $msg"
+  [[ $msg =~ $pattern ]] || fail "qnn $*: stderr does not match /$pattern/: $msg"
+  ((failures == before)) && echo "  ok: qnn $* → $rc: $msg"
+  return 0
+}
+
+# expect_success ARGS...: qnn ARGS must exit 0 with nothing on stderr.
+expect_success() {
+  run "$@"
+  if ((rc != 0)); then
+    fail "qnn $* exited with $rc:"
+    sed 's/^/    | /' err.txt >&2
+    return 1
+  fi
+  if [[ -s err.txt ]]; then
+    fail "qnn $* printed to stderr on success:"
+    sed 's/^/    | /' err.txt >&2
+  fi
+  return 0
+}
+
+# A trained model in $SCRATCH/model_run/model.json (1 epoch: fast).
+train_small_model() {
+  expect_success train --epochs 1 --quiet --out model_run || return 1
+  [[ -f model_run/model.json ]] || { fail "train did not write model_run/model.json"; return 1; }
+}
+
+# ---- error cases ----
+
+case_csv_missing_cell() {
+  printf 'a,b,label\n1,2,x\n3,4,y\n5,,x\n7,8,y\n' >missing.csv
+  # Row 4 of the file, column (cell) 2.
+  expect_error 1 'missing\.csv:4:2: .*missing' train --data missing.csv --epochs 1 --out out_dir
+}
+
+case_csv_non_numeric() {
+  printf 'a,b,label\n1,2,x\n3,4,y\n5,6,x\n7,eight,y\n' >text.csv
+  expect_error 1 "text\.csv:5:2: .*'eight'" train --data text.csv --epochs 1 --out out_dir
+}
+
+case_missing_data_file() {
+  expect_error 1 'no_such_file\.csv.*No such file' train --data no_such_file.csv --epochs 1 --out out_dir
+}
+
+case_qubits_zero() {
+  expect_error 1 'qubit' train --qubits 0 --epochs 1 --out out_dir
+}
+
+case_qubits_fewer_than_classes() {
+  # Iris has 3 classes and the readout needs one qubit per class.
+  expect_error 1 '3 qubits.*got 2' train --qubits 2 --epochs 1 --out out_dir
+}
+
+case_qubits_too_many() {
+  expect_error 1 '--qubits 40: .*[0-9]+ bytes' train --qubits 40 --epochs 1 --out out_dir
+}
+
+case_unwritable_out() {
+  # Tests may run as root, which may write anywhere a mode allows: a path below a regular file fails for everyone.
+  echo "I am a file" >blocker
+  expect_error 1 'blocker/sub' train --epochs 1 --out blocker/sub
+  [[ -f blocker && $(cat blocker) == "I am a file" ]] || fail "the regular file in the way was changed"
+}
+
+case_lr_nan() {
+  expect_error '1|2' 'learning rate|--lr' train --lr nan --epochs 1 --out out_dir
+}
+
+case_epochs_not_a_number() {
+  expect_error 2 'epochs.*abc|abc.*epochs' train --epochs abc --out out_dir
+  [[ ! -e out_dir ]] || fail "a usage error created the output directory"
+}
+
+case_unknown_option() {
+  expect_error 2 '--bogus' train --bogus --out out_dir
+  expect_error 2 '--frobnicate' --frobnicate gates
+  expect_error 2 'subcommand|nosuchcommand' nosuchcommand
+}
+
+case_eval_missing_model() {
+  expect_error 1 'nowhere/model\.json' eval nowhere/model.json
+}
+
+case_eval_malformed_model() {
+  # Line 3 holds the error: a stray `x` after the value, in column 16.
+  printf '{\n  "format": "qnn-model",\n  "version": 1 x\n}\n' >bad.json
+  expect_error 1 'bad\.json:3:16: malformed JSON' eval bad.json
+  # A truncated file: the error is at the end, on line 2.
+  printf '{\n  "format": "qnn-model", "weights": [1, 2' >cut.json
+  expect_error 1 'cut\.json:2:[0-9]+: malformed JSON' eval cut.json
+}
+
+case_eval_truncated_weights() {
+  train_small_model || return
+  # Drop the first weight: the line after `"weights": [` (the JSON stays well-formed).
+  sed '/"weights": \[/{n;d;}' model_run/model.json >truncated.json
+  if cmp -s model_run/model.json truncated.json; then
+    fail "could not truncate the weight list (model.json layout changed?)"
+    return
+  fi
+  expect_error 1 "truncated\.json: .*'weights'.*41.*42" eval truncated.json
+}
+
+# ---- success cases ----
+
+case_train_and_eval() {
+  expect_success train --epochs 3 --out run || return
+  for f in model.json summary.json metrics.csv; do
+    [[ -s run/$f ]] || fail "train did not write run/$f"
+  done
+  local listing
+  listing=$(find run -mindepth 1 -printf '%f\n' | sort | tr '\n' ' ')
+  [[ $listing == "metrics.csv model.json summary.json " ]] || fail "unexpected files in run/ (temp files left?): $listing"
+  for key in train_accuracy test_accuracy loss epochs seconds; do
+    grep -Eq "\"$key\": *[0-9]" run/summary.json || fail "summary.json lacks a numeric \"$key\": $(cat run/summary.json)"
+  done
+  grep -Eq '"epochs": *3[,}[:space:]]' run/summary.json || fail "summary.json does not record 3 epochs"
+  local rows
+  rows=$(wc -l <run/metrics.csv)
+  [[ $rows == 4 ]] || fail "metrics.csv has $rows lines, expected a header and 3 epochs"
+  head -n 1 run/metrics.csv | grep -q '^epoch,train_loss,train_accuracy,test_loss,test_accuracy,seconds$' ||
+    fail "metrics.csv header: $(head -n 1 run/metrics.csv)"
+
+  # qnn eval rebuilds the same split and must report the accuracies summary.json recorded.
+  expect_success eval run/model.json || return
+  cp out.txt eval.txt
+  local summary_test summary_train eval_test eval_train
+  summary_test=$(sed -n 's/.*"test_accuracy": *\([-0-9.eE+]*\).*/\1/p' run/summary.json)
+  summary_train=$(sed -n 's/.*"train_accuracy": *\([-0-9.eE+]*\).*/\1/p' run/summary.json)
+  eval_test=$(sed -n 's/^test accuracy \([0-9.]*\) .*/\1/p' eval.txt)
+  eval_train=$(sed -n 's/^train accuracy \([0-9.]*\) .*/\1/p' eval.txt)
+  if [[ -z $summary_test || -z $eval_test || -z $summary_train || -z $eval_train ]]; then
+    fail "could not read accuracies (summary: '$summary_test'/'$summary_train', eval: '$eval_test'/'$eval_train')"
+    sed 's/^/    | /' eval.txt >&2
+    return
+  fi
+  [[ $(printf '%.4f' "$summary_test") == "$eval_test" ]] ||
+    fail "eval test accuracy $eval_test != summary.json test_accuracy $summary_test"
+  [[ $(printf '%.4f' "$summary_train") == "$eval_train" ]] ||
+    fail "eval train accuracy $eval_train != summary.json train_accuracy $summary_train"
+  echo "  ok: test accuracy $eval_test (eval) = $summary_test (summary.json)"
+  listing=$(find run -mindepth 1 -printf '%f\n' | sort | tr '\n' ' ')
+  [[ $listing == "metrics.csv model.json summary.json " ]] || fail "eval changed run/: $listing"
+}
+
+case_gates() {
+  expect_success gates || return
+  for g in cx rzz ry h; do
+    grep -Eq "^$g +[0-9]" out.txt || fail "qnn gates does not list $g"
+  done
+  grep -q '^unitary' out.txt && fail "qnn gates lists the internal unitary kind"
+  echo "  ok: qnn gates lists $(($(wc -l <out.txt) - 1)) gates"
+}
+
+case_help() {
+  expect_success --help || return
+  for word in train eval gates; do
+    grep -q "$word" out.txt || fail "qnn --help does not mention $word"
+  done
+  expect_success train --help || return
+  grep -q -- '--qubits' out.txt || fail "qnn train --help does not mention --qubits"
+  expect_success --version || return
+  grep -q '^qnn [0-9]' out.txt || fail "qnn --version printed: $(cat out.txt)"
+  echo "  ok: --help, train --help, --version"
+}
+
+ALL_CASES=(csv_missing_cell csv_non_numeric missing_data_file qubits_zero qubits_fewer_than_classes qubits_too_many
+  unwritable_out lr_nan epochs_not_a_number unknown_option eval_missing_model eval_malformed_model
+  eval_truncated_weights train_and_eval gates help)
+
+run_case() {
+  local name=$1 before=$failures
+  if ! declare -F "case_$name" >/dev/null; then
+    echo "unknown case '$name' (cases: ${ALL_CASES[*]})" >&2
+    failures=$((failures + 1))
+    return
+  fi
+  echo "cli.$name"
+  # Each case starts in an empty directory.
+  mkdir "$SCRATCH/$name" && cd "$SCRATCH/$name" || exit 1
+  "case_$name"
+  cd "$SCRATCH" || exit 1
+  if ((failures == before)); then echo "PASS cli.$name"; else echo "FAIL cli.$name"; fi
+}
+
+if [[ $CASE == all ]]; then
+  for c in "${ALL_CASES[@]}"; do run_case "$c"; done
+else
+  run_case "$CASE"
+fi
+((failures == 0))

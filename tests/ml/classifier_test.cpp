@@ -1,0 +1,204 @@
+#include "qnn/ml/classifier.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "qnn/core/error.hpp"
+#include "qnn/core/rng.hpp"
+#include "qnn/ml/loss.hpp"
+
+namespace qnn {
+namespace {
+
+// A model with random θ, random output scales and biases and a nontrivial standardiser.
+QuantumClassifier random_model(const ClassifierConfig& cfg, std::uint64_t seed) {
+  QuantumClassifier m(cfg, seed);
+  Rng rng(seed + 100);
+  std::vector<double> w = m.weights();
+  for (std::size_t i = m.num_circuit_weights(); i < w.size(); ++i) w[i] = rng.uniform(-2.0, 2.0);
+  m.set_weights(w);
+  Standardizer st;
+  for (unsigned j = 0; j < cfg.num_features; ++j) {
+    st.mean.push_back(rng.uniform(-1.0, 1.0));
+    st.scale.push_back(rng.uniform(0.5, 2.0));
+  }
+  m.set_standardizer(st);
+  return m;
+}
+
+double loss_at(const QuantumClassifier& m, const std::vector<double>& w, const std::vector<double>& x, int label) {
+  QuantumClassifier copy = m;
+  copy.set_weights(w);
+  return softmax_cross_entropy(copy.logits(x), label);
+}
+
+void check_gradient(const ClassifierConfig& cfg, std::uint64_t seed) {
+  SCOPED_TRACE("qubits " + std::to_string(cfg.qubits) + " layers " + std::to_string(cfg.layers) + " features " +
+               std::to_string(cfg.num_features) + " classes " + std::to_string(cfg.num_classes));
+  const QuantumClassifier m = random_model(cfg, seed);
+  const std::size_t P = m.weights().size();
+  ASSERT_EQ(P, 3u * cfg.qubits * cfg.layers + 2u * cfg.num_classes);
+  ASSERT_EQ(m.num_circuit_weights(), 3u * cfg.qubits * cfg.layers);
+  Rng rng(seed + 200);
+  for (int sample = 0; sample < 2; ++sample) {
+    std::vector<double> x(cfg.num_features);
+    for (double& v : x) v = rng.uniform(-2.0, 2.0);
+    const int label = static_cast<int>(rng.below(cfg.num_classes));
+
+    std::vector<double> grad(P, 0.0);
+    const double loss = m.loss_and_gradient(x, label, grad);
+    EXPECT_NEAR(loss, softmax_cross_entropy(m.logits(x), label), 1e-12);
+
+    const double h = 1e-5;
+    double max_err = 0;
+    for (std::size_t p = 0; p < P; ++p) {
+      std::vector<double> wp = m.weights(), wm = m.weights();
+      wp[p] += h;
+      wm[p] -= h;
+      const double fd = (loss_at(m, wp, x, label) - loss_at(m, wm, x, label)) / (2 * h);
+      EXPECT_NEAR(grad[p], fd, 1e-6) << "weight " << p << (p < m.num_circuit_weights() ? " (θ)" : " (scale/bias)");
+      max_err = std::max(max_err, std::abs(grad[p] - fd));
+    }
+    // Not vacuous: the gradient has real magnitude in every block (θ, scales, biases).
+    double g_theta = 0, g_scale = 0, g_bias = 0;
+    const std::size_t nt = m.num_circuit_weights(), C = cfg.num_classes;
+    for (std::size_t p = 0; p < nt; ++p) g_theta += std::abs(grad[p]);
+    for (std::size_t k = 0; k < C; ++k) g_scale += std::abs(grad[nt + k]);
+    for (std::size_t k = 0; k < C; ++k) g_bias += std::abs(grad[nt + C + k]);
+    EXPECT_GT(g_theta, 1e-3);
+    EXPECT_GT(g_scale, 1e-3);
+    EXPECT_GT(g_bias, 1e-3);
+    // Bias gradient is softmax − onehot, which sums to zero.
+    double bias_sum = 0;
+    for (std::size_t k = 0; k < C; ++k) bias_sum += grad[nt + C + k];
+    EXPECT_NEAR(bias_sum, 0.0, 1e-12);
+
+    // loss_and_gradient accumulates into grad.
+    std::vector<double> acc(P, 1.0);
+    EXPECT_EQ(m.loss_and_gradient(x, label, acc), loss);
+    for (std::size_t p = 0; p < P; ++p) EXPECT_NEAR(acc[p], 1.0 + grad[p], 1e-15);
+  }
+}
+
+TEST(QuantumClassifier, GradientMatchesFiniteDifferencesThreeClasses) {
+  check_gradient({.qubits = 3, .layers = 2, .num_features = 3, .num_classes = 3, .encoding = RotationAxis::Y}, 5);
+}
+
+TEST(QuantumClassifier, GradientMatchesFiniteDifferencesTwoClassesWrappedFeatures) {
+  check_gradient({.qubits = 3, .layers = 2, .num_features = 5, .num_classes = 2, .encoding = RotationAxis::X}, 9);
+}
+
+TEST(QuantumClassifier, InitialWeights) {
+  const ClassifierConfig cfg{.qubits = 3, .layers = 2, .num_features = 3, .num_classes = 3};
+  const QuantumClassifier a(cfg, 42), b(cfg, 42), c(cfg, 43);
+  EXPECT_EQ(a.weights(), b.weights());
+  EXPECT_NE(a.weights(), c.weights());
+  const std::size_t nt = a.num_circuit_weights();
+  for (std::size_t i = 0; i < nt; ++i) {
+    EXPECT_GE(a.weights()[i], -std::acos(-1.0));
+    EXPECT_LT(a.weights()[i], std::acos(-1.0));
+  }
+  for (std::size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(a.weights()[nt + k], 1.0);
+    EXPECT_EQ(a.weights()[nt + 3 + k], 0.0);
+  }
+  EXPECT_EQ(a.standardizer().mean, std::vector<double>(3, 0.0));
+  EXPECT_EQ(a.standardizer().scale, std::vector<double>(3, 1.0));
+  ASSERT_EQ(a.readout().size(), 3u);
+  EXPECT_EQ(a.circuit().num_qubits(), 3u);
+}
+
+TEST(QuantumClassifier, LogitsAreScaledExpectationsPlusBias) {
+  // With unit scales and zero biases every logit is an expectation ⟨Z_k⟩ ∈ [−1, 1]; doubling the scales and adding a
+  // bias changes the logits exactly by that affine map.
+  const ClassifierConfig cfg{.qubits = 3, .layers = 1, .num_features = 3, .num_classes = 3};
+  QuantumClassifier m(cfg, 3);
+  const std::vector<double> x{0.2, -0.4, 1.1};
+  const auto z = m.logits(x);
+  ASSERT_EQ(z.size(), 3u);
+  for (double v : z) {
+    EXPECT_LE(std::abs(v), 1.0 + 1e-12);
+  }
+  std::vector<double> w = m.weights();
+  const std::size_t nt = m.num_circuit_weights();
+  for (std::size_t k = 0; k < 3; ++k) {
+    w[nt + k] = 2.0;
+    w[nt + 3 + k] = 0.5 * double(k);
+  }
+  m.set_weights(w);
+  const auto z2 = m.logits(x);
+  for (std::size_t k = 0; k < 3; ++k) EXPECT_NEAR(z2[k], 2.0 * z[k] + 0.5 * double(k), 1e-12);
+  EXPECT_EQ(m.predict(x), static_cast<int>(std::max_element(z2.begin(), z2.end()) - z2.begin()));
+}
+
+TEST(QuantumClassifier, StandardizerIsAppliedToRawSamples) {
+  const ClassifierConfig cfg{.qubits = 2, .layers = 1, .num_features = 2, .num_classes = 2};
+  QuantumClassifier m(cfg, 1);
+  const std::vector<double> standardized{0.3, -0.8};
+  const auto z_plain = m.logits(standardized);
+  m.set_standardizer(Standardizer{{10.0, -5.0}, {2.0, 4.0}});
+  const std::vector<double> raw{10.0 + 2.0 * 0.3, -5.0 + 4.0 * -0.8};
+  const auto z_raw = m.logits(raw);
+  for (std::size_t k = 0; k < 2; ++k) EXPECT_NEAR(z_raw[k], z_plain[k], 1e-12);
+}
+
+TEST(QuantumClassifier, EvaluateMatchesPerSampleLossAndAccuracy) {
+  const ClassifierConfig cfg{.qubits = 3, .layers = 2, .num_features = 3, .num_classes = 3};
+  const QuantumClassifier m = random_model(cfg, 17);
+  Dataset d;
+  d.feature_names = {"a", "b", "c"};
+  d.class_names = {"p", "q", "r"};
+  Rng rng(5);
+  for (int i = 0; i < 12; ++i) {
+    d.features.push_back({rng.uniform(-2, 2), rng.uniform(-2, 2), rng.uniform(-2, 2)});
+    d.labels.push_back(i % 3);
+  }
+  double loss = 0, acc = 0;
+  for (std::size_t i = 0; i < d.num_samples(); ++i) {
+    loss += softmax_cross_entropy(m.logits(d.features[i]), d.labels[i]) / 12.0;
+    acc += (m.predict(d.features[i]) == d.labels[i]) / 12.0;
+  }
+  const auto s = m.evaluate(d);
+  EXPECT_NEAR(s.loss, loss, 1e-12);
+  EXPECT_NEAR(s.accuracy, acc, 1e-12);
+  EXPECT_EQ(m.evaluate(Dataset{}).loss, 0.0);
+}
+
+TEST(QuantumClassifier, ConstructorErrors) {
+  EXPECT_THROW(QuantumClassifier({.qubits = 0, .layers = 1, .num_features = 2, .num_classes = 2}, 1), ValueError);
+  EXPECT_THROW(QuantumClassifier({.qubits = 2, .layers = 1, .num_features = 2, .num_classes = 3}, 1), ValueError);
+  EXPECT_THROW(QuantumClassifier({.qubits = 2, .layers = 1, .num_features = 2, .num_classes = 1}, 1), ValueError);
+  EXPECT_THROW(QuantumClassifier({.qubits = 2, .layers = 1, .num_features = 0, .num_classes = 2}, 1), ValueError);
+  EXPECT_NO_THROW(QuantumClassifier({.qubits = 2, .layers = 1, .num_features = 2, .num_classes = 2}, 1));
+  try {
+    QuantumClassifier({.qubits = 2, .layers = 1, .num_features = 4, .num_classes = 3}, 1);
+    ADD_FAILURE() << "no ValueError";
+  } catch (const ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find("3 qubits"), std::string::npos) << e.what();
+  }
+}
+
+TEST(QuantumClassifier, ShapeErrors) {
+  const ClassifierConfig cfg{.qubits = 3, .layers = 1, .num_features = 3, .num_classes = 2};
+  QuantumClassifier m(cfg, 1);
+  EXPECT_THROW((void)m.logits(std::vector<double>{1.0, 2.0}), ValueError);
+  EXPECT_THROW((void)m.logits(std::vector<double>{1.0, 2.0, 3.0, 4.0}), ValueError);
+  EXPECT_THROW((void)m.predict(std::vector<double>{}), ValueError);
+  std::vector<double> grad(m.weights().size() - 1);
+  EXPECT_THROW((void)m.loss_and_gradient(std::vector<double>{1, 2, 3}, 0, grad), ValueError);
+  std::vector<double> ok(m.weights().size());
+  EXPECT_THROW((void)m.loss_and_gradient(std::vector<double>{1, 2}, 0, ok), ValueError);
+  EXPECT_THROW((void)m.loss_and_gradient(std::vector<double>{1, 2, 3}, 2, ok), ValueError);  // label out of range
+  EXPECT_THROW(m.set_weights(std::vector<double>(m.weights().size() + 1)), ValueError);
+  std::vector<double> nan_w = m.weights();
+  nan_w[0] = std::nan("");
+  EXPECT_THROW(m.set_weights(nan_w), ValueError);
+  EXPECT_THROW(m.set_standardizer(Standardizer{{0.0, 0.0}, {1.0, 1.0}}), ValueError);
+}
+
+}  // namespace
+}  // namespace qnn

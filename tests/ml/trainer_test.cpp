@@ -1,0 +1,201 @@
+#include "qnn/ml/trainer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "qnn/core/error.hpp"
+#include "qnn/core/parallel.hpp"
+#include "qnn/core/rng.hpp"
+#include "qnn/io/builtin_datasets.hpp"
+
+namespace qnn {
+namespace {
+
+// The `qnn train` defaults: Iris, test fraction 0.2, seed 7, standardiser fitted on the training part, 4 qubits,
+// 3 layers, Y encoding, 40 epochs, batch 16, learning rate 0.05.
+struct IrisRun {
+  TrainTestSplit split;
+  QuantumClassifier model;
+};
+
+IrisRun iris_setup() {
+  const Dataset iris = builtin_dataset("iris");
+  TrainTestSplit split = train_test_split(iris, 0.2, 7);
+  QuantumClassifier model({.qubits = 4, .layers = 3, .num_features = 4, .num_classes = 3}, 7);
+  model.set_standardizer(Standardizer::fit(split.train));
+  return {std::move(split), std::move(model)};
+}
+
+TrainOptions cli_defaults() {
+  TrainOptions opt;
+  opt.epochs = 40;
+  opt.batch_size = 16;
+  opt.learning_rate = 0.05;
+  opt.seed = 7;
+  return opt;
+}
+
+// Bit-level equality (EXPECT_EQ on doubles would also accept −0 == +0).
+bool bit_identical(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+TEST(Trainer, LearnsIrisWithCliDefaults) {
+  IrisRun run = iris_setup();
+  ASSERT_EQ(run.split.train.num_samples(), 120u);
+  ASSERT_EQ(run.split.test.num_samples(), 30u);
+  const auto before = run.model.evaluate(run.split.train);
+  std::vector<unsigned> epochs_seen;
+  std::size_t batch_calls = 0;
+  const TrainOptions opt = cli_defaults();
+  const TrainResult r = train(
+      run.model, run.split.train, &run.split.test, opt, [&](const EpochMetrics& m) { epochs_seen.push_back(m.epoch); },
+      [&](unsigned, std::size_t done, std::size_t total) {
+        ++batch_calls;
+        EXPECT_EQ(total, 8u);  // ⌈120 / 16⌉
+        EXPECT_GE(done, 1u);
+        EXPECT_LE(done, total);
+      });
+  ASSERT_EQ(r.history.size(), 40u);
+  EXPECT_EQ(epochs_seen.size(), 40u);
+  EXPECT_EQ(epochs_seen.front(), 1u);
+  EXPECT_EQ(epochs_seen.back(), 40u);
+  EXPECT_EQ(batch_calls, 40u * 8u);
+
+  const EpochMetrics& last = r.history.back();
+  EXPECT_GE(last.test_accuracy, 0.9) << "test loss " << last.test_loss;
+  EXPECT_GE(last.train_accuracy, 0.9);
+  // The loss decreases: well below the untrained model and the first epoch, and finite everywhere.
+  EXPECT_LT(last.train_loss, 0.7 * before.loss);
+  EXPECT_LT(last.train_loss, r.history.front().train_loss);
+  EXPECT_LT(r.history[29].train_loss, r.history[4].train_loss);
+  for (const auto& m : r.history) {
+    EXPECT_TRUE(std::isfinite(m.train_loss));
+    EXPECT_TRUE(std::isfinite(m.test_loss));
+  }
+  // The reported metrics are those of the final weights.
+  const auto test_score = run.model.evaluate(run.split.test);
+  EXPECT_EQ(test_score.accuracy, last.test_accuracy);
+  EXPECT_EQ(test_score.loss, last.test_loss);
+  EXPECT_GT(r.seconds, 0.0);
+  EXPECT_LE(r.history.back().seconds, r.seconds);
+}
+
+TEST(Trainer, WithoutTestSetReportsNaN) {
+  IrisRun run = iris_setup();
+  TrainOptions opt = cli_defaults();
+  opt.epochs = 1;
+  const TrainResult r = train(run.model, run.split.train, nullptr, opt);
+  ASSERT_EQ(r.history.size(), 1u);
+  EXPECT_TRUE(std::isnan(r.history[0].test_accuracy));
+  EXPECT_TRUE(std::isfinite(r.history[0].train_loss));
+}
+
+TEST(Trainer, SameSeedGivesBitIdenticalWeights) {
+  TrainOptions opt = cli_defaults();
+  opt.epochs = 3;
+  IrisRun a = iris_setup(), b = iris_setup();
+  const std::vector<double> initial = a.model.weights();
+  train(a.model, a.split.train, &a.split.test, opt);
+  train(b.model, b.split.train, &b.split.test, opt);
+  EXPECT_FALSE(bit_identical(a.model.weights(), initial)) << "training did not change the weights";
+  EXPECT_TRUE(bit_identical(a.model.weights(), b.model.weights()));
+
+  // Another shuffle seed takes another path.
+  IrisRun c = iris_setup();
+  opt.seed = 8;
+  train(c.model, c.split.train, &c.split.test, opt);
+  EXPECT_FALSE(bit_identical(a.model.weights(), c.model.weights()));
+}
+
+TEST(Trainer, WeightsDoNotDependOnThreadCount) {
+  const int saved = num_threads();
+  TrainOptions opt = cli_defaults();
+  opt.epochs = 3;
+  set_num_threads(1);
+  IrisRun one = iris_setup();
+  train(one.model, one.split.train, &one.split.test, opt);
+  set_num_threads(2);
+  IrisRun two = iris_setup();
+  train(two.model, two.split.train, &two.split.test, opt);
+  set_num_threads(3);  // batches of 16 over 3 threads: uneven split of samples
+  IrisRun three = iris_setup();
+  train(three.model, three.split.train, &three.split.test, opt);
+  set_num_threads(saved);
+  EXPECT_TRUE(bit_identical(one.model.weights(), two.model.weights()));
+  EXPECT_TRUE(bit_identical(one.model.weights(), three.model.weights()));
+}
+
+TEST(Trainer, WeightsDoNotDependOnThreadCountForALargerModel) {
+  // Iris' 4-qubit circuits are so small that the trainer may keep them on one thread; 8 qubits and batches of 32 are
+  // big enough to be split across threads, so this run really exercises the parallel summation order.
+  Dataset d;
+  d.class_names = {"a", "b", "c"};
+  Rng rng(21);
+  for (int i = 0; i < 64; ++i) {
+    std::vector<double> x(8);
+    for (double& v : x) v = rng.uniform(-1.5, 1.5);
+    d.features.push_back(x);
+    d.labels.push_back(i % 3);
+  }
+  for (int j = 0; j < 8; ++j) d.feature_names.push_back("x" + std::to_string(j));
+  TrainOptions opt;
+  opt.epochs = 2;
+  opt.batch_size = 32;
+  opt.learning_rate = 0.05;
+  opt.seed = 3;
+  const ClassifierConfig cfg{.qubits = 8, .layers = 2, .num_features = 8, .num_classes = 3};
+  const int saved = num_threads();
+  std::vector<std::vector<double>> weights;
+  std::vector<double> losses;
+  for (int threads : {1, 2, 4}) {
+    set_num_threads(threads);
+    QuantumClassifier m(cfg, 5);
+    const TrainResult r = train(m, d, nullptr, opt);
+    weights.push_back(m.weights());
+    losses.push_back(r.history.back().train_loss);
+  }
+  set_num_threads(saved);
+  EXPECT_TRUE(bit_identical(weights[0], weights[1]));
+  EXPECT_TRUE(bit_identical(weights[0], weights[2]));
+  EXPECT_EQ(losses[0], losses[1]);
+  EXPECT_EQ(losses[0], losses[2]);
+}
+
+TEST(Trainer, InvalidOptionsThrow) {
+  IrisRun run = iris_setup();
+  const std::vector<double> initial = run.model.weights();
+  TrainOptions opt = cli_defaults();
+  opt.epochs = 0;
+  EXPECT_THROW(train(run.model, run.split.train, nullptr, opt), ValueError);
+  opt = cli_defaults();
+  opt.batch_size = 0;
+  EXPECT_THROW(train(run.model, run.split.train, nullptr, opt), ValueError);
+  opt = cli_defaults();
+  opt.learning_rate = -1;
+  EXPECT_THROW(train(run.model, run.split.train, nullptr, opt), ValueError);
+  opt = cli_defaults();
+  EXPECT_THROW(train(run.model, Dataset{}, nullptr, opt), ValueError);  // empty training set
+  Dataset wrong = run.split.train;
+  for (auto& row : wrong.features) row.pop_back();
+  wrong.feature_names.pop_back();
+  EXPECT_THROW(train(run.model, wrong, nullptr, opt), ValueError);  // feature count mismatch
+  EXPECT_EQ(run.model.weights(), initial);  // nothing was trained by a rejected call
+}
+
+TEST(Trainer, DivergenceIsReported) {
+  // A learning rate of 1e308 overflows the weights within a few steps; training must stop with a ValueError rather than
+  // carry on with (or return) non-finite weights.
+  IrisRun run = iris_setup();
+  TrainOptions opt = cli_defaults();
+  opt.epochs = 2;
+  opt.learning_rate = 1e308;
+  EXPECT_THROW(train(run.model, run.split.train, nullptr, opt), ValueError);
+}
+
+}  // namespace
+}  // namespace qnn
