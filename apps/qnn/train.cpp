@@ -12,6 +12,7 @@
 #include "qnn/io/atomic_file.hpp"
 #include "qnn/io/builtin_datasets.hpp"
 #include "qnn/io/model_json.hpp"
+#include "qnn/ml/optimizer.hpp"
 #include "qnn/ml/trainer.hpp"
 #include "qnn/sim/state_vector.hpp"
 
@@ -44,7 +45,6 @@ void run_train(const TrainArgs& a) {
   }
   if (a.encoding.size() != 1) throw ValueError("--encoding must be X, Y or Z, got '" + a.encoding + "'");
   const std::filesystem::path out(a.out);
-  ensure_directory(out);  // fail before training, not after
 
   const Dataset data = load_dataset(a.data);
   if (data.num_classes() < 2) throw ValueError(a.data + ": needs at least 2 classes, found " + std::to_string(data.num_classes()));
@@ -71,6 +71,8 @@ void run_train(const TrainArgs& a) {
                         : a.grad == "finite-diff"    ? GM::FiniteDifference
                                                      : GM::Adjoint;
   opt.gradient.shots = a.shots;
+  Adam check_lr(opt.learning_rate);  // reject a bad --lr before anything is written
+  ensure_directory(out);              // fail before training, not after
 
   if (!a.quiet) {
     std::printf("qnn train: %s, %zu samples (%zu train / %zu test), %zu features, %zu classes\n", data.name.c_str(),

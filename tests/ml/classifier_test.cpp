@@ -182,6 +182,51 @@ TEST(QuantumClassifier, ConstructorErrors) {
   }
 }
 
+// The batched path (one batched state for the whole batch) and every hardware-style gradient method against the
+// per-sample adjoint path; single precision against double.
+TEST(QuantumClassifier, BatchAndHardwareMethodsMatchPerSampleAdjoint) {
+  const ClassifierConfig cfg{.qubits = 3, .layers = 2, .num_features = 4, .num_classes = 3};
+  const QuantumClassifier m = random_model(cfg, 21);
+  Rng rng(4);
+  Dataset d;
+  d.class_names = {"a", "b", "c"};
+  d.feature_names = {"f0", "f1", "f2", "f3"};
+  for (int i = 0; i < 11; ++i) {
+    d.features.push_back({rng.uniform(-2, 2), rng.uniform(-2, 2), rng.uniform(-2, 2), rng.uniform(-2, 2)});
+    d.labels.push_back(i % 3);
+  }
+  std::vector<std::size_t> idx{3, 0, 7, 10, 5};
+  const std::size_t P = m.weights().size();
+  std::vector<double> per_sample(P, 0.0), batched(P, 0.0);
+  double loss = 0;
+  for (std::size_t i : idx) loss += m.loss_and_gradient(d.features[i], d.labels[i], per_sample);
+  const double bloss = m.batch_loss_and_gradient(d, idx, batched);
+  EXPECT_NEAR(bloss, loss, 1e-12);
+  for (std::size_t p = 0; p < P; ++p) EXPECT_NEAR(batched[p], per_sample[p], 1e-12) << p;
+  const auto z = m.batch_logits(d, idx);
+  for (std::size_t b = 0; b < idx.size(); ++b) {
+    const auto zb = m.logits(d.features[idx[b]]);
+    for (std::size_t k = 0; k < 3; ++k) EXPECT_NEAR(z[b * 3 + k], zb[k], 1e-12);
+  }
+  using GM = QuantumClassifier::GradientMethod;
+  for (GM method : {GM::Adjoint, GM::ParameterShift, GM::FiniteDifference}) {
+    std::vector<double> g(P, 0.0), ref(P, 0.0);
+    const double l = m.loss_and_gradient(d.features[2], d.labels[2], g, {method, 0, 0.05}, 1);
+    const double lref = m.loss_and_gradient(d.features[2], d.labels[2], ref);
+    EXPECT_NEAR(l, lref, 1e-12);
+    const double tol = method == GM::FiniteDifference ? 1e-7 : 1e-10;
+    for (std::size_t p = 0; p < P; ++p) EXPECT_NEAR(g[p], ref[p], tol) << "method " << int(method) << " weight " << p;
+  }
+  ClassifierConfig single = cfg;
+  single.precision = Precision::Single;
+  QuantumClassifier ms(single, 21);
+  ms.set_weights(m.weights());
+  ms.set_standardizer(m.standardizer());
+  std::vector<double> gs(P, 0.0);
+  ms.batch_loss_and_gradient(d, idx, gs);
+  for (std::size_t p = 0; p < P; ++p) EXPECT_NEAR(gs[p], batched[p], 1e-4) << p;
+}
+
 TEST(QuantumClassifier, ShapeErrors) {
   const ClassifierConfig cfg{.qubits = 3, .layers = 1, .num_features = 3, .num_classes = 2};
   QuantumClassifier m(cfg, 1);
