@@ -1,6 +1,8 @@
 #include "qnn/circuit/expression.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <vector>
 #include <cmath>
 #include <cstdio>
 #include <numbers>
@@ -185,6 +187,22 @@ unsigned Expr::index() const { return node_->index; }
 bool Expr::has_variables() const { return node_->max_theta != 0 || node_->max_input != 0; }
 unsigned Expr::num_theta() const { return node_->max_theta; }
 unsigned Expr::num_inputs() const { return node_->max_input; }
+
+std::vector<unsigned> Expr::theta_indices() const {
+  std::vector<unsigned> out;
+  std::vector<const Node*> stack{node_.get()};
+  while (!stack.empty()) {
+    const Node* n = stack.back();
+    stack.pop_back();
+    if (n->max_theta == 0) continue;
+    if (n->kind == Kind::Theta) out.push_back(n->index);
+    if (n->a) stack.push_back(n->a.get());
+    if (n->b) stack.push_back(n->b.get());
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
 
 double Expr::eval(std::span<const double> theta, std::span<const double> x) const {
   if (node_->kind == Kind::Const) return node_->value;

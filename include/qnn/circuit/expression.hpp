@@ -6,6 +6,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace qnn {
 
@@ -31,6 +32,8 @@ class Expr {
   /// 1 + the largest θ index used (0 if none); likewise for inputs.
   [[nodiscard]] unsigned num_theta() const;
   [[nodiscard]] unsigned num_inputs() const;
+  /// The distinct θ indices the expression reads, ascending.
+  [[nodiscard]] std::vector<unsigned> theta_indices() const;
 
   /// Value at (θ, x). Indices beyond the spans throw ValueError.
   [[nodiscard]] double eval(std::span<const double> theta, std::span<const double> x) const;
