@@ -23,5 +23,8 @@ demo: build
 test: build
 	ctest --preset $(PRESET)
 
+bench: build
+	$(BUILD_DIR)/qnn bench --quick
+
 clean:
 	rm -rf build

@@ -8,5 +8,6 @@ namespace qnn::cli {
 void add_train_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_gates_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 }  // namespace qnn::cli

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   qnn::cli::add_train_command(app);
   qnn::cli::add_eval_command(app);
   qnn::cli::add_gates_command(app);
+  qnn::cli::add_bench_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

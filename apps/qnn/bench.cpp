@@ -1,0 +1,213 @@
+// qnn bench: gate, layer and ansatz timings against the machine's in-place memory bandwidth, measured in the same run
+// (see qnn/exec/benchmark.hpp for what each row means).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "qnn/core/error.hpp"
+#include "qnn/exec/benchmark.hpp"
+#include "qnn/io/atomic_file.hpp"
+#include "qnn/sim/kernels.hpp"
+
+namespace qnn::cli {
+
+namespace {
+
+struct BenchArgs {
+  unsigned min_qubits = 12;
+  unsigned max_qubits = 26;
+  bool max_given = false;
+  std::vector<int> threads = {1, 2};
+  std::vector<std::string> precisions = {"double", "single"};
+  std::string format = "text";
+  bool quick = false;
+  unsigned repetitions = 5;
+  std::string out;
+};
+
+nlohmann::json row_json(const BenchRow& r) {
+  nlohmann::json j;
+  j["name"] = r.name;
+  j["qubits"] = r.qubits;
+  j["threads"] = r.threads;
+  j["precision"] = r.precision;
+  j["isa"] = r.isa;
+  j["seconds"] = r.seconds;
+  j["repetitions"] = r.repetitions;
+  if (r.name == "memory_bandwidth") {
+    j["bytes_per_second"] = r.bytes_per_second;
+    return j;
+  }
+  j["gates"] = r.gates;
+  j["seconds_per_gate"] = r.seconds_per_gate();
+  j["ns_per_amplitude"] = r.ns_per_amplitude();
+  j["ns_per_amplitude_pair"] = r.ns_per_pair();
+  if (std::isfinite(r.bandwidth_fraction)) j["bandwidth_fraction"] = r.bandwidth_fraction;
+  j["gate"] = r.gate;
+  if (!r.position.empty()) {
+    j["target"] = r.target;
+    j["position"] = r.position;
+    j["qubit_list"] = r.gate_qubits;
+  }
+  if (r.layers) j["layers"] = r.layers;
+  return j;
+}
+
+std::string legend() {
+  return "# kernels: " + std::string(isa_name(active_isa())) +
+         "; bw_fraction = 2 * 2^n * bytes per amplitude per gate / time / bandwidth of a[i] = s*a[i] over the same "
+         "bytes (memory_bandwidth row, measured just before); times are medians\n";
+}
+
+std::string header_line() {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%-16s %-16s %6s %6s %7s %-9s %12s %8s %8s %11s\n", "name", "gate", "qubits", "target",
+                "threads", "precision", "ns/gate", "ns/amp", "ns/pair", "bw_fraction");
+  return buf;
+}
+
+std::string text_line(const BenchRow& r) {
+  char target[16] = "-";
+  if (!r.position.empty()) std::snprintf(target, sizeof target, "%u", r.target);
+  char frac[32] = "-";
+  if (std::isfinite(r.bandwidth_fraction)) std::snprintf(frac, sizeof frac, "%.3f", r.bandwidth_fraction);
+  const bool bw = r.name == "memory_bandwidth";
+  char buf[512];
+  // memory_bandwidth: ns/gate is one sweep, i.e. the time a gate would take at the limit.
+  std::snprintf(buf, sizeof buf, "%-16s %-16s %6u %6s %7d %-9s %12.1f %8.3f %8.3f %11s\n", r.name.c_str(),
+                r.gate.c_str(), r.qubits, target, r.threads, r.precision.c_str(), r.seconds_per_gate() * 1e9,
+                bw ? r.seconds * 1e9 / std::ldexp(1.0, static_cast<int>(r.qubits)) : r.ns_per_amplitude(),
+                bw ? 2 * r.seconds * 1e9 / std::ldexp(1.0, static_cast<int>(r.qubits)) : r.ns_per_pair(), frac);
+  return buf;
+}
+
+// Per (qubits, threads, precision): the median bandwidth fraction over the gate rows, and single vs double.
+std::string summary(const std::vector<BenchRow>& rows) {
+  struct Acc {
+    std::vector<double> fractions, seconds;
+  };
+  std::map<std::tuple<unsigned, int, std::string>, Acc> acc;
+  for (const BenchRow& r : rows) {
+    if (r.name != "gate") continue;
+    Acc& a = acc[{r.qubits, r.threads, r.precision}];
+    a.fractions.push_back(r.bandwidth_fraction);
+    a.seconds.push_back(r.seconds);
+  }
+  if (acc.empty()) return {};
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t m = v.size() / 2;
+    return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+  };
+  std::string s = "\ngate rows, median over kinds and positions:\n";
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%6s %7s %-9s %12s %11s %22s\n", "qubits", "threads", "precision", "ns/gate",
+                "bw_fraction", "speed-up single/double");
+  s += buf;
+  for (const auto& [key, a] : acc) {
+    const auto& [n, t, p] = key;
+    std::string ratio = "-";
+    if (p == "single") {
+      if (auto it = acc.find({n, t, "double"}); it != acc.end()) {
+        std::snprintf(buf, sizeof buf, "%.2f", median(it->second.seconds) / median(a.seconds));
+        ratio = buf;
+      }
+    }
+    std::snprintf(buf, sizeof buf, "%6u %7d %-9s %12.1f %11.3f %22s\n", n, t, p.c_str(), median(a.seconds) * 1e9,
+                  median(a.fractions), ratio.c_str());
+    s += buf;
+  }
+  return s;
+}
+
+void run_bench(const BenchArgs& a) {
+  // --quick stops at 24 qubits unless told otherwise.
+  const unsigned max_qubits = a.quick && !a.max_given ? std::max(24U, a.min_qubits) : a.max_qubits;
+  if (a.min_qubits > max_qubits) {
+    throw CLI::ValidationError("--min-qubits", std::to_string(a.min_qubits) + " is above --max-qubits " +
+                                                   std::to_string(max_qubits));
+  }
+  if (!a.out.empty()) {
+    // Fail before a run of minutes, not after it.
+    const std::filesystem::path parent = std::filesystem::path(a.out).parent_path();
+    ensure_directory(parent.empty() ? std::filesystem::path(".") : parent);
+  }
+  BenchConfig cfg = a.quick ? quick_bench_config() : BenchConfig{};
+  cfg.min_qubits = a.min_qubits;
+  cfg.max_qubits = max_qubits;
+  cfg.threads = a.threads;
+  cfg.precisions = a.precisions;
+  cfg.timing.repetitions = a.repetitions;
+  const bool text = a.format == "text";
+  const bool stream = text && a.out.empty();  // a table on stdout grows row by row (a full run takes minutes)
+  if (stream) {
+    std::fputs(legend().c_str(), stdout);
+    std::fputs(header_line().c_str(), stdout);
+    std::fflush(stdout);
+  }
+  const std::vector<BenchRow> rows = run_benchmarks(
+      cfg,
+      [&](const BenchRow& r) {
+        if (!stream) return;
+        std::fputs(text_line(r).c_str(), stdout);
+        std::fflush(stdout);
+      },
+      [](const std::string& note) { std::fprintf(stderr, "qnn bench: %s\n", note.c_str()); });
+  std::string output;
+  if (text) {
+    if (!stream) {
+      output = legend() + header_line();
+      for (const BenchRow& r : rows) output += text_line(r);
+    }
+    output += summary(rows);
+  } else {
+    nlohmann::json j = nlohmann::json::array();
+    for (const BenchRow& r : rows) j.push_back(row_json(r));
+    output = j.dump(2) + "\n";
+  }
+  if (a.out.empty()) {
+    std::fputs(output.c_str(), stdout);
+  } else {
+    write_file_atomic(a.out, output);
+  }
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app) {
+  auto args = std::make_shared<BenchArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "bench", "time gates, a random layer and the ansatz against the measured memory bandwidth");
+  cmd->add_option("--min-qubits", args->min_qubits, "smallest state (default 12)")->check(CLI::Range(3, 40));
+  CLI::Option* max_opt =
+      cmd->add_option("--max-qubits", args->max_qubits, "largest state (default 26, quick 24; 28 measured if asked)")
+          ->check(CLI::Range(3, 40));
+  cmd->add_option("--threads", args->threads, "thread counts, comma-separated (default 1,2)")
+      ->delimiter(',')
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--precision", args->precisions, "single and/or double, comma-separated (default double,single)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"single", "double"}));
+  cmd->add_option("--format", args->format, "text (a table) or json (an array of rows)")
+      ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--repetitions", args->repetitions, "minimum samples per median (default 5)")
+      ->check(CLI::Range(1, 1000));
+  cmd->add_flag("--quick", args->quick, "n = 12, 20, 24 and 7 gate kinds: under a minute");
+  cmd->add_option("--out", args->out, "write the result to this file (atomically) instead of stdout");
+  cmd->callback([args, max_opt] {
+    args->max_given = max_opt->count() > 0;
+    run_bench(*args);
+  });
+}
+
+}  // namespace qnn::cli

@@ -1,0 +1,427 @@
+#include "qnn/exec/benchmark.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <string>
+#include <type_traits>
+
+#include "qnn/core/error.hpp"
+#include "qnn/core/memory.hpp"
+#include "qnn/core/parallel.hpp"
+#include "qnn/exec/simulate.hpp"
+#include "qnn/sim/kernels.hpp"
+#include "qnn/sim/state_vector.hpp"
+
+namespace qnn {
+
+// The bandwidth sweep, compiled for each instruction set and picked at load time (GCC function multi-versioning), so
+// that a cache-resident state is compared with a sweep as wide as the gate kernels' vectors. External linkage: GCC
+// emits the ifunc resolver only for those. Unrolled: a one-vector loop body ran at half speed on cache-resident
+// buffers depending on where the linker placed it (loop alignment), which made the baseline depend on the binary.
+namespace bench_detail {
+__attribute__((target_clones("avx512f", "avx2", "default"))) void scale_range(double* a, std::uint64_t n, double s) {
+#pragma GCC unroll 8
+  for (std::uint64_t i = 0; i < n; ++i) a[i] *= s;
+}
+__attribute__((target_clones("avx512f", "avx2", "default"))) void scale_range(float* a, std::uint64_t n, float s) {
+#pragma GCC unroll 8
+  for (std::uint64_t i = 0; i < n; ++i) a[i] *= s;
+}
+}  // namespace bench_detail
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// A sample of a fast operation batches calls until it lasts this long (the clock's resolution is ~tens of ns).
+constexpr double kMinSampleSeconds = 50e-6;
+// A first call this long is timed as a sample, not thrown away as a warm-up: a state this large is beyond every cache.
+constexpr double kWarmupIsSampleSeconds = 10e-3;
+
+const char* position_name(int p) { return p == 0 ? "low" : p == 1 ? "middle" : "high"; }
+
+struct Context {
+  const BenchConfig& cfg;
+  const std::function<void(const BenchRow&)>& on_row;
+  std::vector<BenchRow>& rows;
+  void emit(BenchRow r) {
+    if (on_row) on_row(r);
+    rows.push_back(std::move(r));
+  }
+};
+
+template <Real T>
+const char* precision_name() {
+  return std::is_same_v<T, double> ? "double" : "single";
+}
+
+// Amplitudes all 1/√N: a normalised state with no zero or denormal entries, every page touched before timing.
+template <Real T>
+void fill_uniform(StateVector<T>& psi) {
+  const T a = static_cast<T>(1.0 / std::sqrt(static_cast<double>(psi.size())));
+  complex<T>* p = psi.data();
+  parallel_for(psi.size(), [=](index_t i) { p[i] = complex<T>(a, 0); });
+}
+
+template <Real T>
+BenchRow base_row(const char* name, unsigned n) {
+  BenchRow r;
+  r.name = name;
+  r.qubits = n;
+  r.threads = num_threads();
+  r.precision = precision_name<T>();
+  r.isa = std::string(isa_name(active_isa()));
+  r.bandwidth_fraction = kNaN;
+  return r;
+}
+
+// The memory_bandwidth row, measured on the state's own memory (s = 1 keeps the amplitudes).
+template <Real T>
+BenchRow bandwidth_row(Context& ctx, StateVector<T>& psi) {
+  const unsigned n = psi.num_qubits();
+  BenchRow r = base_row<T>("memory_bandwidth", n);
+  const std::uint64_t count = 2 * psi.size();
+  volatile T one = 1;
+  const T s = one;  // through a volatile: the compiler cannot fold a[i] * 1 away
+  r.seconds = median_seconds([&] { scale_in_place(reinterpret_cast<T*>(psi.data()), count, s); }, ctx.cfg.timing,
+                             &r.repetitions);
+  r.bytes_per_second = double(gate_bytes<T>(n)) / r.seconds;
+  r.gates = 0;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.1f GB/s", r.bytes_per_second * 1e-9);
+  r.gate = buf;
+  return r;
+}
+
+template <Real T>
+void finish(Context& ctx, BenchRow r, double bandwidth) {
+  r.bandwidth_fraction = double(r.gates) * double(gate_bytes<T>(r.qubits)) / r.seconds / bandwidth;
+  ctx.emit(std::move(r));
+}
+
+double time_op(Context& ctx, const std::function<void()>& op, unsigned* samples) {
+  return median_seconds(op, ctx.cfg.timing, samples);
+}
+
+// Gate rows: each kind at low, middle and high positions.
+template <Real T>
+void gate_rows(Context& ctx, StateVector<T>& psi, double bandwidth, const std::vector<GateKind>& kinds,
+               const char* name, bool all_positions) {
+  const unsigned n = psi.num_qubits();
+  Rng rng(ctx.cfg.seed);
+  for (GateKind kind : kinds) {
+    const GateInfo& info = gate_info(kind);
+    std::vector<double> angles(info.num_params);
+    for (double& a : angles) a = rng.uniform(0, 2 * std::numbers::pi);
+    if (info.num_qubits > n) continue;
+    unsigned done[3];
+    unsigned ndone = 0;
+    for (int p = 0; p < (all_positions ? 3 : 1); ++p) {
+      const unsigned q = p == 0 ? 0 : p == 1 ? n / 2 : n - 1;
+      if (std::find(done, done + ndone, q) != done + ndone) continue;
+      done[ndone++] = q;
+      Operation op;
+      op.kind = kind;
+      op.qubits = bench_gate_qubits(kind, q, n);
+      for (double a : angles) op.params.emplace_back(a);
+      BenchRow r = base_row<T>(name, n);
+      r.gate = std::string(info.name);
+      r.target = q;
+      r.position = position_name(p);
+      r.gate_qubits = op.qubits;
+      r.seconds = time_op(ctx, [&] { apply_operation(psi, op, angles); }, &r.repetitions);
+      finish<T>(ctx, std::move(r), bandwidth);
+    }
+  }
+}
+
+template <Real T>
+void circuit_row(Context& ctx, StateVector<T>& psi, double bandwidth, const Circuit& c, std::span<const double> theta,
+                 const RunOptions& options, BenchRow r) {
+  r.gates = static_cast<unsigned>(c.size());
+  r.seconds = time_op(ctx, [&] { run(c, psi, theta, {}, options); }, &r.repetitions);
+  finish<T>(ctx, std::move(r), bandwidth);
+}
+
+// Every row of one (n, precision): for each thread count, the bandwidth first, then what is compared with it.
+template <Real T>
+void rows_for_size(Context& ctx, unsigned n, bool small, bool full, const std::vector<GateKind>& kinds) {
+  StateVector<T> psi(n);
+  fill_uniform(psi);
+  Rng rng(ctx.cfg.seed ^ n);
+  const Circuit layer = full ? random_gate_layer(n, rng) : Circuit(n);
+  for (int t : ctx.cfg.threads) {
+    set_num_threads(t);
+    const BenchRow bw = bandwidth_row(ctx, psi);
+    const double bandwidth = bw.bytes_per_second;
+    ctx.emit(bw);
+    if (small) gate_rows(ctx, psi, bandwidth, {GateKind::H, GateKind::RX, GateKind::RZ}, "small_gate", false);
+    if (!full) continue;
+    gate_rows(ctx, psi, bandwidth, kinds, "gate", true);
+    const bool circuits = ctx.cfg.circuit_max_qubits == 0 || n <= ctx.cfg.circuit_max_qubits;
+    if (circuits && ctx.cfg.random_layer) {
+      BenchRow r = base_row<T>("random_layer", n);
+      r.gate = std::to_string(layer.size()) + " gates";
+      circuit_row(ctx, psi, bandwidth, layer, {}, RunOptions{.fusion_qubits = 0}, std::move(r));
+    }
+    if (circuits && ctx.cfg.ansatz && n >= 2) {
+      // One layer is 3n gates; at the bandwidth limit it takes 3n · gate_bytes / bandwidth seconds unfused.
+      const double layer_seconds = 3.0 * n * double(gate_bytes<T>(n)) / bandwidth;
+      const double fit = std::floor(ctx.cfg.ansatz_budget_seconds / layer_seconds);
+      const unsigned layers =
+          ctx.cfg.ansatz_layers ? ctx.cfg.ansatz_layers : static_cast<unsigned>(std::clamp(fit, 1.0, double(n)));
+      const bool unfused = ctx.cfg.ansatz_layers != 0 || fit >= 1;
+      const Circuit c = benchmark_ansatz(n, layers);
+      std::vector<double> theta(c.num_theta());
+      Rng trng(ctx.cfg.seed + 1);
+      for (double& a : theta) a = trng.uniform(0, 2 * std::numbers::pi);
+      const std::string what = "ry,rz,cx L=" + std::to_string(layers);
+      BenchRow r = base_row<T>("ansatz", n);
+      r.gate = what;
+      r.layers = layers;
+      circuit_row(ctx, psi, bandwidth, c, theta, RunOptions{}, r);
+      if (unfused) {
+        r.name = "ansatz_unfused";
+        circuit_row(ctx, psi, bandwidth, c, theta, RunOptions{.fusion_qubits = 0}, std::move(r));
+      }
+    }
+  }
+}
+
+// Restores the thread count however run_benchmarks leaves.
+struct ThreadGuard {
+  int saved = num_threads();
+  ThreadGuard() = default;
+  ThreadGuard(const ThreadGuard&) = delete;
+  ThreadGuard& operator=(const ThreadGuard&) = delete;
+  ~ThreadGuard() { set_num_threads(saved); }
+};
+
+}  // namespace
+
+double BenchRow::ns_per_amplitude() const {
+  return seconds_per_gate() * 1e9 / std::ldexp(1.0, static_cast<int>(qubits));
+}
+
+BenchConfig quick_bench_config() {
+  BenchConfig cfg;
+  cfg.quick = true;
+  cfg.max_qubits = 24;
+  cfg.timing.min_seconds = 0.02;
+  cfg.timing.max_seconds = 0.1;
+  cfg.circuit_max_qubits = 20;
+  cfg.ansatz_budget_seconds = 0.25;
+  return cfg;
+}
+
+std::vector<unsigned> default_qubit_list(unsigned min_qubits, unsigned max_qubits, bool quick) {
+  const std::vector<unsigned> ladder = quick ? std::vector<unsigned>{12, 20, 24} : std::vector<unsigned>{12, 16, 20, 24, 26, 28};
+  std::vector<unsigned> out;
+  if (min_qubits > max_qubits) return out;
+  out.push_back(min_qubits);
+  for (unsigned n : ladder)
+    if (n > min_qubits && n < max_qubits) out.push_back(n);
+  if (max_qubits != min_qubits) out.push_back(max_qubits);
+  return out;
+}
+
+std::vector<GateKind> default_bench_gates(bool quick) {
+  if (quick) {
+    return {GateKind::H, GateKind::RX, GateKind::RZ, GateKind::CX, GateKind::SWAP, GateKind::RZZ, GateKind::U};
+  }
+  std::vector<GateKind> kinds;
+  for (const GateInfo& g : gate_table())
+    if (g.kind != GateKind::I && g.kind != GateKind::Unitary) kinds.push_back(g.kind);
+  return kinds;
+}
+
+std::vector<unsigned> bench_gate_qubits(GateKind kind, unsigned q, unsigned num_qubits) {
+  const unsigned k = gate_info(kind).num_qubits;
+  if (k == 0 || k > num_qubits || q >= num_qubits) {
+    throw ValueError("cannot place a " + std::to_string(k) + "-qubit gate at qubit " + std::to_string(q) + " of " +
+                     std::to_string(num_qubits));
+  }
+  std::vector<unsigned> qs;
+  const bool below = q + 1 >= k;
+  for (unsigned j = 1; j < k; ++j) qs.push_back(below ? q - j : q + j);
+  qs.push_back(q);
+  return qs;
+}
+
+Circuit benchmark_ansatz(unsigned num_qubits, unsigned layers) {
+  Circuit c(num_qubits);
+  unsigned t = 0;
+  for (unsigned l = 0; l < layers; ++l) {
+    for (unsigned q = 0; q < num_qubits; ++q) {
+      c.ry(q, Expr::theta(t)).rz(q, Expr::theta(t + 1));
+      t += 2;
+    }
+    if (num_qubits > 1)
+      for (unsigned q = 0; q < num_qubits; ++q) c.cnot(q, (q + 1) % num_qubits);
+  }
+  return c;
+}
+
+Circuit random_gate_layer(unsigned num_qubits, Rng& rng) {
+  std::vector<GateKind> one, two;
+  for (const GateInfo& g : gate_table()) {
+    if (g.kind == GateKind::I || g.kind == GateKind::Unitary) continue;
+    if (g.num_qubits == 1) one.push_back(g.kind);
+    if (g.num_qubits == 2) two.push_back(g.kind);
+  }
+  std::vector<unsigned> order(num_qubits);
+  for (unsigned q = 0; q < num_qubits; ++q) order[q] = q;
+  for (unsigned i = num_qubits; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);  // Fisher–Yates
+  Circuit c(num_qubits);
+  auto params = [&](GateKind k) {
+    std::vector<Expr> p;
+    for (unsigned j = 0; j < gate_info(k).num_params; ++j) p.emplace_back(rng.uniform(0, 2 * std::numbers::pi));
+    return p;
+  };
+  for (unsigned i = 0; i < num_qubits;) {
+    if (i + 1 < num_qubits && rng.below(2) == 1) {
+      const GateKind k = two[rng.below(two.size())];
+      c.add(k, {order[i], order[i + 1]}, params(k));
+      i += 2;
+    } else {
+      const GateKind k = one[rng.below(one.size())];
+      c.add(k, {order[i]}, params(k));
+      i += 1;
+    }
+  }
+  return c;
+}
+
+template <Real T>
+void scale_in_place(T* a, std::uint64_t count, T s) {
+  constexpr std::uint64_t kChunk = 4096;  // reals per task; a multiple of every vector width
+  const int threads = num_threads();
+  if (threads == 1 || count / 2 < kParallelThreshold) {
+    bench_detail::scale_range(a, count, s);
+    return;
+  }
+  const auto chunks = static_cast<std::int64_t>((count + kChunk - 1) / kChunk);
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (std::int64_t c = 0; c < chunks; ++c) {
+    const std::uint64_t lo = static_cast<std::uint64_t>(c) * kChunk;
+    bench_detail::scale_range(a + lo, std::min(kChunk, count - lo), s);
+  }
+}
+
+double median_seconds(const std::function<void()>& op, const TimingOptions& timing, unsigned* samples) {
+  const unsigned repetitions = std::max(timing.repetitions, 1U);
+  const unsigned max_repetitions = std::max(timing.max_repetitions, repetitions);
+  constexpr std::size_t kMinSamplesOnBudget = 3;
+  std::vector<double> times;
+  // Warm-up, and the batch size: double it until a batch lasts kMinSampleSeconds.
+  std::uint64_t batch = 1;
+  for (;;) {
+    const auto t0 = Clock::now();
+    for (std::uint64_t i = 0; i < batch; ++i) op();
+    const double t = since(t0);
+    if (batch == 1 && t >= kWarmupIsSampleSeconds) times.push_back(t);
+    if (t >= kMinSampleSeconds || batch >= (std::uint64_t{1} << 30)) break;
+    batch *= 2;
+  }
+  const auto start = Clock::now();
+  for (;;) {
+    const double elapsed = since(start);
+    const bool enough = times.size() >= repetitions && (elapsed >= timing.min_seconds || times.size() >= max_repetitions);
+    const bool over_budget = times.size() >= std::min<std::size_t>(kMinSamplesOnBudget, repetitions) &&
+                             elapsed >= timing.max_seconds;
+    if (enough || over_budget) break;
+    const auto t0 = Clock::now();
+    for (std::uint64_t i = 0; i < batch; ++i) op();
+    times.push_back(since(t0) / double(batch));
+  }
+  if (samples) *samples = static_cast<unsigned>(times.size());
+  return median(times);
+}
+
+template <Real T>
+double measure_bandwidth(T* a, std::uint64_t count, const TimingOptions& timing) {
+  // s is read through a volatile so the compiler cannot fold a[i] * 1 away.
+  volatile T one = 1;
+  const T s = one;
+  const double seconds = median_seconds([&] { scale_in_place(a, count, s); }, timing);
+  return 2.0 * double(count) * sizeof(T) / seconds;
+}
+
+std::vector<BenchRow> run_benchmarks(const BenchConfig& config, const std::function<void(const BenchRow&)>& on_row,
+                                     const std::function<void(const std::string&)>& on_note) {
+  for (int t : config.threads)
+    if (t < 1) throw ValueError("thread count must be at least 1, got " + std::to_string(t));
+  std::vector<bool> precisions;  // true: double; in the order given, each once
+  for (const std::string& p : config.precisions) {
+    bool dbl = false;
+    if (p == "double") {
+      dbl = true;
+    } else if (p != "single" && p != "float") {
+      throw ValueError("unknown precision '" + p + "' (expected single or double)");
+    }
+    if (std::find(precisions.begin(), precisions.end(), dbl) == precisions.end()) precisions.push_back(dbl);
+  }
+  const std::vector<unsigned> sizes =
+      config.qubits.empty() ? default_qubit_list(config.min_qubits, config.max_qubits, config.quick) : config.qubits;
+  for (unsigned n : sizes) {
+    if (n < 1 || n > StateVector<double>::kMaxQubits) {
+      throw ValueError("qubits must be in [1, " + std::to_string(StateVector<double>::kMaxQubits) + "], got " +
+                       std::to_string(n));
+    }
+  }
+  const std::vector<GateKind> kinds = config.gates.empty() ? default_bench_gates(config.quick) : config.gates;
+
+  std::vector<BenchRow> rows;
+  Context ctx{config, on_row, rows};
+  const ThreadGuard guard;
+  auto one_size = [&](unsigned n, bool small, bool full) {
+    const std::uint64_t avail = available_memory_bytes();
+    for (const bool dbl : precisions) {
+      const std::uint64_t need = dbl ? StateVector<double>::bytes_needed(n) : StateVector<float>::bytes_needed(n);
+      // Leave headroom: the machine may be shared and a state that only just fits would swap or be killed.
+      if (avail != 0 && double(need) > 0.8 * double(avail)) {
+        if (on_note) {
+          on_note("skipping " + std::to_string(n) + " qubits (" + (dbl ? "double" : "single") + "): the state needs " +
+                  format_bytes(double(need)) + ", " + format_bytes(double(avail)) + " is available");
+        }
+        continue;
+      }
+      if (dbl) {
+        rows_for_size<double>(ctx, n, small, full, kinds);
+      } else {
+        rows_for_size<float>(ctx, n, small, full, kinds);
+      }
+    }
+  };
+  // Ascending sizes; a size in both lists gets one bandwidth row and both kinds of rows.
+  const std::vector<unsigned> small = config.small_states ? std::vector<unsigned>{4, 8, 10} : std::vector<unsigned>{};
+  std::vector<unsigned> all = sizes;
+  all.insert(all.end(), small.begin(), small.end());
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  for (unsigned n : all) {
+    one_size(n, std::find(small.begin(), small.end(), n) != small.end(),
+             std::find(sizes.begin(), sizes.end(), n) != sizes.end());
+  }
+  return rows;
+}
+
+template void scale_in_place<float>(float*, std::uint64_t, float);
+template void scale_in_place<double>(double*, std::uint64_t, double);
+template double measure_bandwidth<float>(float*, std::uint64_t, const TimingOptions&);
+template double measure_bandwidth<double>(double*, std::uint64_t, const TimingOptions&);
+
+}  // namespace qnn
