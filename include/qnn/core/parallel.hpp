@@ -23,10 +23,11 @@ inline constexpr std::uint64_t kParallelTaskThreshold = std::uint64_t{1} << 17;
 /// Block size of deterministic reductions.
 inline constexpr std::uint64_t kReduceBlock = std::uint64_t{1} << 12;
 
-/// fn(i) for i in [0, n).
+/// fn(i) for i in [0, n); `work_per_item` (amplitudes an item touches) lets a loop over blocks decide like a loop
+/// over amplitudes.
 template <class Fn>
-void parallel_for(std::uint64_t n, Fn&& fn) {
-  if (n < kParallelThreshold || num_threads() == 1) {
+void parallel_for(std::uint64_t n, Fn&& fn, std::uint64_t work_per_item = 1) {
+  if (n < 2 || n * work_per_item < kParallelThreshold || num_threads() == 1) {
     for (std::uint64_t i = 0; i < n; ++i) fn(i);
     return;
   }

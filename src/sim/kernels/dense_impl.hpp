@@ -267,7 +267,7 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
         }
         for (unsigned jo = 0; jo < gv; ++jo) S::store(base_ptr + 2 * (b + offset[jo]), out[jo]);
       }
-    });
+    }, block * C * gv);
   };
   // Compile-time shapes for the common cases (1- and 2-qubit gates); a runtime loop for the rest.
   if (groups_vectors == 2 && n_masks == 1) body.template operator()<2, 1>();
