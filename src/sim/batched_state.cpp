@@ -227,10 +227,13 @@ void BatchedStateVector<T>::expectation(const PauliMasks& p, std::span<double> o
     const T* pa = a + 2 * i * B;
     const T* q = a + 2 * (i ^ p.x) * B;
     const double sign = parity(i & p.z) ? -1.0 : 1.0;
+    double* __restrict rr = re.data();
+    double* __restrict ri = im.data();
+#pragma omp simd
     for (unsigned b = 0; b < B; ++b) {
       // conj(q) · pa
-      re[b] += sign * (double(q[2 * b]) * pa[2 * b] + double(q[2 * b + 1]) * pa[2 * b + 1]);
-      im[b] += sign * (double(q[2 * b]) * pa[2 * b + 1] - double(q[2 * b + 1]) * pa[2 * b]);
+      rr[b] += sign * (double(q[2 * b]) * pa[2 * b] + double(q[2 * b + 1]) * pa[2 * b + 1]);
+      ri[b] += sign * (double(q[2 * b]) * pa[2 * b + 1] - double(q[2 * b + 1]) * pa[2 * b]);
     }
   }
   const unsigned ny = p.num_y() & 3U;
@@ -288,10 +291,13 @@ void BatchedStateVector<T>::matrix_element(const BatchedStateVector& bra, std::s
           const cplx mc = matrices[row * dim + col];
           if (mc == cplx(0)) continue;
           const double mr = mc.real(), mi = mc.imag();
+          double* __restrict ar = acc_re.data();
+          double* __restrict ai = acc_im.data();
+#pragma omp simd
           for (unsigned b = 0; b < B; ++b) {
             const double kr = mr * rp[2 * b] - mi * rp[2 * b + 1], ki = mr * rp[2 * b + 1] + mi * rp[2 * b];
-            acc_re[b] += double(lp[2 * b]) * kr + double(lp[2 * b + 1]) * ki;
-            acc_im[b] += double(lp[2 * b]) * ki - double(lp[2 * b + 1]) * kr;
+            ar[b] += double(lp[2 * b]) * kr + double(lp[2 * b + 1]) * ki;
+            ai[b] += double(lp[2 * b]) * ki - double(lp[2 * b + 1]) * kr;
           }
         } else {
           for (unsigned b = 0; b < B; ++b) {
