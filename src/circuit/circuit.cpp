@@ -20,6 +20,14 @@ std::vector<unsigned> Operation::all_controls() const {
   return c;
 }
 
+ControlList Operation::control_list() const {
+  ControlList c;
+  const std::size_t builtin = qubits.size() - targets().size();
+  for (std::size_t k = 0; k < builtin; ++k) c.qubits[c.size++] = qubits[k];
+  for (unsigned q : controls) c.qubits[c.size++] = q;
+  return c;
+}
+
 bool Operation::is_parameterised() const {
   return std::any_of(params.begin(), params.end(), [](const Expr& e) { return e.has_variables(); });
 }

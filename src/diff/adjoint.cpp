@@ -29,13 +29,9 @@ void backward_sweep(const Circuit& c, const std::vector<double>& angles, StateVe
       if (!needed) continue;
       // 2 Re ⟨λ| C(∂U/∂p) |φ⟩, with ∂U/∂p zero on the subspace where a control is 0.
       const GateMatrix d = gate_derivative(op.kind, ang, static_cast<unsigned>(p));
-      std::array<unsigned, 64> cbuf{};
-      std::size_t nc = 0;
-      const std::size_t builtin = op.qubits.size() - op.targets().size();
-      for (std::size_t q = 0; q < builtin; ++q) cbuf[nc++] = op.qubits[q];
-      for (unsigned q : op.controls) cbuf[nc++] = q;
+      const ControlList clist = op.control_list();
       const cplx m = StateVector<T>::matrix_element(lambda, op.targets(), d.span(),
-                                                    std::span<const unsigned>(cbuf.data(), nc), phi);
+                                                    clist.span(), phi);
       const double g = 2.0 * m.real();
       e.backprop(theta, x, g, wrt.theta ? std::span<double>(dtheta) : std::span<double>(),
                  wrt.inputs ? std::span<double>(dx) : std::span<double>());

@@ -46,12 +46,8 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
     const Operation& op = ops[k];
     apply_operation_batched(phi, c, k, angles, /*inverse=*/true);
     const std::size_t np = op.params.size();
-    std::array<unsigned, 64> cbuf{};
-    std::size_t nc = 0;
-    const std::size_t builtin = op.qubits.size() - op.targets().size();
-    for (std::size_t q = 0; q < builtin; ++q) cbuf[nc++] = op.qubits[q];
-    for (unsigned q : op.controls) cbuf[nc++] = q;
-    const std::span<const unsigned> controls(cbuf.data(), nc);
+    const ControlList clist = op.control_list();
+    const std::span<const unsigned> controls = clist.span();
     for (std::size_t p = 0; p < np; ++p) {
       const Expr& e = op.params[p];
       const bool needed = (wrt.theta && e.num_theta() > 0) || (wrt.inputs && e.num_inputs() > 0);

@@ -59,12 +59,8 @@ template <Real T>
 void apply_operation_batched(BatchedStateVector<T>& psi, const Circuit& c, std::size_t k, const BatchAngles& angles,
                              bool inverse) {
   const Operation& op = c.ops()[k];
-  std::array<unsigned, 64> cbuf{};
-  std::size_t nc = 0;
-  const std::size_t builtin = op.qubits.size() - op.targets().size();
-  for (std::size_t q = 0; q < builtin; ++q) cbuf[nc++] = op.qubits[q];
-  for (unsigned q : op.controls) cbuf[nc++] = q;
-  const std::span<const unsigned> controls(cbuf.data(), nc);
+  const ControlList clist = op.control_list();
+  const std::span<const unsigned> controls = clist.span();
   const std::size_t np = op.params.size();
   if (op.kind == GateKind::Unitary) {
     psi.apply_matrix(op.targets(), inverse ? adjoint_matrix(*op.matrix) : *op.matrix, controls);

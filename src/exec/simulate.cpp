@@ -50,12 +50,8 @@ std::vector<double> bind_angles(const Circuit& c, std::span<const double> theta,
 template <Real T>
 void apply_operation(StateVector<T>& psi, const Operation& op, std::span<const double> angles, bool inverse) {
   // Built-in controls (leading qubits) and extra controls, gathered without allocating.
-  std::array<unsigned, 64> cbuf{};
-  std::size_t nc = 0;
-  const std::size_t builtin = op.qubits.size() - op.targets().size();
-  for (std::size_t k = 0; k < builtin; ++k) cbuf[nc++] = op.qubits[k];
-  for (unsigned q : op.controls) cbuf[nc++] = q;
-  const std::span<const unsigned> controls(cbuf.data(), nc);
+  const ControlList clist = op.control_list();
+  const std::span<const unsigned> controls = clist.span();
   if (op.kind == GateKind::Unitary) {
     if (!inverse) {
       psi.apply_matrix(op.targets(), *op.matrix, controls);

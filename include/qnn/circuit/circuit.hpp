@@ -3,6 +3,7 @@
 //
 //   Circuit c(2);
 //   c.h(0).cnot(0, 1).ry(1, theta(0)).rx(0, 0.5 * input(0) + 0.1);
+#include <array>
 #include <memory>
 #include <span>
 #include <vector>
@@ -11,6 +12,13 @@
 #include "qnn/circuit/gate.hpp"
 
 namespace qnn {
+
+/// Control qubits gathered without allocating (kernels take them as a span).
+struct ControlList {
+  std::array<unsigned, 64> qubits{};
+  std::size_t size = 0;
+  [[nodiscard]] std::span<const unsigned> span() const { return {qubits.data(), size}; }
+};
 
 struct Operation {
   GateKind kind = GateKind::I;
@@ -27,6 +35,8 @@ struct Operation {
   [[nodiscard]] std::span<const unsigned> targets() const;
   /// All control qubits: built-in ones, then extra ones.
   [[nodiscard]] std::vector<unsigned> all_controls() const;
+  /// The same, without allocating.
+  [[nodiscard]] ControlList control_list() const;
   [[nodiscard]] bool is_parameterised() const;
 };
 
