@@ -221,15 +221,33 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
       vec p[G ? G : 32][NM ? NM : 8];
       vec ps[G ? G : 32][NM ? NM : 8];
       vec out[G ? G : 32];
+      // Local copies: stores through base_ptr (T*) may alias the shared coefficient tables, which would force the
+      // compiler to reload them on every iteration.
+      const bool perm = is_perm, diag = is_diag;
+      T* const ptr = base_ptr;
+      index_t off[G ? G : 32];
+      for (unsigned j = 0; j < gv; ++j) off[j] = offset[j];
+      unsigned src_j[G ? G : 32];
+      int src_mask[G ? G : 32];
+      if (perm)
+        for (unsigned jo = 0; jo < gv; ++jo) {
+          src_j[jo] = tm[tb[jo]].j_in;
+          src_mask[jo] = masks[tm[tb[jo]].mask_slot];
+        }
+      constexpr unsigned kLocal = G ? G * G * (NM ? NM : 1) : 1;
+      vec lre[kLocal], lim[kLocal];
+      if constexpr (G != 0) {
+        for (unsigned e = 0; e < G * G * nm; ++e) {
+          lre[e] = fc[e].re;
+          lim[e] = fc[e].im;
+        }
+      }
       for (index_t w = w0; w < w0 + block; ++w) {
         const index_t b = base + w * C;
-        for (unsigned j = 0; j < gv; ++j) v[j] = S::load(base_ptr + 2 * (b + offset[j]));
-        if (is_perm) {
-          for (unsigned jo = 0; jo < gv; ++jo) {
-            const TermIndex ti = tm[tb[jo]];
-            out[jo] = NM == 1 ? v[ti.j_in] : S::perm_dyn(v[ti.j_in], masks[ti.mask_slot]);
-          }
-        } else if (is_diag) {
+        for (unsigned j = 0; j < gv; ++j) v[j] = S::load(ptr + 2 * (b + off[j]));
+        if (perm) {
+          for (unsigned jo = 0; jo < gv; ++jo) out[jo] = NM == 1 ? v[src_j[jo]] : S::perm_dyn(v[src_j[jo]], src_mask[jo]);
+        } else if (diag) {
           for (unsigned jo = 0; jo < gv; ++jo) {
             const Coef& c = cf[tb[jo]];
             out[jo] = c.re * v[jo] + c.im * S::swap_ri(v[jo]);
@@ -245,8 +263,8 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
             vec acc{};
             for (unsigned ji = 0; ji < G; ++ji)
               for (unsigned ms = 0; ms < nm; ++ms) {
-                const Coef& c = fc[(jo * G + ji) * nm + ms];
-                acc += c.re * p[ji][ms] + c.im * ps[ji][ms];
+                const unsigned e = (jo * G + ji) * nm + ms;
+                acc += lre[e] * p[ji][ms] + lim[e] * ps[ji][ms];
               }
             out[jo] = acc;
           }
@@ -265,7 +283,7 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
             out[jo] = acc;
           }
         }
-        for (unsigned jo = 0; jo < gv; ++jo) S::store(base_ptr + 2 * (b + offset[jo]), out[jo]);
+        for (unsigned jo = 0; jo < gv; ++jo) S::store(ptr + 2 * (b + off[jo]), out[jo]);
       }
     }, block * C * gv);
   };
