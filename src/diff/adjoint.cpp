@@ -25,7 +25,7 @@ void backward_sweep(const Circuit& c, const std::vector<double>& angles, StateVe
     apply_operation(phi, op, ang, /*inverse=*/true);  // φ = ψ_{k−1}
     for (std::size_t p = 0; p < np; ++p) {
       const Expr& e = op.params[p];
-      const bool needed = (wrt.theta && e.num_theta() > 0) || (wrt.inputs && e.num_inputs() > 0);
+      const bool needed = wrt.needs(e);
       if (!needed) continue;
       // 2 Re ⟨λ| C(∂U/∂p) |φ⟩, with ∂U/∂p zero on the subspace where a control is 0.
       const GateMatrix d = gate_derivative(op.kind, ang, static_cast<unsigned>(p));
@@ -55,6 +55,7 @@ Gradient adjoint_gradient(const Circuit& c, const PauliSum& obs, std::span<const
   g.theta.assign(wrt.theta ? std::max<std::size_t>(theta.size(), c.num_theta()) : 0, 0.0);
   g.x.assign(wrt.inputs ? x.size() : 0, 0.0);
   backward_sweep(c, angles, phi, lambda, theta, x, wrt, g.theta, g.x);
+  wrt.mask(g.theta);
   return g;
 }
 
@@ -80,6 +81,7 @@ VjpResult adjoint_vjp(const Circuit& c, std::span<const PauliSum> observables, s
   r.theta.assign(wrt.theta ? std::max<std::size_t>(theta.size(), c.num_theta()) : 0, 0.0);
   r.x.assign(wrt.inputs ? x.size() : 0, 0.0);
   backward_sweep(c, angles, phi, lambda, theta, x, wrt, r.theta, r.x);
+  wrt.mask(r.theta);
   return r;
 }
 

@@ -50,7 +50,7 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
     const std::span<const unsigned> controls = clist.span();
     for (std::size_t p = 0; p < np; ++p) {
       const Expr& e = op.params[p];
-      const bool needed = (wrt.theta && e.num_theta() > 0) || (wrt.inputs && e.num_inputs() > 0);
+      const bool needed = wrt.needs(e);
       if (!needed) continue;
       if (!angles.per_sample[k]) {
         // Shared angle: Σ_b 2 Re⟨λ_b|∂U|φ_b⟩, then one chain-rule step (the angle does not read x).
@@ -80,6 +80,7 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
     }
     if (k > 0) apply_operation_batched(lambda, c, k, angles, /*inverse=*/true);
   }
+  wrt.mask(r.theta);
   return r;
 }
 

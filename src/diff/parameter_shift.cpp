@@ -55,7 +55,7 @@ Gradient parameter_shift_gradient(const Circuit& c, const PauliSum& obs, std::sp
   for (const Operation& op : c.ops()) {
     for (std::size_t p = 0; p < op.params.size(); ++p, ++a) {
       const Expr& e = op.params[p];
-      const bool needed = (wrt.theta && e.num_theta() > 0) || (wrt.inputs && e.num_inputs() > 0);
+      const bool needed = wrt.needs(e);
       if (!needed) continue;
       std::span<const ShiftTerm> rule = shift_rule(op.kind);
       if (!op.controls.empty() && rule.size() == 2) rule = kFourTerm;
@@ -71,6 +71,7 @@ Gradient parameter_shift_gradient(const Circuit& c, const PauliSum& obs, std::sp
                  wrt.inputs ? std::span<double>(g.x) : std::span<double>());
     }
   }
+  wrt.mask(g.theta);
   return g;
 }
 

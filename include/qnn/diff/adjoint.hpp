@@ -26,6 +26,25 @@ struct Gradient {
 struct DiffWrt {
   bool theta = true;
   bool inputs = true;
+  /// Sparse / partial training: if non-empty, only θ_i with active[i] get a gradient (the others read 0), and angles
+  /// that read only frozen weights (and no requested input) cost nothing in the backward sweep.
+  std::vector<bool> active = {};
+
+  /// Whether the gradient of an angle expression is needed.
+  [[nodiscard]] bool needs(const Expr& e) const {
+    if (inputs && e.num_inputs() > 0) return true;
+    if (!theta || e.num_theta() == 0) return false;
+    if (active.empty()) return true;
+    for (unsigned i : e.theta_indices())
+      if (i < active.size() && active[i]) return true;
+    return false;
+  }
+  /// Zero the entries of frozen weights (the chain rule may have touched them through a shared expression).
+  void mask(std::vector<double>& dtheta) const {
+    if (active.empty()) return;
+    for (std::size_t i = 0; i < dtheta.size(); ++i)
+      if (i >= active.size() || !active[i]) dtheta[i] = 0.0;
+  }
 };
 
 /// ⟨O⟩ of U(θ, x)|0…0⟩ and its gradient by the adjoint method.
