@@ -42,12 +42,21 @@ Groups make_groups(unsigned n, std::span<const unsigned> targets, std::span<cons
   return g;
 }
 
-// Complex arithmetic on split parts: std::complex's operator* checks for NaN/Inf on every product, which blocks
-// vectorisation of the loop over the batch.
+// out_b = Σ_c M_{r,c}(b) · in_c(b) over the batch, for one output row: the shared-matrix form.
 template <class T>
-struct Split {
-  T re, im;
-};
+void row_shared(T* __restrict orr, T* __restrict oi, const T* const* ir, const T* const* ii, const T* mr,
+                const T* mi, std::size_t dim, unsigned B) {
+#pragma omp simd
+  for (unsigned b = 0; b < B; ++b) {
+    T sr = 0, si = 0;
+    for (std::size_t c = 0; c < dim; ++c) {
+      sr += mr[c] * ir[c][b] - mi[c] * ii[c][b];
+      si += mr[c] * ii[c][b] + mi[c] * ir[c][b];
+    }
+    orr[b] = sr;
+    oi[b] = si;
+  }
+}
 
 }  // namespace
 
@@ -59,19 +68,21 @@ BatchedStateVector<T>::BatchedStateVector(unsigned num_qubits, unsigned batch) :
   const double want = std::ldexp(double(batch) * double(sizeof(value_type)), static_cast<int>(num_qubits));
   const std::uint64_t bytes = want >= 1.8e19 ? ~std::uint64_t{0} : static_cast<std::uint64_t>(want);
   check_allocation(bytes, "a batch of " + std::to_string(batch) + " states of " + std::to_string(num_qubits) + " qubits");
-  amp_ = AlignedBuffer<value_type>((std::size_t{1} << num_qubits) * batch);
+  re_ = AlignedBuffer<T>((std::size_t{1} << num_qubits) * batch);
+  im_ = AlignedBuffer<T>((std::size_t{1} << num_qubits) * batch);
   set_zero_state();
 }
 
 template <Real T>
 void BatchedStateVector<T>::set_zero() {
-  std::fill(amp_.begin(), amp_.end(), value_type(0));
+  std::fill(re_.begin(), re_.end(), T(0));
+  std::fill(im_.begin(), im_.end(), T(0));
 }
 
 template <Real T>
 void BatchedStateVector<T>::set_zero_state() {
   set_zero();
-  for (unsigned b = 0; b < batch_; ++b) amp_[b] = value_type(1);
+  for (unsigned b = 0; b < batch_; ++b) re_[b] = T(1);
 }
 
 template <Real T>
@@ -99,10 +110,13 @@ void BatchedStateVector<T>::apply_matrix(std::span<const unsigned> targets, std:
   const Groups g = make_groups(n_, targets, controls);
   const std::size_t dim = std::size_t{1} << targets.size();
   const unsigned B = batch_;
-  T* a = reinterpret_cast<T*>(amp_.data());
-  std::array<Split<T>, 1024> m{};
-  for (std::size_t e = 0; e < dim * dim; ++e) m[e] = {T(matrix[e].real()), T(matrix[e].imag())};
-  // Diagonal matrices need no gather.
+  T* re = re_.data();
+  T* im = im_.data();
+  std::array<T, 1024> mr{}, mi{};
+  for (std::size_t e = 0; e < dim * dim; ++e) {
+    mr[e] = T(matrix[e].real());
+    mi[e] = T(matrix[e].imag());
+  }
   bool diagonal = true;
   for (std::size_t r = 0; r < dim && diagonal; ++r)
     for (std::size_t c = 0; c < dim; ++c)
@@ -111,49 +125,47 @@ void BatchedStateVector<T>::apply_matrix(std::span<const unsigned> targets, std:
     const index_t base = g.base(gi);
     if (diagonal) {
       for (std::size_t j = 0; j < dim; ++j) {
-        T* p = a + 2 * (base + g.offset[j]) * B;
-        const Split<T> d = m[j * dim + j];
+        T* __restrict pr = re + (base + g.offset[j]) * B;
+        T* __restrict pi = im + (base + g.offset[j]) * B;
+        const T dr = mr[j * dim + j], di = mi[j * dim + j];
 #pragma omp simd
         for (unsigned b = 0; b < B; ++b) {
-          const T re = p[2 * b], im = p[2 * b + 1];
-          p[2 * b] = d.re * re - d.im * im;
-          p[2 * b + 1] = d.re * im + d.im * re;
+          const T xr = pr[b], xi = pi[b];
+          pr[b] = dr * xr - di * xi;
+          pi[b] = dr * xi + di * xr;
         }
       }
       return;
     }
     if (dim == 2) {
-      T* p0 = a + 2 * (base + g.offset[0]) * B;
-      T* p1 = a + 2 * (base + g.offset[1]) * B;
-      const Split<T> m00 = m[0], m01 = m[1], m10 = m[2], m11 = m[3];
+      T* __restrict r0 = re + (base + g.offset[0]) * B;
+      T* __restrict i0 = im + (base + g.offset[0]) * B;
+      T* __restrict r1 = re + (base + g.offset[1]) * B;
+      T* __restrict i1 = im + (base + g.offset[1]) * B;
+      const T ar = mr[0], ai = mi[0], br = mr[1], bi = mi[1], cr = mr[2], ci = mi[2], dr = mr[3], di = mi[3];
 #pragma omp simd
       for (unsigned b = 0; b < B; ++b) {
-        const T r0 = p0[2 * b], i0 = p0[2 * b + 1], r1 = p1[2 * b], i1 = p1[2 * b + 1];
-        p0[2 * b] = m00.re * r0 - m00.im * i0 + m01.re * r1 - m01.im * i1;
-        p0[2 * b + 1] = m00.re * i0 + m00.im * r0 + m01.re * i1 + m01.im * r1;
-        p1[2 * b] = m10.re * r0 - m10.im * i0 + m11.re * r1 - m11.im * i1;
-        p1[2 * b + 1] = m10.re * i0 + m10.im * r0 + m11.re * i1 + m11.im * r1;
+        const T x0r = r0[b], x0i = i0[b], x1r = r1[b], x1i = i1[b];
+        r0[b] = ar * x0r - ai * x0i + br * x1r - bi * x1i;
+        i0[b] = ar * x0i + ai * x0r + br * x1i + bi * x1r;
+        r1[b] = cr * x0r - ci * x0i + dr * x1r - di * x1i;
+        i1[b] = cr * x0i + ci * x0r + dr * x1i + di * x1r;
       }
       return;
     }
-    // General k: for each sample gather 2^k amplitudes, multiply, scatter.
-    std::array<Split<T>, 32> in{};
-    for (unsigned b = 0; b < B; ++b) {
-      for (std::size_t j = 0; j < dim; ++j) {
-        const T* p = a + 2 * ((base + g.offset[j]) * B + b);
-        in[j] = {p[0], p[1]};
-      }
-      for (std::size_t r = 0; r < dim; ++r) {
-        T re = 0, im = 0;
-        for (std::size_t c = 0; c < dim; ++c) {
-          const Split<T> mc = m[r * dim + c];
-          re += mc.re * in[c].re - mc.im * in[c].im;
-          im += mc.re * in[c].im + mc.im * in[c].re;
-        }
-        T* p = a + 2 * ((base + g.offset[r]) * B + b);
-        p[0] = re;
-        p[1] = im;
-      }
+    // General k: gather the group's rows into a scratch copy, then one output row at a time.
+    thread_local std::vector<T> scratch;
+    scratch.resize(2 * dim * B);
+    std::array<const T*, 32> ir{}, ii{};
+    for (std::size_t j = 0; j < dim; ++j) {
+      std::copy_n(re + (base + g.offset[j]) * B, B, scratch.data() + (2 * j) * B);
+      std::copy_n(im + (base + g.offset[j]) * B, B, scratch.data() + (2 * j + 1) * B);
+      ir[j] = scratch.data() + (2 * j) * B;
+      ii[j] = scratch.data() + (2 * j + 1) * B;
+    }
+    for (std::size_t r = 0; r < dim; ++r) {
+      row_shared(re + (base + g.offset[r]) * B, im + (base + g.offset[r]) * B, ir.data(), ii.data(), &mr[r * dim],
+                 &mi[r * dim], dim, B);
     }
   });
 }
@@ -165,8 +177,9 @@ void BatchedStateVector<T>::apply_matrix_per_sample(std::span<const unsigned> ta
   const Groups g = make_groups(n_, targets, controls);
   const std::size_t dim = std::size_t{1} << targets.size(), d2 = dim * dim;
   const unsigned B = batch_;
-  T* a = reinterpret_cast<T*>(amp_.data());
-  // Matrices as structure of arrays: entry e of sample b at ms[e·B + b], so the batch loop reads them contiguously.
+  T* re = re_.data();
+  T* im = im_.data();
+  // Matrices as structure of arrays: entry e of sample b at m[e·B + b], so the batch loop reads them contiguously.
   thread_local std::vector<T> mre, mim;
   mre.resize(d2 * B);
   mim.resize(d2 * B);
@@ -180,36 +193,41 @@ void BatchedStateVector<T>::apply_matrix_per_sample(std::span<const unsigned> ta
   parallel_for(g.count, [&](index_t gi) {
     const index_t base = g.base(gi);
     if (dim == 2) {
-      T* p0 = a + 2 * (base + g.offset[0]) * B;
-      T* p1 = a + 2 * (base + g.offset[1]) * B;
+      T* __restrict r0 = re + (base + g.offset[0]) * B;
+      T* __restrict i0 = im + (base + g.offset[0]) * B;
+      T* __restrict r1 = re + (base + g.offset[1]) * B;
+      T* __restrict i1 = im + (base + g.offset[1]) * B;
 #pragma omp simd
       for (unsigned b = 0; b < B; ++b) {
-        const T r0 = p0[2 * b], i0 = p0[2 * b + 1], r1 = p1[2 * b], i1 = p1[2 * b + 1];
+        const T x0r = r0[b], x0i = i0[b], x1r = r1[b], x1i = i1[b];
         const T ar = MR[b], ai = MI[b], br = MR[B + b], bi = MI[B + b];
         const T cr = MR[2 * B + b], ci = MI[2 * B + b], dr = MR[3 * B + b], di = MI[3 * B + b];
-        p0[2 * b] = ar * r0 - ai * i0 + br * r1 - bi * i1;
-        p0[2 * b + 1] = ar * i0 + ai * r0 + br * i1 + bi * r1;
-        p1[2 * b] = cr * r0 - ci * i0 + dr * r1 - di * i1;
-        p1[2 * b + 1] = cr * i0 + ci * r0 + dr * i1 + di * r1;
+        r0[b] = ar * x0r - ai * x0i + br * x1r - bi * x1i;
+        i0[b] = ar * x0i + ai * x0r + br * x1i + bi * x1r;
+        r1[b] = cr * x0r - ci * x0i + dr * x1r - di * x1i;
+        i1[b] = cr * x0i + ci * x0r + dr * x1i + di * x1r;
       }
       return;
     }
-    std::array<Split<T>, 32> in{};
-    for (unsigned b = 0; b < B; ++b) {
-      for (std::size_t j = 0; j < dim; ++j) {
-        const T* p = a + 2 * ((base + g.offset[j]) * B + b);
-        in[j] = {p[0], p[1]};
-      }
-      for (std::size_t r = 0; r < dim; ++r) {
-        T re = 0, im = 0;
+    thread_local std::vector<T> scratch;
+    scratch.resize(2 * dim * B);
+    for (std::size_t j = 0; j < dim; ++j) {
+      std::copy_n(re + (base + g.offset[j]) * B, B, scratch.data() + (2 * j) * B);
+      std::copy_n(im + (base + g.offset[j]) * B, B, scratch.data() + (2 * j + 1) * B);
+    }
+    for (std::size_t r = 0; r < dim; ++r) {
+      T* __restrict orr = re + (base + g.offset[r]) * B;
+      T* __restrict oi = im + (base + g.offset[r]) * B;
+      for (unsigned b = 0; b < B; ++b) {
+        T sr = 0, si = 0;
         for (std::size_t c = 0; c < dim; ++c) {
           const T xr = MR[(r * dim + c) * B + b], xi = MI[(r * dim + c) * B + b];
-          re += xr * in[c].re - xi * in[c].im;
-          im += xr * in[c].im + xi * in[c].re;
+          const T vr = scratch[(2 * c) * B + b], vi = scratch[(2 * c + 1) * B + b];
+          sr += xr * vr - xi * vi;
+          si += xr * vi + xi * vr;
         }
-        T* p = a + 2 * ((base + g.offset[r]) * B + b);
-        p[0] = re;
-        p[1] = im;
+        orr[b] = sr;
+        oi[b] = si;
       }
     }
   });
@@ -220,27 +238,26 @@ void BatchedStateVector<T>::expectation(const PauliMasks& p, std::span<double> o
   if (out.size() != batch_) throw ValueError("expectation output must have one entry per sample");
   if (n_ < 64 && ((p.x | p.z) >> n_) != 0) throw ValueError("Pauli string acts on a qubit beyond the state");
   const unsigned B = batch_;
-  const T* a = reinterpret_cast<const T*>(amp_.data());
+  const T* re = re_.data();
+  const T* im = im_.data();
   // ⟨ψ|P|ψ⟩ = i^{#Y} Σ_i conj(ψ_{i⊕x}) (−1)^{|i∧z|} ψ_i, per sample; summed over i in index order (deterministic).
-  std::vector<double> re(B, 0.0), im(B, 0.0);
+  std::vector<double> sre(B, 0.0), sim(B, 0.0);
+  double* __restrict rr = sre.data();
+  double* __restrict ri = sim.data();
   for (index_t i = 0; i < size(); ++i) {
-    const T* pa = a + 2 * i * B;
-    const T* q = a + 2 * (i ^ p.x) * B;
+    const T* ar = re + i * B;
+    const T* ai = im + i * B;
+    const T* qr = re + (i ^ p.x) * B;
+    const T* qi = im + (i ^ p.x) * B;
     const double sign = parity(i & p.z) ? -1.0 : 1.0;
-    double* __restrict rr = re.data();
-    double* __restrict ri = im.data();
 #pragma omp simd
     for (unsigned b = 0; b < B; ++b) {
-      // conj(q) · pa
-      rr[b] += sign * (double(q[2 * b]) * pa[2 * b] + double(q[2 * b + 1]) * pa[2 * b + 1]);
-      ri[b] += sign * (double(q[2 * b]) * pa[2 * b + 1] - double(q[2 * b + 1]) * pa[2 * b]);
+      rr[b] += sign * (double(qr[b]) * ar[b] + double(qi[b]) * ai[b]);
+      ri[b] += sign * (double(qr[b]) * ai[b] - double(qi[b]) * ar[b]);
     }
   }
   const unsigned ny = p.num_y() & 3U;
-  for (unsigned b = 0; b < B; ++b) {
-    // Re(i^ny · (re + i·im))
-    out[b] = ny == 0 ? re[b] : ny == 1 ? -im[b] : ny == 2 ? -re[b] : im[b];
-  }
+  for (unsigned b = 0; b < B; ++b) out[b] = ny == 0 ? rr[b] : ny == 1 ? -ri[b] : ny == 2 ? -rr[b] : ri[b];
 }
 
 template <Real T>
@@ -250,18 +267,17 @@ void BatchedStateVector<T>::add_pauli_applied(const BatchedStateVector& src, con
   if (coeff.size() != batch_) throw ValueError("one coefficient per sample is needed");
   const unsigned B = batch_;
   const unsigned ny = p.num_y() & 3U;
-  // i^ny as (re, im)
-  const double fr = ny == 0 ? 1 : ny == 2 ? -1 : 0, fi = ny == 1 ? 1 : ny == 3 ? -1 : 0;
-  T* out = reinterpret_cast<T*>(amp_.data());
-  const T* in = reinterpret_cast<const T*>(src.amp_.data());
+  const double fr = ny == 0 ? 1 : ny == 2 ? -1 : 0, fi = ny == 1 ? 1 : ny == 3 ? -1 : 0;  // i^ny
   for (index_t i = 0; i < size(); ++i) {
     const double sign = parity(i & p.z) ? -1.0 : 1.0;
-    const T* s = in + 2 * i * B;
-    T* o = out + 2 * (i ^ p.x) * B;
+    const T* sr = src.re_.data() + i * B;
+    const T* si = src.im_.data() + i * B;
+    T* orr = re_.data() + (i ^ p.x) * B;
+    T* oi = im_.data() + (i ^ p.x) * B;
     for (unsigned b = 0; b < B; ++b) {
       const T cr = T(sign * coeff[b] * fr), ci = T(sign * coeff[b] * fi);
-      o[2 * b] += cr * s[2 * b] - ci * s[2 * b + 1];
-      o[2 * b + 1] += cr * s[2 * b + 1] + ci * s[2 * b];
+      orr[b] += cr * sr[b] - ci * si[b];
+      oi[b] += cr * si[b] + ci * sr[b];
     }
   }
 }
@@ -277,41 +293,41 @@ void BatchedStateVector<T>::matrix_element(const BatchedStateVector& bra, std::s
   const Groups g = make_groups(ket.n_, targets, controls);
   const std::size_t dim = std::size_t{1} << targets.size(), d2 = dim * dim;
   const unsigned B = ket.batch_;
-  const T* l = reinterpret_cast<const T*>(bra.amp_.data());
-  const T* r = reinterpret_cast<const T*>(ket.amp_.data());
   std::vector<double> acc_re(B, 0.0), acc_im(B, 0.0);
+  double* __restrict ar = acc_re.data();
+  double* __restrict ai = acc_im.data();
   // Σ_groups Σ_row conj(bra_row) Σ_col M_{row,col} ket_col, per sample, groups in order (deterministic).
   for (index_t gi = 0; gi < g.count; ++gi) {
     const index_t base = g.base(gi);
     for (std::size_t row = 0; row < dim; ++row) {
-      const T* lp = l + 2 * (base + g.offset[row]) * B;
+      const T* lr = bra.re_.data() + (base + g.offset[row]) * B;
+      const T* li = bra.im_.data() + (base + g.offset[row]) * B;
       for (std::size_t col = 0; col < dim; ++col) {
-        const T* rp = r + 2 * (base + g.offset[col]) * B;
+        const T* kr = ket.re_.data() + (base + g.offset[col]) * B;
+        const T* ki = ket.im_.data() + (base + g.offset[col]) * B;
         if (!per_sample) {
           const cplx mc = matrices[row * dim + col];
           if (mc == cplx(0)) continue;
           const double mr = mc.real(), mi = mc.imag();
-          double* __restrict ar = acc_re.data();
-          double* __restrict ai = acc_im.data();
 #pragma omp simd
           for (unsigned b = 0; b < B; ++b) {
-            const double kr = mr * rp[2 * b] - mi * rp[2 * b + 1], ki = mr * rp[2 * b + 1] + mi * rp[2 * b];
-            ar[b] += double(lp[2 * b]) * kr + double(lp[2 * b + 1]) * ki;
-            ai[b] += double(lp[2 * b]) * ki - double(lp[2 * b + 1]) * kr;
+            const double vr = mr * kr[b] - mi * ki[b], vi = mr * ki[b] + mi * kr[b];
+            ar[b] += double(lr[b]) * vr + double(li[b]) * vi;
+            ai[b] += double(lr[b]) * vi - double(li[b]) * vr;
           }
         } else {
           for (unsigned b = 0; b < B; ++b) {
             const cplx mc = matrices[b * d2 + row * dim + col];
             const double mr = mc.real(), mi = mc.imag();
-            const double kr = mr * rp[2 * b] - mi * rp[2 * b + 1], ki = mr * rp[2 * b + 1] + mi * rp[2 * b];
-            acc_re[b] += double(lp[2 * b]) * kr + double(lp[2 * b + 1]) * ki;
-            acc_im[b] += double(lp[2 * b]) * ki - double(lp[2 * b + 1]) * kr;
+            const double vr = mr * kr[b] - mi * ki[b], vi = mr * ki[b] + mi * kr[b];
+            ar[b] += double(lr[b]) * vr + double(li[b]) * vi;
+            ai[b] += double(lr[b]) * vi - double(li[b]) * vr;
           }
         }
       }
     }
   }
-  for (unsigned b = 0; b < B; ++b) out[b] = cplx(acc_re[b], acc_im[b]);
+  for (unsigned b = 0; b < B; ++b) out[b] = cplx(ar[b], ai[b]);
 }
 
 template class BatchedStateVector<float>;

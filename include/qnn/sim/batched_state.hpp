@@ -1,7 +1,8 @@
 #pragma once
-// B pure states of n qubits stored amplitude-major, sample-minor: ψ_b[i] lives at data()[i·B + b]. Every gate's inner
-// loop then runs over the batch, contiguous and vectorisable whatever qubit it acts on, and each sample may carry its
-// own matrix (its own encoding angles). QNN circuits are small (2–16 qubits), where per-gate overhead, not arithmetic,
+// B pure states of n qubits stored amplitude-major, sample-minor, as two real planes: Re ψ_b[i] at re[i·B + b] and
+// Im ψ_b[i] at im[i·B + b]. Every gate's inner loop then runs over the batch on plain reals, contiguous and
+// vectorisable whatever qubit it acts on (interleaved complex numbers defeat the vectoriser there), and each sample may
+// carry its own matrix (its own encoding angles). QNN circuits are small (2–16 qubits), where per-gate overhead, not arithmetic,
 // dominates a loop over samples: batching pays that overhead once per gate instead of once per gate and sample.
 #include <span>
 #include <vector>
@@ -24,10 +25,10 @@ class BatchedStateVector {
   [[nodiscard]] unsigned num_qubits() const noexcept { return n_; }
   [[nodiscard]] unsigned batch() const noexcept { return batch_; }
   [[nodiscard]] index_t size() const noexcept { return index_t{1} << n_; }
-  [[nodiscard]] value_type* data() noexcept { return amp_.data(); }
-  [[nodiscard]] const value_type* data() const noexcept { return amp_.data(); }
   /// ψ_b[i].
-  [[nodiscard]] value_type amplitude(index_t i, unsigned b) const { return amp_[i * batch_ + b]; }
+  [[nodiscard]] value_type amplitude(index_t i, unsigned b) const {
+    return {re_[i * batch_ + b], im_[i * batch_ + b]};
+  }
 
   /// Every sample back to |0…0⟩.
   void set_zero_state();
@@ -55,7 +56,8 @@ class BatchedStateVector {
              bool per_sample) const;
   unsigned n_;
   unsigned batch_;
-  AlignedBuffer<value_type> amp_;
+  AlignedBuffer<T> re_;
+  AlignedBuffer<T> im_;
 };
 
 extern template class BatchedStateVector<float>;
