@@ -1,7 +1,6 @@
 #include "qnn/diff/metric_tensor.hpp"
 
 #include <cmath>
-#include <set>
 #include <string>
 
 #include "qnn/core/error.hpp"

@@ -58,6 +58,25 @@ void row_shared(T* __restrict orr, T* __restrict oi, const T* const* ir, const T
   }
 }
 
+// One 2×2 update over the batch. Entry e of sample b's matrix is at mr[e·stride + k] with k = b for per-sample
+// matrices (stride B) and k = 0 for one shared matrix (stride 1), so both forms share one vectorised loop.
+template <bool PerSample, class T>
+void pair_update(T* __restrict r0, T* __restrict i0, T* __restrict r1, T* __restrict i1, const T* mr, const T* mi,
+                 unsigned B) {
+  const std::size_t stride = PerSample ? B : 1;
+#pragma omp simd
+  for (unsigned b = 0; b < B; ++b) {
+    const std::size_t k = PerSample ? b : 0;
+    const T ar = mr[k], ai = mi[k], br = mr[stride + k], bi = mi[stride + k];
+    const T cr = mr[2 * stride + k], ci = mi[2 * stride + k], dr = mr[3 * stride + k], di = mi[3 * stride + k];
+    const T x0r = r0[b], x0i = i0[b], x1r = r1[b], x1i = i1[b];
+    r0[b] = ar * x0r - ai * x0i + br * x1r - bi * x1i;
+    i0[b] = ar * x0i + ai * x0r + br * x1i + bi * x1r;
+    r1[b] = cr * x0r - ci * x0i + dr * x1r - di * x1i;
+    i1[b] = cr * x0i + ci * x0r + dr * x1i + di * x1r;
+  }
+}
+
 }  // namespace
 
 template <Real T>
@@ -112,7 +131,7 @@ void BatchedStateVector<T>::apply_matrix(std::span<const unsigned> targets, std:
   const unsigned B = batch_;
   T* re = re_.data();
   T* im = im_.data();
-  std::array<T, 1024> mr{}, mi{};
+  std::array<T, 1024> mr, mi;  // only the dim² entries used are written
   for (std::size_t e = 0; e < dim * dim; ++e) {
     mr[e] = T(matrix[e].real());
     mi[e] = T(matrix[e].imag());
@@ -138,19 +157,8 @@ void BatchedStateVector<T>::apply_matrix(std::span<const unsigned> targets, std:
       return;
     }
     if (dim == 2) {
-      T* __restrict r0 = re + (base + g.offset[0]) * B;
-      T* __restrict i0 = im + (base + g.offset[0]) * B;
-      T* __restrict r1 = re + (base + g.offset[1]) * B;
-      T* __restrict i1 = im + (base + g.offset[1]) * B;
-      const T ar = mr[0], ai = mi[0], br = mr[1], bi = mi[1], cr = mr[2], ci = mi[2], dr = mr[3], di = mi[3];
-#pragma omp simd
-      for (unsigned b = 0; b < B; ++b) {
-        const T x0r = r0[b], x0i = i0[b], x1r = r1[b], x1i = i1[b];
-        r0[b] = ar * x0r - ai * x0i + br * x1r - bi * x1i;
-        i0[b] = ar * x0i + ai * x0r + br * x1i + bi * x1r;
-        r1[b] = cr * x0r - ci * x0i + dr * x1r - di * x1i;
-        i1[b] = cr * x0i + ci * x0r + dr * x1i + di * x1r;
-      }
+      pair_update<false>(re + (base + g.offset[0]) * B, im + (base + g.offset[0]) * B, re + (base + g.offset[1]) * B,
+                         im + (base + g.offset[1]) * B, mr.data(), mi.data(), B);
       return;
     }
     // General k: gather the group's rows into a scratch copy, then one output row at a time.
@@ -193,20 +201,8 @@ void BatchedStateVector<T>::apply_matrix_per_sample(std::span<const unsigned> ta
   parallel_for(g.count, [&](index_t gi) {
     const index_t base = g.base(gi);
     if (dim == 2) {
-      T* __restrict r0 = re + (base + g.offset[0]) * B;
-      T* __restrict i0 = im + (base + g.offset[0]) * B;
-      T* __restrict r1 = re + (base + g.offset[1]) * B;
-      T* __restrict i1 = im + (base + g.offset[1]) * B;
-#pragma omp simd
-      for (unsigned b = 0; b < B; ++b) {
-        const T x0r = r0[b], x0i = i0[b], x1r = r1[b], x1i = i1[b];
-        const T ar = MR[b], ai = MI[b], br = MR[B + b], bi = MI[B + b];
-        const T cr = MR[2 * B + b], ci = MI[2 * B + b], dr = MR[3 * B + b], di = MI[3 * B + b];
-        r0[b] = ar * x0r - ai * x0i + br * x1r - bi * x1i;
-        i0[b] = ar * x0i + ai * x0r + br * x1i + bi * x1r;
-        r1[b] = cr * x0r - ci * x0i + dr * x1r - di * x1i;
-        i1[b] = cr * x0i + ci * x0r + dr * x1i + di * x1r;
-      }
+      pair_update<true>(re + (base + g.offset[0]) * B, im + (base + g.offset[0]) * B, re + (base + g.offset[1]) * B,
+                        im + (base + g.offset[1]) * B, MR, MI, B);
       return;
     }
     thread_local std::vector<T> scratch;

@@ -14,38 +14,16 @@
 #include "qnn/core/error.hpp"
 #include "qnn/core/rng.hpp"
 #include "qnn/exec/simulate.hpp"
+#include "sim/random_circuits.hpp"
 
 namespace qnn {
 namespace {
 
 constexpr RunOptions kNoFusion{.fusion_qubits = 0};
 
-/// A random 2^k × 2^k unitary: Gram–Schmidt (twice) on complex Gaussian columns.
-std::vector<cplx> random_unitary(unsigned k, Rng& rng) {
-  const std::size_t d = std::size_t{1} << k;
-  std::vector<cplx> m(d * d);
-  for (cplx& a : m) a = cplx(rng.normal(), rng.normal());
-  for (std::size_t c = 0; c < d; ++c) {
-    for (int pass = 0; pass < 2; ++pass)
-      for (std::size_t p = 0; p < c; ++p) {
-        cplx dot = 0;
-        for (std::size_t r = 0; r < d; ++r) dot += std::conj(m[r * d + p]) * m[r * d + c];
-        for (std::size_t r = 0; r < d; ++r) m[r * d + c] -= dot * m[r * d + p];
-      }
-    double nrm = 0;
-    for (std::size_t r = 0; r < d; ++r) nrm += std::norm(m[r * d + c]);
-    for (std::size_t r = 0; r < d; ++r) m[r * d + c] /= std::sqrt(nrm);
-  }
-  return m;
-}
-
-std::vector<unsigned> random_qubits(unsigned n, unsigned count, Rng& rng) {
-  std::vector<unsigned> q(n);
-  for (unsigned i = 0; i < n; ++i) q[i] = i;
-  rng.shuffle(q);
-  q.resize(count);
-  return q;
-}
+// Random unitaries, qubit lists and states come from the shared test kit.
+std::vector<cplx> random_unitary(unsigned k, Rng& rng) { return testkit::random_unitary(k, rng).a; }
+using testkit::random_qubits;
 
 struct Options {
   unsigned num_ops = 40;
@@ -98,14 +76,7 @@ const std::vector<double> kX = {0.9, -0.4};
 
 template <Real T>
 StateVector<T> random_state(unsigned n, Rng& rng) {
-  std::vector<complex<T>> a(std::size_t{1} << n);
-  double s = 0;
-  for (auto& v : a) {
-    v = complex<T>(T(rng.normal()), T(rng.normal()));
-    s += std::norm(std::complex<double>(v));
-  }
-  for (auto& v : a) v /= T(std::sqrt(s));
-  return StateVector<T>::from_amplitudes(a);
+  return testkit::to_state<T>(testkit::random_state(n, rng));
 }
 
 template <Real T>

@@ -9,36 +9,17 @@
 
 #include "qnn/core/rng.hpp"
 #include "qnn/sim/state_vector.hpp"
+#include "sim/random_circuits.hpp"
 
 namespace qnn {
 namespace {
 
 template <Real T>
 StateVector<T> random_state(unsigned n, Rng& rng) {
-  std::vector<complex<T>> a(std::size_t{1} << n);
-  for (auto& x : a) x = complex<T>(T(rng.normal()), T(rng.normal()));
-  auto s = StateVector<T>::from_amplitudes(a);
-  s.normalize();
-  return s;
+  return testkit::to_state<T>(testkit::random_state(n, rng));
 }
 
-std::vector<cplx> random_unitary(unsigned k, Rng& rng) {
-  // Gram–Schmidt on a random complex matrix.
-  const std::size_t d = std::size_t{1} << k;
-  std::vector<cplx> m(d * d);
-  for (auto& x : m) x = cplx(rng.normal(), rng.normal());
-  for (std::size_t c = 0; c < d; ++c) {
-    for (std::size_t p = 0; p < c; ++p) {
-      cplx dot = 0;
-      for (std::size_t r = 0; r < d; ++r) dot += std::conj(m[r * d + p]) * m[r * d + c];
-      for (std::size_t r = 0; r < d; ++r) m[r * d + c] -= dot * m[r * d + p];
-    }
-    double nrm = 0;
-    for (std::size_t r = 0; r < d; ++r) nrm += std::norm(m[r * d + c]);
-    for (std::size_t r = 0; r < d; ++r) m[r * d + c] /= std::sqrt(nrm);
-  }
-  return m;
-}
+std::vector<cplx> random_unitary(unsigned k, Rng& rng) { return testkit::random_unitary(k, rng).a; }
 
 class IsaGuard {
  public:

@@ -11,8 +11,8 @@ namespace qnn {
 
 enum class MetricApproximation {
   Full,           // every pair of weights
-  BlockDiagonal,  // only pairs of weights used in the same layer (gates between two entangling gates' boundaries);
-                  // the blocks are exact, the couplings between layers are dropped
+  BlockDiagonal,  // only pairs of weights in the same layer (see weight_layers); the blocks are exact, the
+                  // couplings between layers are dropped
 };
 
 /// The P × P metric (row-major) for the weights θ, from P exact derivative states (chain rule through each angle
@@ -20,8 +20,8 @@ enum class MetricApproximation {
 std::vector<double> metric_tensor(const Circuit& c, std::span<const double> theta, std::span<const double> x = {},
                                   MetricApproximation approx = MetricApproximation::Full);
 
-/// Layer index of every weight θ_i used by `c` (for the block-diagonal approximation): a layer ends when a gate
-/// without parameters acts on a qubit that a parameterised gate of the current layer touched.
+/// Layer index of every weight θ_i used by `c` (for the block-diagonal approximation): a layer ends when any gate acts
+/// on a qubit that a parameterised gate of the current layer already touched.
 std::vector<unsigned> weight_layers(const Circuit& c);
 
 /// Quantum natural gradient step: solves (g + λI) d = grad by Cholesky and returns θ − η d.
