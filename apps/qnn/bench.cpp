@@ -17,6 +17,7 @@
 #include "qnn/core/error.hpp"
 #include "qnn/exec/benchmark.hpp"
 #include "qnn/io/atomic_file.hpp"
+#include "qnn/ml/training_benchmark.hpp"
 #include "qnn/sim/kernels.hpp"
 
 namespace qnn::cli {
@@ -33,6 +34,7 @@ struct BenchArgs {
   bool quick = false;
   unsigned repetitions = 5;
   std::string out;
+  std::string suite = "all";
 };
 
 nlohmann::json row_json(const BenchRow& r) {
@@ -60,6 +62,9 @@ nlohmann::json row_json(const BenchRow& r) {
     j["qubit_list"] = r.gate_qubits;
   }
   if (r.layers) j["layers"] = r.layers;
+  if (std::isfinite(r.ratio)) j["ratio"] = r.ratio;
+  if (r.parameters) j["parameters"] = r.parameters;
+  if (r.batch) j["batch"] = r.batch;
   return j;
 }
 
@@ -88,6 +93,28 @@ std::string text_line(const BenchRow& r) {
                 r.gate.c_str(), r.qubits, target, r.threads, r.precision.c_str(), r.seconds_per_gate() * 1e9,
                 bw ? r.seconds * 1e9 / std::ldexp(1.0, static_cast<int>(r.qubits)) : r.ns_per_amplitude(),
                 bw ? 2 * r.seconds * 1e9 / std::ldexp(1.0, static_cast<int>(r.qubits)) : r.ns_per_pair(), frac);
+  return buf;
+}
+
+bool is_training_row(const BenchRow& r) { return std::isfinite(r.ratio); }
+
+std::string training_legend() {
+  return "\n# gradient_*: ratio = gradient time / one unfused forward pass of the benchmark ansatz (L = n layers, "
+         "P = 2n^2); training_step_batched: ratio = one-sample-at-a-time time / batched time (same work)\n";
+}
+
+std::string training_header() {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%-25s %6s %7s %-9s %12s %10s %6s %6s\n", "name", "qubits", "threads", "precision",
+                "ms", "ratio", "params", "batch");
+  return buf;
+}
+
+std::string training_line(const BenchRow& r) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%-25s %6u %7d %-9s %12.3f %10.2f %6u %6s\n", r.name.c_str(), r.qubits, r.threads,
+                r.precision.c_str(), r.seconds * 1e3, r.ratio, r.parameters,
+                r.batch ? std::to_string(r.batch).c_str() : "-");
   return buf;
 }
 
@@ -148,28 +175,44 @@ void run_bench(const BenchArgs& a) {
   cfg.threads = a.threads;
   cfg.precisions = a.precisions;
   cfg.timing.repetitions = a.repetitions;
+  TrainingBenchConfig tcfg = a.quick ? quick_training_bench_config() : TrainingBenchConfig{};
+  tcfg.threads = a.threads;
+  tcfg.timing.repetitions = a.repetitions;
+  const bool gates = a.suite != "training", training = a.suite != "gates";
   const bool text = a.format == "text";
   const bool stream = text && a.out.empty();  // a table on stdout grows row by row (a full run takes minutes)
-  if (stream) {
-    std::fputs(legend().c_str(), stdout);
-    std::fputs(header_line().c_str(), stdout);
+  auto put = [](const std::string& s) {
+    std::fputs(s.c_str(), stdout);
     std::fflush(stdout);
+  };
+  std::vector<BenchRow> rows;
+  if (gates) {
+    if (stream) put(legend() + header_line());
+    rows = run_benchmarks(
+        cfg, [&](const BenchRow& r) { if (stream) put(text_line(r)); },
+        [](const std::string& note) { std::fprintf(stderr, "qnn bench: %s\n", note.c_str()); });
+    if (stream) put(summary(rows));
   }
-  const std::vector<BenchRow> rows = run_benchmarks(
-      cfg,
-      [&](const BenchRow& r) {
-        if (!stream) return;
-        std::fputs(text_line(r).c_str(), stdout);
-        std::fflush(stdout);
-      },
-      [](const std::string& note) { std::fprintf(stderr, "qnn bench: %s\n", note.c_str()); });
+  if (training) {
+    if (stream) put(training_legend() + training_header());
+    const std::vector<BenchRow> trows =
+        run_training_benchmarks(tcfg, [&](const BenchRow& r) { if (stream) put(training_line(r)); });
+    rows.insert(rows.end(), trows.begin(), trows.end());
+  }
+  if (stream) return;
   std::string output;
   if (text) {
-    if (!stream) {
+    std::vector<BenchRow> gate_rows, training_rows;
+    for (const BenchRow& r : rows) (is_training_row(r) ? training_rows : gate_rows).push_back(r);
+    if (!gate_rows.empty()) {
       output = legend() + header_line();
-      for (const BenchRow& r : rows) output += text_line(r);
+      for (const BenchRow& r : gate_rows) output += text_line(r);
+      output += summary(gate_rows);
     }
-    output += summary(rows);
+    if (!training_rows.empty()) {
+      output += training_legend() + training_header();
+      for (const BenchRow& r : training_rows) output += training_line(r);
+    }
   } else {
     nlohmann::json j = nlohmann::json::array();
     for (const BenchRow& r : rows) j.push_back(row_json(r));
@@ -187,7 +230,7 @@ void run_bench(const BenchArgs& a) {
 void add_bench_command(CLI::App& app) {
   auto args = std::make_shared<BenchArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "bench", "time gates, a random layer and the ansatz against the measured memory bandwidth");
+      "bench", "time gates, a random layer and the ansatz against the measured memory bandwidth, and gradients and batched training steps against a forward pass");
   cmd->add_option("--min-qubits", args->min_qubits, "smallest state (default 12)")->check(CLI::Range(3, 40));
   CLI::Option* max_opt =
       cmd->add_option("--max-qubits", args->max_qubits, "largest state (default 26, quick 24; 28 measured if asked)")
@@ -204,6 +247,10 @@ void add_bench_command(CLI::App& app) {
       ->check(CLI::Range(1, 1000));
   cmd->add_flag("--quick", args->quick, "n = 12, 20, 24 and 7 gate kinds: under a minute");
   cmd->add_option("--out", args->out, "write the result to this file (atomically) instead of stdout");
+  cmd->add_option("--suite", args->suite,
+                  "gates (kernels, layers, ansatz vs bandwidth), training (gradients, batched training step) or all")
+      ->check(CLI::IsMember({"all", "gates", "training"}))
+      ->capture_default_str();
   cmd->callback([args, max_opt] {
     args->max_given = max_opt->count() > 0;
     run_bench(*args);

@@ -1,6 +1,7 @@
 // qnn train: fit the default QNN classifier to a data set and save it.
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 
@@ -33,6 +34,10 @@ struct TrainArgs {
   std::string precision = "double";
   std::string grad = "adjoint";
   std::uint64_t shots = 0;
+  std::string optimizer = "adam";
+  std::string metric = "block-diagonal";
+  double qng_lambda = 0.01;
+  unsigned epochs_per_layer = 0;
   std::string out = "qnn-run";
   bool quiet = false;
 };
@@ -71,6 +76,11 @@ void run_train(const TrainArgs& a) {
                         : a.grad == "finite-diff"    ? GM::FiniteDifference
                                                      : GM::Adjoint;
   opt.gradient.shots = a.shots;
+  opt.optimizer = a.optimizer == "qng" ? OptimizerKind::Qng : OptimizerKind::Adam;
+  opt.metric = a.metric == "full" ? MetricApproximation::Full : MetricApproximation::BlockDiagonal;
+  opt.qng_regularisation = a.qng_lambda;
+  opt.epochs_per_layer = a.epochs_per_layer;
+  const unsigned epochs_total = total_epochs(opt, cfg);
   Adam check_lr(opt.learning_rate);  // reject a bad --lr before anything is written
   ensure_directory(out);              // fail before training, not after
 
@@ -78,33 +88,54 @@ void run_train(const TrainArgs& a) {
     std::printf("qnn train: %s, %zu samples (%zu train / %zu test), %zu features, %zu classes\n", data.name.c_str(),
                 data.num_samples(), split.train.num_samples(), split.test.num_samples(), data.num_features(),
                 data.num_classes());
-    std::printf("model: %u qubits, angle encoding (R%c), %u strongly entangling layers, %zu weights; Adam lr %g, "
+    char lambda[32];
+    std::snprintf(lambda, sizeof lambda, "%g", a.qng_lambda);
+    std::string optimiser = opt.optimizer == OptimizerKind::Qng
+                                ? "quantum natural gradient (" + a.metric + " metric, lambda " + lambda +
+                                      ") + Adam on the readout"
+                                : std::string("Adam");
+    if (epochs_total > opt.epochs) {
+      optimiser += "; layer-wise: " + std::to_string(a.epochs_per_layer) + " epochs per new layer, then " +
+                   std::to_string(opt.epochs) + " on all";
+    }
+    std::printf("model: %u qubits, angle encoding (R%c), %u strongly entangling layers, %zu weights; %s, lr %g, "
                 "batch %u, seed %llu; %s gradients%s\n",
-                cfg.qubits, static_cast<char>(cfg.encoding), cfg.layers, model.weights().size(), opt.learning_rate,
-                opt.batch_size, static_cast<unsigned long long>(opt.seed), a.grad.c_str(),
+                cfg.qubits, static_cast<char>(cfg.encoding), cfg.layers, model.weights().size(), optimiser.c_str(),
+                opt.learning_rate, opt.batch_size, static_cast<unsigned long long>(opt.seed), a.grad.c_str(),
                 a.shots ? (", " + std::to_string(a.shots) + " shots").c_str() : "");
-    std::printf("%6s %10s %10s %10s %10s %8s\n", "epoch", "loss", "train_acc", "test_loss", "test_acc", "seconds");
-    std::fflush(stdout);
+    if (epochs_total > opt.epochs) {
+      std::printf("%6s %6s %10s %10s %10s %10s %8s\n", "epoch", "layers", "loss", "train_acc", "test_loss",
+                  "test_acc", "seconds");
+      std::fflush(stdout);
+    }
+    if (epochs_total == opt.epochs) {
+      std::printf("%6s %10s %10s %10s %10s %8s\n", "epoch", "loss", "train_acc", "test_loss", "test_acc", "seconds");
+      std::fflush(stdout);
+    }
   }
   std::ostringstream metrics;
-  metrics << "epoch,train_loss,train_accuracy,test_loss,test_accuracy,seconds\n";
+  metrics << "epoch,layers,train_loss,train_accuracy,test_loss,test_accuracy,seconds\n";
   metrics.precision(10);
   ProgressBar bar;
   const TrainResult result = train(
       model, split.train, &split.test, opt,
       [&](const EpochMetrics& m) {
         bar.clear();
-        metrics << m.epoch << ',' << m.train_loss << ',' << m.train_accuracy << ',' << m.test_loss << ','
+        metrics << m.epoch << ',' << m.layers << ',' << m.train_loss << ',' << m.train_accuracy << ',' << m.test_loss << ','
                 << m.test_accuracy << ',' << m.seconds << '\n';
-        if (!a.quiet) {
+        if (!a.quiet && epochs_total > opt.epochs) {
+          std::printf("%6u %6u %10.4f %10.4f %10.4f %10.4f %8.2f\n", m.epoch, m.layers, m.train_loss,
+                      m.train_accuracy, m.test_loss, m.test_accuracy, m.seconds);
+          std::fflush(stdout);
+        } else if (!a.quiet) {
           std::printf("%6u %10.4f %10.4f %10.4f %10.4f %8.2f\n", m.epoch, m.train_loss, m.train_accuracy, m.test_loss,
                       m.test_accuracy, m.seconds);
           std::fflush(stdout);
         }
       },
       [&](unsigned epoch, std::size_t done, std::size_t total) {
-        bar.draw("epoch " + std::to_string(epoch) + "/" + std::to_string(opt.epochs),
-                 (double(epoch - 1) + double(done) / double(total)) / double(opt.epochs));
+        bar.draw("epoch " + std::to_string(epoch) + "/" + std::to_string(epochs_total),
+                 (double(epoch - 1) + double(done) / double(total)) / double(epochs_total));
       });
   bar.clear();
 
@@ -153,6 +184,29 @@ void add_train_command(CLI::App& app) {
       ->check(CLI::IsMember({"adjoint", "parameter-shift", "spsa", "finite-diff"}))
       ->capture_default_str();
   cmd->add_option("--shots", args->shots, "measurement shots per circuit (0: exact expectations)")
+      ->capture_default_str();
+  cmd->add_option("--optimizer", args->optimizer,
+                  "adam, or qng: quantum natural gradient on the circuit weights (Adam on the classical readout)")
+      ->check(CLI::IsMember({"adam", "qng"}))
+      ->capture_default_str();
+  cmd->add_option("--metric", args->metric, "QNG metric tensor: block-diagonal or full")
+      ->check(CLI::IsMember({"block-diagonal", "full"}))
+      ->capture_default_str();
+  cmd->add_option("--qng-lambda", args->qng_lambda, "QNG regularisation: steps solve (g + lambda I) d = gradient")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            char* end = nullptr;
+            const double v = std::strtod(text.c_str(), &end);
+            if (end == text.c_str() || *end != '\0' || !std::isfinite(v) || v <= 0) {
+              return "must be a positive number, got '" + text + "'";
+            }
+            return {};
+          },
+          "POSITIVE"))
+      ->capture_default_str();
+  cmd->add_option("--epochs-per-layer", args->epochs_per_layer,
+                  "layer-wise training: grow the circuit one layer at a time, training only the newest layer for N "
+                  "epochs each, then all weights for --epochs (0: off)")
       ->capture_default_str();
   cmd->add_option("--out", args->out, "directory for model.json, summary.json and metrics.csv")->capture_default_str();
   cmd->add_flag("--quiet", args->quiet, "print only the final result");

@@ -59,6 +59,29 @@ void QuantumClassifier::set_weights(std::vector<double> w) {
   weights_ = std::move(w);
 }
 
+void QuantumClassifier::set_trainable(std::vector<bool> mask) {
+  if (!mask.empty() && mask.size() != weights_.size()) {
+    throw ValueError("the trainable mask has " + std::to_string(mask.size()) + " entries, the model " +
+                     std::to_string(weights_.size()) + " weights");
+  }
+  trainable_ = std::move(mask);
+}
+
+std::pair<unsigned, unsigned> QuantumClassifier::layer_weights(unsigned layer) const {
+  if (layer >= config_.layers) {
+    throw ValueError("layer " + std::to_string(layer) + " out of range: the model has " +
+                     std::to_string(config_.layers) + " layers");
+  }
+  const unsigned per_layer = 3 * config_.qubits;
+  return {layer * per_layer, (layer + 1) * per_layer};
+}
+
+DiffWrt QuantumClassifier::circuit_wrt() const {
+  DiffWrt wrt{.theta = true, .inputs = false};
+  if (!trainable_.empty()) wrt.active.assign(trainable_.begin(), trainable_.begin() + circuit_.num_theta());
+  return wrt;
+}
+
 void QuantumClassifier::set_standardizer(Standardizer st) {
   if (st.mean.size() != config_.num_features || st.scale.size() != config_.num_features) {
     throw ValueError("standardiser has " + std::to_string(st.mean.size()) + " features, the model " +
@@ -117,11 +140,11 @@ double QuantumClassifier::loss_and_gradient_impl(std::span<const double> xs, int
         for (unsigned k = 0; k < C; ++k) w[k] = dz[k] * weights_[nt + k];
         return w;
       },
-      DiffWrt{.theta = true, .inputs = false});
-  for (unsigned i = 0; i < nt; ++i) grad[i] += r.theta[i];
+      circuit_wrt());
+  for (unsigned i = 0; i < nt; ++i) accumulate(grad, i, r.theta[i]);
   for (unsigned k = 0; k < C; ++k) {
-    grad[nt + k] += dz[k] * r.values[k];
-    grad[nt + C + k] += dz[k];
+    accumulate(grad, nt + k, dz[k] * r.values[k]);
+    accumulate(grad, nt + C + k, dz[k]);
   }
   return loss;
 }
@@ -152,7 +175,7 @@ double QuantumClassifier::loss_and_gradient(std::span<const double> x, int label
   Gradient g;
   switch (hw.method) {
     case GradientMethod::ParameterShift:
-      g = parameter_shift_gradient(circuit_, weighted, th, xs, DiffWrt{.theta = true, .inputs = false}, so);
+      g = parameter_shift_gradient(circuit_, weighted, th, xs, circuit_wrt(), so);
       break;
     case GradientMethod::Spsa:
       g = spsa_gradient(circuit_, weighted, th, xs, hw.spsa_epsilon, rng, so);
@@ -161,13 +184,13 @@ double QuantumClassifier::loss_and_gradient(std::span<const double> x, int label
       g = finite_difference_gradient(circuit_, weighted, th, xs, 1e-5);
       break;
     case GradientMethod::Adjoint:
-      g = adjoint_gradient<double>(circuit_, weighted, th, xs, DiffWrt{.theta = true, .inputs = false});
+      g = adjoint_gradient<double>(circuit_, weighted, th, xs, circuit_wrt());
       break;
   }
-  for (unsigned i = 0; i < nt; ++i) grad[i] += g.theta[i];
+  for (unsigned i = 0; i < nt; ++i) accumulate(grad, i, g.theta[i]);
   for (unsigned k = 0; k < C; ++k) {
-    grad[nt + k] += dz[k] * e[k];
-    grad[nt + C + k] += dz[k];
+    accumulate(grad, nt + k, dz[k] * e[k]);
+    accumulate(grad, nt + C + k, dz[k]);
   }
   return loss;
 }
@@ -211,12 +234,12 @@ double QuantumClassifier::batch_loss_and_gradient_impl(const Dataset& data, std:
         }
         return w;
       },
-      DiffWrt{.theta = true, .inputs = false});
-  for (unsigned i = 0; i < nt; ++i) grad[i] += r.theta[i];
+      circuit_wrt());
+  for (unsigned i = 0; i < nt; ++i) accumulate(grad, i, r.theta[i]);
   for (unsigned b = 0; b < B; ++b)
     for (unsigned k = 0; k < C; ++k) {
-      grad[nt + k] += dz[b * C + k] * r.values[b * C + k];
-      grad[nt + C + k] += dz[b * C + k];
+      accumulate(grad, nt + k, dz[b * C + k] * r.values[b * C + k]);
+      accumulate(grad, nt + C + k, dz[b * C + k]);
     }
   return loss;
 }

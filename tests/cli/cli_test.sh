@@ -162,6 +162,16 @@ case_eval_truncated_weights() {
 
 # ---- success cases ----
 
+# Layer-wise growth with quantum natural gradient: 3 layers grown one epoch each, then 2 epochs on all weights.
+case_train_layerwise_qng() {
+  expect_success train --epochs 2 --epochs-per-layer 1 --optimizer qng --metric full --out lw || return
+  local layers
+  layers=$(tail -n +2 lw/metrics.csv | cut -d, -f2 | tr '\n' ' ')
+  [[ $layers == "1 2 3 3 3 " ]] || fail "layers per epoch in metrics.csv: '$layers', expected '1 2 3 3 3 '"
+  grep -q 'quantum natural gradient (full metric' out.txt || fail "train did not report the QNG optimiser"
+  expect_error 2 "qng-lambda" train --optimizer qng --qng-lambda 0 --out lw2
+}
+
 case_train_and_eval() {
   expect_success train --epochs 3 --out run || return
   for f in model.json summary.json metrics.csv; do
@@ -177,7 +187,7 @@ case_train_and_eval() {
   local rows
   rows=$(wc -l <run/metrics.csv)
   [[ $rows == 4 ]] || fail "metrics.csv has $rows lines, expected a header and 3 epochs"
-  head -n 1 run/metrics.csv | grep -q '^epoch,train_loss,train_accuracy,test_loss,test_accuracy,seconds$' ||
+  head -n 1 run/metrics.csv | grep -q '^epoch,layers,train_loss,train_accuracy,test_loss,test_accuracy,seconds$' ||
     fail "metrics.csv header: $(head -n 1 run/metrics.csv)"
 
   # qnn eval rebuilds the same split and must report the accuracies summary.json recorded.

@@ -227,6 +227,53 @@ TEST(QuantumClassifier, BatchAndHardwareMethodsMatchPerSampleAdjoint) {
   for (std::size_t p = 0; p < P; ++p) EXPECT_NEAR(gs[p], batched[p], 1e-4) << p;
 }
 
+// Partial training: every gradient path gives the full gradient's values on trainable weights and exactly 0 on frozen
+// ones (circuit and classical weights alike).
+TEST(QuantumClassifier, TrainableMaskFreezesWeightsInEveryGradientPath) {
+  const ClassifierConfig cfg{.qubits = 3, .layers = 2, .num_features = 3, .num_classes = 2};
+  QuantumClassifier m = random_model(cfg, 5);
+  Dataset d;
+  d.class_names = {"a", "b"};
+  d.feature_names = {"f0", "f1", "f2"};
+  Rng rng(8);
+  for (int i = 0; i < 6; ++i) {
+    d.features.push_back({rng.uniform(-2, 2), rng.uniform(-2, 2), rng.uniform(-2, 2)});
+    d.labels.push_back(i % 2);
+  }
+  const std::vector<std::size_t> idx{0, 1, 2, 3, 4, 5};
+  const std::size_t P = m.weights().size();
+  std::vector<double> full(P, 0.0);
+  m.batch_loss_and_gradient(d, idx, full);
+  const auto [first, last] = m.layer_weights(1);
+  EXPECT_EQ(first, 9U);
+  EXPECT_EQ(last, 18U);
+  std::vector<bool> mask(P, false);
+  for (unsigned i = first; i < last; ++i) mask[i] = true;
+  mask[P - 1] = true;  // one classical bias
+  m.set_trainable(mask);
+  auto check = [&](const std::vector<double>& g, double tol, const char* what) {
+    for (std::size_t p = 0; p < P; ++p) {
+      if (mask[p]) {
+        EXPECT_NEAR(g[p], full[p], tol) << what << " weight " << p;
+      } else {
+        EXPECT_EQ(g[p], 0.0) << what << " weight " << p;
+      }
+    }
+  };
+  std::vector<double> batched(P, 0.0), per_sample(P, 0.0), shift(P, 0.0);
+  m.batch_loss_and_gradient(d, idx, batched);
+  check(batched, 1e-12, "batched");
+  using GM = QuantumClassifier::GradientMethod;
+  for (std::size_t i : idx) {
+    m.loss_and_gradient(d.features[i], d.labels[i], per_sample);
+    m.loss_and_gradient(d.features[i], d.labels[i], shift, {GM::ParameterShift, 0, 0.05}, 1);
+  }
+  check(per_sample, 1e-12, "adjoint");
+  check(shift, 1e-10, "parameter-shift");
+  EXPECT_THROW(m.set_trainable(std::vector<bool>(3, true)), ValueError);
+  EXPECT_THROW((void)m.layer_weights(2), ValueError);
+}
+
 TEST(QuantumClassifier, ShapeErrors) {
   const ClassifierConfig cfg{.qubits = 3, .layers = 1, .num_features = 3, .num_classes = 2};
   QuantumClassifier m(cfg, 1);

@@ -166,6 +166,57 @@ TEST(Trainer, WeightsDoNotDependOnThreadCountForALargerModel) {
   EXPECT_EQ(losses[0], losses[2]);
 }
 
+// Layer-wise training grows the circuit one layer at a time (the epochs report 1, 2, 3 layers, then the full model),
+// freezes the earlier layers while a new one trains, and still learns Iris.
+TEST(Trainer, LayerwiseScheduleGrowsTheCircuitAndLearnsIris) {
+  IrisRun run = iris_setup();
+  TrainOptions opt = cli_defaults();
+  opt.epochs = 15;
+  opt.epochs_per_layer = 5;
+  ASSERT_EQ(total_epochs(opt, run.model.config()), 30U);
+  const std::vector<double> initial = run.model.weights();
+  std::vector<unsigned> layers;
+  const TrainResult r = train(run.model, run.split.train, &run.split.test, opt,
+                              [&](const EpochMetrics& m) { layers.push_back(m.layers); });
+  ASSERT_EQ(r.history.size(), 30U);
+  for (unsigned e = 0; e < 30; ++e) {
+    EXPECT_EQ(r.history[e].epoch, e + 1);
+    EXPECT_EQ(layers[e], e < 15 ? e / 5 + 1 : 3U) << "epoch " << e + 1;
+  }
+  EXPECT_GE(r.history.back().test_accuracy, 0.85);
+  // Frozen weights (here layers 1 and 2, as while layer 0 grows) keep their values exactly.
+  IrisRun first = iris_setup();
+  std::vector<bool> mask(first.model.weights().size(), true);
+  const auto [l1, l2end] = std::pair{first.model.layer_weights(1).first, first.model.layer_weights(2).second};
+  for (unsigned i = l1; i < l2end; ++i) mask[i] = false;
+  first.model.set_trainable(mask);
+  TrainOptions frozen = cli_defaults();
+  frozen.epochs = 3;
+  train(first.model, first.split.train, nullptr, frozen);
+  for (unsigned i = l1; i < l2end; ++i) EXPECT_EQ(first.model.weights()[i], initial[i]) << i;
+  EXPECT_NE(first.model.weights()[0], initial[0]);
+}
+
+// Quantum natural gradient on the circuit weights (block-diagonal and full metric) learns Iris too.
+TEST(Trainer, QuantumNaturalGradientLearnsIris) {
+  for (MetricApproximation approx : {MetricApproximation::BlockDiagonal, MetricApproximation::Full}) {
+    IrisRun run = iris_setup();
+    TrainOptions opt = cli_defaults();
+    opt.optimizer = OptimizerKind::Qng;
+    opt.metric = approx;
+    opt.epochs = 8;
+    opt.qng_metric_samples = 2;
+    const TrainResult r = train(run.model, run.split.train, &run.split.test, opt);
+    EXPECT_LT(r.history.back().train_loss, r.history.front().train_loss);
+    EXPECT_GE(r.history.back().test_accuracy, 0.85) << "metric " << int(approx);
+  }
+  IrisRun run = iris_setup();
+  TrainOptions bad = cli_defaults();
+  bad.optimizer = OptimizerKind::Qng;
+  bad.qng_regularisation = 0;
+  EXPECT_THROW(train(run.model, run.split.train, nullptr, bad), ValueError);
+}
+
 TEST(Trainer, InvalidOptionsThrow) {
   IrisRun run = iris_setup();
   const std::vector<double> initial = run.model.weights();

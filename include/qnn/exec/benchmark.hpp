@@ -15,6 +15,7 @@
 // forward pass of the ansatz, one bandwidth sweep.
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,13 @@ struct BenchRow {
   unsigned layers = 0;
   /// Samples the median was taken over.
   unsigned repetitions = 0;
+  /// Rows measured against a baseline of the same run (gradient_*, training_step_batched; see
+  /// qnn/ml/training_benchmark.hpp): seconds ÷ baseline seconds, or baseline ÷ seconds where the row says so; else NaN.
+  double ratio = std::numeric_limits<double>::quiet_NaN();
+  /// Trainable parameters of the circuit (gradient rows), else 0.
+  unsigned parameters = 0;
+  /// Samples per batch (training_step_batched), else 0.
+  unsigned batch = 0;
 
   [[nodiscard]] double seconds_per_gate() const { return gates ? seconds / gates : seconds; }
   /// Nanoseconds per gate per amplitude.

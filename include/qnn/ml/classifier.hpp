@@ -4,10 +4,12 @@
 // (⟨Z⟩ ∈ [−1, 1] alone cannot make a confident softmax).
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "qnn/circuit/circuit.hpp"
 #include "qnn/circuit/pauli.hpp"
+#include "qnn/diff/adjoint.hpp"
 #include "qnn/ml/dataset.hpp"
 #include "qnn/ml/encoding.hpp"
 
@@ -40,6 +42,13 @@ class QuantumClassifier {
   /// Replace every weight (size must match).
   void set_weights(std::vector<double> w);
   [[nodiscard]] unsigned num_circuit_weights() const { return circuit_.num_theta(); }
+
+  /// Partial training: only weights with mask[i] get a gradient from the loss_and_gradient functions (the others read
+  /// 0, and frozen circuit weights cost nothing in the backward sweep). Empty: every weight is trainable.
+  void set_trainable(std::vector<bool> mask);
+  [[nodiscard]] const std::vector<bool>& trainable() const { return trainable_; }
+  /// [first, last) of the circuit weights of ansatz layer `layer` (θ of layer l are contiguous).
+  [[nodiscard]] std::pair<unsigned, unsigned> layer_weights(unsigned layer) const;
 
   void set_standardizer(Standardizer st);
   [[nodiscard]] const Standardizer& standardizer() const { return standardizer_; }
@@ -88,8 +97,14 @@ class QuantumClassifier {
   [[nodiscard]] std::vector<double> prepare_batch(const Dataset& data, std::span<const std::size_t> indices) const;
   template <Real T>
   double loss_and_gradient_impl(std::span<const double> xs, int label, std::span<double> grad) const;
+  [[nodiscard]] DiffWrt circuit_wrt() const;
+  // grad[i] += g unless weight i is frozen.
+  void accumulate(std::span<double> grad, std::size_t i, double g) const {
+    if (trainable_.empty() || trainable_[i]) grad[i] += g;
+  }
   ClassifierConfig config_;
   Circuit circuit_;
+  std::vector<bool> trainable_;
   std::vector<PauliSum> readout_;
   std::vector<double> weights_;
   Standardizer standardizer_;
