@@ -1,8 +1,11 @@
-// qnn train: fit the default QNN classifier to a data set and save it.
+// qnn train: fit the default QNN classifier to a data set and save it. The run is checkpointed after every epoch
+// (DIR/checkpoint.json); `qnn train --resume DIR` continues a killed run to the same weights, bit for bit.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +15,7 @@
 #include "qnn/core/error.hpp"
 #include "qnn/io/atomic_file.hpp"
 #include "qnn/io/builtin_datasets.hpp"
+#include "qnn/io/checkpoint.hpp"
 #include "qnn/io/model_json.hpp"
 #include "qnn/ml/optimizer.hpp"
 #include "qnn/ml/trainer.hpp"
@@ -30,31 +34,57 @@ struct TrainArgs {
   double lr = 0.05;
   std::uint64_t seed = 7;
   double test_fraction = 0.2;
+  double validation_fraction = 0;
   std::string encoding = "Y";
   std::string precision = "double";
   std::string grad = "adjoint";
   std::uint64_t shots = 0;
   std::string optimizer = "adam";
+  std::string schedule = "constant";
+  double lr_gamma = 0.5;
+  unsigned lr_step = 10;
   std::string metric = "block-diagonal";
   double qng_lambda = 0.01;
   unsigned epochs_per_layer = 0;
+  unsigned patience = 0;
   std::string out = "qnn-run";
+  std::string resume;
   bool quiet = false;
 };
 
-void run_train(const TrainArgs& a) {
+const char* gradient_name(QuantumClassifier::GradientMethod m) {
+  using GM = QuantumClassifier::GradientMethod;
+  return m == GM::ParameterShift ? "parameter-shift" : m == GM::Spsa ? "spsa" : m == GM::FiniteDifference ? "finite-diff"
+                                                                                                          : "adjoint";
+}
+
+std::string metrics_csv(const std::vector<EpochMetrics>& history) {
+  std::ostringstream s;
+  s << "epoch,layers,learning_rate,train_loss,train_accuracy,validation_loss,validation_accuracy,test_loss,"
+       "test_accuracy,seconds\n";
+  s.precision(10);
+  for (const EpochMetrics& m : history) {
+    s << m.epoch << ',' << m.layers << ',' << m.learning_rate << ',' << m.train_loss << ',' << m.train_accuracy << ','
+      << m.validation_loss << ',' << m.validation_accuracy << ',' << m.test_loss << ',' << m.test_accuracy << ','
+      << m.seconds << '\n';
+  }
+  return s.str();
+}
+
+// What a run needs besides the data: the model (architecture, initial weights, standardiser, names), the options, and
+// where the training state stands (empty for a new run).
+struct RunSetup {
+  SavedCheckpoint saved;
+  bool resumed = false;
+};
+
+RunSetup new_run(const TrainArgs& a, const Dataset& data, const TrainTestSplit& split) {
   if (a.qubits > 30) {
     throw ResourceError("--qubits " + std::to_string(a.qubits) + ": a classifier state needs " +
                         std::to_string(StateVector<double>::bytes_needed(std::min(a.qubits, 63U))) +
                         " bytes per sample; at most 30 qubits are supported for training");
   }
   if (a.encoding.size() != 1) throw ValueError("--encoding must be X, Y or Z, got '" + a.encoding + "'");
-  const std::filesystem::path out(a.out);
-
-  const Dataset data = load_dataset(a.data);
-  if (data.num_classes() < 2) throw ValueError(a.data + ": needs at least 2 classes, found " + std::to_string(data.num_classes()));
-  const TrainTestSplit split = train_test_split(data, a.test_fraction, a.seed);
-
   ClassifierConfig cfg;
   cfg.qubits = a.qubits;
   cfg.layers = a.layers;
@@ -76,88 +106,161 @@ void run_train(const TrainArgs& a) {
                         : a.grad == "finite-diff"    ? GM::FiniteDifference
                                                      : GM::Adjoint;
   opt.gradient.shots = a.shots;
-  opt.optimizer = a.optimizer == "qng" ? OptimizerKind::Qng : OptimizerKind::Adam;
+  opt.optimizer = a.optimizer;
+  opt.schedule.kind = LearningRateSchedule::parse(a.schedule);
+  opt.schedule.gamma = a.lr_gamma;
+  opt.schedule.step_size = a.lr_step;
   opt.metric = a.metric == "full" ? MetricApproximation::Full : MetricApproximation::BlockDiagonal;
   opt.qng_regularisation = a.qng_lambda;
   opt.epochs_per_layer = a.epochs_per_layer;
+  opt.patience = a.patience;
+  opt.schedule.epochs = total_epochs(opt, cfg);
+  if (opt.optimizer != "qng" && opt.optimizer != "lbfgs") (void)make_optimizer(opt.optimizer, opt.learning_rate);
+  (void)Adam(opt.learning_rate);  // reject a bad --lr before anything is written
+
+  SavedModel sm{std::move(model), data.class_names, data.feature_names,
+                TrainingInfo{a.data, a.seed, a.test_fraction, a.epochs, a.batch, a.lr}};
+  const double vf = a.patience > 0 && a.validation_fraction == 0 ? 0.2 : a.validation_fraction;
+  return {SavedCheckpoint{std::move(sm), opt, {}, vf}, false};
+}
+
+void run_train(TrainArgs a, bool options_given) {
+  std::optional<SavedCheckpoint> resumed;
+  if (!a.resume.empty()) {
+    if (options_given) {
+      throw CLI::ValidationError("--resume", "takes every option from " + a.resume +
+                                                 "/checkpoint.json; give no other training options");
+    }
+    resumed = load_checkpoint(std::filesystem::path(a.resume) / "checkpoint.json");
+    a.data = resumed->model.training.data;
+    a.seed = resumed->model.training.seed;
+    a.test_fraction = resumed->model.training.test_fraction;
+    a.out = a.resume;
+  }
+  const std::filesystem::path out(a.out);
+  const Dataset data = load_dataset(a.data);
+  if (data.num_classes() < 2) throw ValueError(a.data + ": needs at least 2 classes, found " + std::to_string(data.num_classes()));
+  const TrainTestSplit split = train_test_split(data, a.test_fraction, a.seed);
+  RunSetup setup = resumed ? RunSetup{std::move(*resumed), true} : new_run(a, data, split);
+  SavedCheckpoint& saved = setup.saved;
+  const TrainOptions& opt = saved.options;
+  QuantumClassifier& model = saved.model.model;
+  if (setup.resumed && (model.config().num_features != data.num_features() ||
+                        saved.model.class_names != data.class_names)) {
+    throw ValueError(a.resume + "/checkpoint.json: the data set '" + a.data + "' no longer matches the checkpoint");
+  }
+  // Early stopping watches a validation part of the training split (the test part never steers training).
+  TrainTestSplit tv;
+  const Dataset* train_set = &split.train;
+  const Dataset* validation = nullptr;
+  if (saved.validation_fraction > 0) {
+    tv = train_test_split(split.train, saved.validation_fraction, a.seed + 1);
+    train_set = &tv.train;
+    validation = &tv.test;
+  }
+  ensure_directory(out);  // fail before training, not after
+  const ClassifierConfig& cfg = model.config();
   const unsigned epochs_total = total_epochs(opt, cfg);
-  Adam check_lr(opt.learning_rate);  // reject a bad --lr before anything is written
-  ensure_directory(out);              // fail before training, not after
 
   if (!a.quiet) {
-    std::printf("qnn train: %s, %zu samples (%zu train / %zu test), %zu features, %zu classes\n", data.name.c_str(),
-                data.num_samples(), split.train.num_samples(), split.test.num_samples(), data.num_features(),
-                data.num_classes());
+    std::printf("qnn train: %s, %zu samples (%zu train%s / %zu test), %zu features, %zu classes\n", data.name.c_str(),
+                data.num_samples(), train_set->num_samples(),
+                validation ? (" / " + std::to_string(validation->num_samples()) + " validation").c_str() : "",
+                split.test.num_samples(), data.num_features(), data.num_classes());
     char lambda[32];
-    std::snprintf(lambda, sizeof lambda, "%g", a.qng_lambda);
-    std::string optimiser = opt.optimizer == OptimizerKind::Qng
-                                ? "quantum natural gradient (" + a.metric + " metric, lambda " + lambda +
-                                      ") + Adam on the readout"
-                                : std::string("Adam");
+    std::snprintf(lambda, sizeof lambda, "%g", opt.qng_regularisation);
+    std::string optimiser = opt.optimizer == "qng"
+                                ? std::string("quantum natural gradient (") +
+                                      (opt.metric == MetricApproximation::Full ? "full" : "block-diagonal") +
+                                      " metric, lambda " + lambda + ") + Adam on the readout"
+                                : opt.optimizer;
     if (epochs_total > opt.epochs) {
-      optimiser += "; layer-wise: " + std::to_string(a.epochs_per_layer) + " epochs per new layer, then " +
+      optimiser += "; layer-wise: " + std::to_string(opt.epochs_per_layer) + " epochs per new layer, then " +
                    std::to_string(opt.epochs) + " on all";
     }
+    if (opt.patience > 0) optimiser += "; early stopping after " + std::to_string(opt.patience) + " epochs";
     std::printf("model: %u qubits, angle encoding (R%c), %u strongly entangling layers, %zu weights; %s, lr %g, "
                 "batch %u, seed %llu; %s gradients%s\n",
                 cfg.qubits, static_cast<char>(cfg.encoding), cfg.layers, model.weights().size(), optimiser.c_str(),
-                opt.learning_rate, opt.batch_size, static_cast<unsigned long long>(opt.seed), a.grad.c_str(),
-                a.shots ? (", " + std::to_string(a.shots) + " shots").c_str() : "");
-    if (epochs_total > opt.epochs) {
-      std::printf("%6s %6s %10s %10s %10s %10s %8s\n", "epoch", "layers", "loss", "train_acc", "test_loss",
-                  "test_acc", "seconds");
-      std::fflush(stdout);
+                opt.learning_rate, opt.batch_size, static_cast<unsigned long long>(opt.seed),
+                gradient_name(opt.gradient.method),
+                opt.gradient.shots ? (", " + std::to_string(opt.gradient.shots) + " shots").c_str() : "");
+    if (setup.resumed) {
+      std::printf("resuming %s after epoch %u of %u\n", (out / "checkpoint.json").c_str(), saved.state.epochs_done,
+                  epochs_total);
     }
-    if (epochs_total == opt.epochs) {
-      std::printf("%6s %10s %10s %10s %10s %8s\n", "epoch", "loss", "train_acc", "test_loss", "test_acc", "seconds");
-      std::fflush(stdout);
-    }
+    std::printf("%6s %6s %10s %10s %10s %10s %8s\n", "epoch", "layers", "loss", "train_acc", "test_loss", "test_acc",
+                "seconds");
+    std::fflush(stdout);
   }
-  std::ostringstream metrics;
-  metrics << "epoch,layers,train_loss,train_accuracy,test_loss,test_accuracy,seconds\n";
-  metrics.precision(10);
   ProgressBar bar;
-  const TrainResult result = train(
-      model, split.train, &split.test, opt,
-      [&](const EpochMetrics& m) {
-        bar.clear();
-        metrics << m.epoch << ',' << m.layers << ',' << m.train_loss << ',' << m.train_accuracy << ',' << m.test_loss << ','
-                << m.test_accuracy << ',' << m.seconds << '\n';
-        if (!a.quiet && epochs_total > opt.epochs) {
-          std::printf("%6u %6u %10.4f %10.4f %10.4f %10.4f %8.2f\n", m.epoch, m.layers, m.train_loss,
-                      m.train_accuracy, m.test_loss, m.test_accuracy, m.seconds);
-          std::fflush(stdout);
-        } else if (!a.quiet) {
-          std::printf("%6u %10.4f %10.4f %10.4f %10.4f %8.2f\n", m.epoch, m.train_loss, m.train_accuracy, m.test_loss,
-                      m.test_accuracy, m.seconds);
-          std::fflush(stdout);
-        }
-      },
-      [&](unsigned epoch, std::size_t done, std::size_t total) {
-        bar.draw("epoch " + std::to_string(epoch) + "/" + std::to_string(epochs_total),
-                 (double(epoch - 1) + double(done) / double(total)) / double(epochs_total));
-      });
+  TrainCallbacks cb;
+  cb.on_epoch = [&](const EpochMetrics& m) {
+    bar.clear();
+    if (!a.quiet) {
+      std::printf("%6u %6u %10.4f %10.4f %10.4f %10.4f %8.2f\n", m.epoch, m.layers, m.train_loss, m.train_accuracy,
+                  m.test_loss, m.test_accuracy, m.seconds);
+      std::fflush(stdout);
+    }
+  };
+  cb.on_batch = [&](unsigned epoch, std::size_t done, std::size_t total) {
+    bar.draw("epoch " + std::to_string(epoch) + "/" + std::to_string(epochs_total),
+             (double(epoch - 1) + double(done) / double(total)) / double(epochs_total));
+  };
+  // Checkpoint and metrics after every epoch, each written atomically: a run killed at any moment leaves the last
+  // complete epoch on disk.
+  cb.on_checkpoint = [&](const TrainCheckpoint& cp) {
+    saved.state = cp;
+    const Durability d = cp.finished ? Durability::PowerLoss : Durability::Process;
+    save_checkpoint(out / "checkpoint.json", saved, d);
+    write_file_atomic(out / "metrics.csv", metrics_csv(cp.history), d);
+  };
+  const TrainCheckpoint resume_from = saved.state;
+  const TrainResult result =
+      train(model, TrainSets{train_set, validation, &split.test}, opt, cb, setup.resumed ? &resume_from : nullptr);
   bar.clear();
 
   const EpochMetrics& last = result.history.back();
-  SavedModel saved{model, data.class_names, data.feature_names,
-                   TrainingInfo{a.data, a.seed, a.test_fraction, a.epochs, a.batch, a.lr}};
-  save_model(out / "model.json", saved);
-  write_file_atomic(out / "metrics.csv", metrics.str());
+  // The model's final score (early stopping may have restored an earlier epoch's weights).
+  const auto final_train = model.evaluate(*train_set);
+  const auto final_test = model.evaluate(split.test);
+  save_model(out / "model.json", saved.model);
+  write_file_atomic(out / "metrics.csv", metrics_csv(result.history));
   nlohmann::json summary = {{"data", a.data},
-                            {"train_samples", split.train.num_samples()},
+                            {"train_samples", train_set->num_samples()},
                             {"test_samples", split.test.num_samples()},
-                            {"train_accuracy", last.train_accuracy},
-                            {"test_accuracy", std::isnan(last.test_accuracy) ? nlohmann::json() : nlohmann::json(last.test_accuracy)},
-                            {"loss", last.train_loss},
-                            {"epochs", a.epochs},
+                            {"train_accuracy", final_train.accuracy},
+                            {"test_accuracy", split.test.num_samples() ? nlohmann::json(final_test.accuracy)
+                                                                       : nlohmann::json()},
+                            {"loss", final_train.loss},
+                            {"epochs", last.epoch},
+                            {"stopped_early", result.stopped_early},
                             {"seconds", result.seconds}};
+  if (result.best_epoch > 0) summary["best_epoch"] = result.best_epoch;
   write_file_atomic(out / "summary.json", summary.dump(2) + "\n");
 
+  if (result.stopped_early) {
+    std::printf("\nstopped early after epoch %u; kept the weights of epoch %u (best validation loss)\n", last.epoch,
+                result.best_epoch);
+  }
   std::printf("\nlearned: train accuracy %.4f, test accuracy %.4f (%zu test samples), loss %.4f, %.2f s\n",
-              last.train_accuracy, last.test_accuracy, split.test.num_samples(), last.train_loss, result.seconds);
-  std::printf("saved: %s, %s, %s\n", (out / "model.json").c_str(), (out / "summary.json").c_str(),
-              (out / "metrics.csv").c_str());
+              final_train.accuracy, final_test.accuracy, split.test.num_samples(), final_train.loss, result.seconds);
+  std::printf("saved: %s, %s, %s, %s\n", (out / "model.json").c_str(), (out / "summary.json").c_str(),
+              (out / "metrics.csv").c_str(), (out / "checkpoint.json").c_str());
+}
+
+// "must be a positive number" for a double option, without CLI11's range text.
+CLI::Validator positive_number() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (end == text.c_str() || *end != '\0' || !std::isfinite(v) || v <= 0) {
+          return "must be a positive number, got '" + text + "'";
+        }
+        return {};
+      },
+      "POSITIVE");
 }
 
 }  // namespace
@@ -165,52 +268,79 @@ void run_train(const TrainArgs& a) {
 void add_train_command(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
   CLI::App* cmd = app.add_subcommand("train", "train the default QNN classifier (angle encoding, strongly entangling "
-                                              "layers, <Z> readout, softmax cross-entropy, Adam)");
-  cmd->add_option("--data", args->data, "built-in data set (iris) or a CSV file (last column: label)")
-      ->capture_default_str();
-  cmd->add_option("--qubits", args->qubits, "qubits (≥ number of classes)")->capture_default_str();
-  cmd->add_option("--layers", args->layers, "strongly entangling layers")->capture_default_str();
-  cmd->add_option("--epochs", args->epochs, "passes over the training set")->capture_default_str();
-  cmd->add_option("--batch", args->batch, "mini-batch size")->capture_default_str();
-  cmd->add_option("--lr", args->lr, "Adam learning rate")->capture_default_str();
-  cmd->add_option("--seed", args->seed, "seed of the split, the initial weights and the shuffles")->capture_default_str();
-  cmd->add_option("--test-fraction", args->test_fraction, "fraction of each class held out for testing")
-      ->capture_default_str();
-  cmd->add_option("--encoding", args->encoding, "rotation axis of the angle encoding: X, Y or Z")->capture_default_str();
-  cmd->add_option("--precision", args->precision, "precision of the simulated states: single or double")
-      ->check(CLI::IsMember({"single", "double"}))
-      ->capture_default_str();
-  cmd->add_option("--grad", args->grad, "gradient method: adjoint, parameter-shift, spsa or finite-diff")
-      ->check(CLI::IsMember({"adjoint", "parameter-shift", "spsa", "finite-diff"}))
-      ->capture_default_str();
-  cmd->add_option("--shots", args->shots, "measurement shots per circuit (0: exact expectations)")
-      ->capture_default_str();
-  cmd->add_option("--optimizer", args->optimizer,
-                  "adam, or qng: quantum natural gradient on the circuit weights (Adam on the classical readout)")
-      ->check(CLI::IsMember({"adam", "qng"}))
-      ->capture_default_str();
-  cmd->add_option("--metric", args->metric, "QNG metric tensor: block-diagonal or full")
-      ->check(CLI::IsMember({"block-diagonal", "full"}))
-      ->capture_default_str();
-  cmd->add_option("--qng-lambda", args->qng_lambda, "QNG regularisation: steps solve (g + lambda I) d = gradient")
-      ->check(CLI::Validator(
-          [](std::string& text) -> std::string {
-            char* end = nullptr;
-            const double v = std::strtod(text.c_str(), &end);
-            if (end == text.c_str() || *end != '\0' || !std::isfinite(v) || v <= 0) {
-              return "must be a positive number, got '" + text + "'";
-            }
-            return {};
-          },
-          "POSITIVE"))
-      ->capture_default_str();
-  cmd->add_option("--epochs-per-layer", args->epochs_per_layer,
-                  "layer-wise training: grow the circuit one layer at a time, training only the newest layer for N "
-                  "epochs each, then all weights for --epochs (0: off)")
-      ->capture_default_str();
-  cmd->add_option("--out", args->out, "directory for model.json, summary.json and metrics.csv")->capture_default_str();
+                                              "layers, <Z> readout, softmax cross-entropy); resumable");
+  std::vector<CLI::Option*> training;  // options --resume replaces by the checkpoint's
+  training.push_back(cmd->add_option("--data", args->data, "built-in data set (iris) or a CSV file (last column: label)")
+                         ->capture_default_str());
+  training.push_back(cmd->add_option("--qubits", args->qubits, "qubits (≥ number of classes)")->capture_default_str());
+  training.push_back(cmd->add_option("--layers", args->layers, "strongly entangling layers")->capture_default_str());
+  training.push_back(cmd->add_option("--epochs", args->epochs, "passes over the training set")->capture_default_str());
+  training.push_back(cmd->add_option("--batch", args->batch, "mini-batch size")->capture_default_str());
+  training.push_back(cmd->add_option("--lr", args->lr, "learning rate")->capture_default_str());
+  training.push_back(cmd->add_option("--seed", args->seed, "seed of the split, the initial weights and the shuffles")
+                         ->capture_default_str());
+  training.push_back(cmd->add_option("--test-fraction", args->test_fraction,
+                                     "fraction of each class held out for testing")
+                         ->capture_default_str());
+  training.push_back(cmd->add_option("--validation-fraction", args->validation_fraction,
+                                     "fraction of the training part held out for validation (early stopping; "
+                                     "0.2 when --patience is given without it)")
+                         ->check(CLI::Range(0.0, 0.9))
+                         ->capture_default_str());
+  training.push_back(cmd->add_option("--encoding", args->encoding, "rotation axis of the angle encoding: X, Y or Z")
+                         ->capture_default_str());
+  training.push_back(cmd->add_option("--precision", args->precision, "precision of the simulated states: single or double")
+                         ->check(CLI::IsMember({"single", "double"}))
+                         ->capture_default_str());
+  training.push_back(cmd->add_option("--grad", args->grad, "gradient method: adjoint, parameter-shift, spsa or finite-diff")
+                         ->check(CLI::IsMember({"adjoint", "parameter-shift", "spsa", "finite-diff"}))
+                         ->capture_default_str());
+  training.push_back(cmd->add_option("--shots", args->shots, "measurement shots per circuit (0: exact expectations)")
+                         ->capture_default_str());
+  training.push_back(cmd->add_option("--optimizer", args->optimizer,
+                                     "sgd, momentum, nesterov, adam, adamw, rmsprop; qng (quantum natural gradient on "
+                                     "the circuit, Adam on the readout); lbfgs (full batch, one iteration per epoch)")
+                         ->check(CLI::IsMember({"sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "qng",
+                                                "lbfgs"}))
+                         ->capture_default_str());
+  training.push_back(cmd->add_option("--schedule", args->schedule,
+                                     "learning-rate schedule: constant, step (x gamma every --lr-step epochs), "
+                                     "exponential (x gamma per epoch) or cosine (to 0 over the run)")
+                         ->check(CLI::IsMember({"constant", "step", "exponential", "cosine"}))
+                         ->capture_default_str());
+  training.push_back(cmd->add_option("--lr-gamma", args->lr_gamma, "decay factor of the step and exponential schedules")
+                         ->check(positive_number())
+                         ->capture_default_str());
+  training.push_back(cmd->add_option("--lr-step", args->lr_step, "epochs per step of the step schedule")
+                         ->check(CLI::Range(1U, 1000000U))
+                         ->capture_default_str());
+  training.push_back(cmd->add_option("--metric", args->metric, "QNG metric tensor: block-diagonal or full")
+                         ->check(CLI::IsMember({"block-diagonal", "full"}))
+                         ->capture_default_str());
+  training.push_back(cmd->add_option("--qng-lambda", args->qng_lambda,
+                                     "QNG regularisation: steps solve (g + lambda I) d = gradient")
+                         ->check(positive_number())
+                         ->capture_default_str());
+  training.push_back(cmd->add_option("--epochs-per-layer", args->epochs_per_layer,
+                                     "layer-wise training: grow the circuit one layer at a time, training only the "
+                                     "newest layer for N epochs each, then all weights for --epochs (0: off)")
+                         ->capture_default_str());
+  training.push_back(cmd->add_option("--patience", args->patience,
+                                     "early stopping: stop after N epochs without a better validation loss and keep "
+                                     "the best epoch's weights (0: off)")
+                         ->capture_default_str());
+  training.push_back(cmd->add_option("--out", args->out,
+                                     "directory for model.json, summary.json, metrics.csv and checkpoint.json")
+                         ->capture_default_str());
+  cmd->add_option("--resume", args->resume,
+                  "continue the run in DIR from DIR/checkpoint.json (same options, same final weights as an "
+                  "uninterrupted run)");
   cmd->add_flag("--quiet", args->quiet, "print only the final result");
-  cmd->callback([args] { run_train(*args); });
+  cmd->callback([args, training] {
+    bool given = false;
+    for (const CLI::Option* o : training) given = given || o->count() > 0;
+    run_train(*args, given);
+  });
 }
 
 }  // namespace qnn::cli

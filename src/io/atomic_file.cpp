@@ -84,7 +84,7 @@ int sync_directory(const fs::path& dir) {
 
 }  // namespace
 
-void write_file_atomic(const fs::path& path, std::string_view contents) {
+void write_file_atomic(const fs::path& path, std::string_view contents, Durability durability) {
   const std::string shown = path.string();
   const auto fail = [&](int err) { return IoError("cannot write " + shown + ": " + reason(err)); };
   if (!path.has_filename()) throw IoError("cannot write " + shown + ": not a file name");
@@ -109,11 +109,14 @@ void write_file_atomic(const fs::path& path, std::string_view contents) {
 
   if (const int err = write_all(file.get(), contents)) throw fail(err);
   if (keep_mode && ::fchmod(file.get(), old_stat.st_mode & 07777) != 0) throw fail(errno);
-  if (::fsync(file.get()) != 0) throw fail(errno);
+  const bool sync = durability == Durability::PowerLoss;
+  if (sync && ::fsync(file.get()) != 0) throw fail(errno);
   if (file.close() != 0) throw fail(errno);
   if (::rename(temp.c_str(), path.c_str()) != 0) throw fail(errno);
   guard.release();
-  if (const int err = sync_directory(dir)) throw fail(err);
+  if (sync) {
+    if (const int err = sync_directory(dir)) throw fail(err);
+  }
 }
 
 void ensure_directory(const fs::path& dir) {

@@ -179,7 +179,8 @@ case_train_and_eval() {
   done
   local listing
   listing=$(find run -mindepth 1 -printf '%f\n' | sort | tr '\n' ' ')
-  [[ $listing == "metrics.csv model.json summary.json " ]] || fail "unexpected files in run/ (temp files left?): $listing"
+  [[ $listing == "checkpoint.json metrics.csv model.json summary.json " ]] ||
+    fail "unexpected files in run/ (temp files left?): $listing"
   for key in train_accuracy test_accuracy loss epochs seconds; do
     grep -Eq "\"$key\": *[0-9]" run/summary.json || fail "summary.json lacks a numeric \"$key\": $(cat run/summary.json)"
   done
@@ -187,7 +188,8 @@ case_train_and_eval() {
   local rows
   rows=$(wc -l <run/metrics.csv)
   [[ $rows == 4 ]] || fail "metrics.csv has $rows lines, expected a header and 3 epochs"
-  head -n 1 run/metrics.csv | grep -q '^epoch,layers,train_loss,train_accuracy,test_loss,test_accuracy,seconds$' ||
+  head -n 1 run/metrics.csv |
+    grep -q '^epoch,layers,learning_rate,train_loss,train_accuracy,validation_loss,validation_accuracy,test_loss,test_accuracy,seconds$' ||
     fail "metrics.csv header: $(head -n 1 run/metrics.csv)"
 
   # qnn eval rebuilds the same split and must report the accuracies summary.json recorded.
@@ -209,7 +211,7 @@ case_train_and_eval() {
     fail "eval train accuracy $eval_train != summary.json train_accuracy $summary_train"
   echo "  ok: test accuracy $eval_test (eval) = $summary_test (summary.json)"
   listing=$(find run -mindepth 1 -printf '%f\n' | sort | tr '\n' ' ')
-  [[ $listing == "metrics.csv model.json summary.json " ]] || fail "eval changed run/: $listing"
+  [[ $listing == "checkpoint.json metrics.csv model.json summary.json " ]] || fail "eval changed run/: $listing"
 }
 
 case_gates() {

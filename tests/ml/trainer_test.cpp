@@ -202,7 +202,7 @@ TEST(Trainer, QuantumNaturalGradientLearnsIris) {
   for (MetricApproximation approx : {MetricApproximation::BlockDiagonal, MetricApproximation::Full}) {
     IrisRun run = iris_setup();
     TrainOptions opt = cli_defaults();
-    opt.optimizer = OptimizerKind::Qng;
+    opt.optimizer = "qng";
     opt.metric = approx;
     opt.epochs = 8;
     opt.qng_metric_samples = 2;
@@ -212,9 +212,137 @@ TEST(Trainer, QuantumNaturalGradientLearnsIris) {
   }
   IrisRun run = iris_setup();
   TrainOptions bad = cli_defaults();
-  bad.optimizer = OptimizerKind::Qng;
+  bad.optimizer = "qng";
   bad.qng_regularisation = 0;
   EXPECT_THROW(train(run.model, run.split.train, nullptr, bad), ValueError);
+}
+
+struct Killed {};
+
+// A run killed after epoch k (an exception from the checkpoint callback stands in for the kill) and resumed from the
+// last checkpoint, with a freshly built model, ends with the same weights and history as the uninterrupted run, bit for
+// bit: for plain Adam, momentum with a step schedule, layer-wise growth with QNG (killed inside a growth phase and at a
+// phase boundary), and the hardware-style parameter-shift gradient with shots.
+TEST(Trainer, ResumeFromCheckpointIsBitIdentical) {
+  struct Case {
+    const char* name;
+    TrainOptions opt;
+    unsigned kill_after;
+  };
+  std::vector<Case> cases;
+  TrainOptions adam = cli_defaults();
+  adam.epochs = 6;
+  cases.push_back({"adam", adam, 3});
+  TrainOptions momentum = adam;
+  momentum.optimizer = "momentum";
+  momentum.learning_rate = 0.1;
+  momentum.schedule.kind = LearningRateSchedule::Kind::Step;
+  momentum.schedule.step_size = 2;
+  cases.push_back({"momentum+step", momentum, 4});
+  TrainOptions grow = adam;
+  grow.optimizer = "qng";
+  grow.epochs = 2;
+  grow.epochs_per_layer = 2;
+  grow.qng_metric_samples = 1;
+  cases.push_back({"layerwise+qng inside a phase", grow, 3});
+  cases.push_back({"layerwise+qng at a phase boundary", grow, 4});
+  TrainOptions shots = adam;
+  shots.epochs = 2;
+  shots.batch_size = 60;
+  shots.gradient = {QuantumClassifier::GradientMethod::ParameterShift, 200, 0.05};
+  cases.push_back({"parameter-shift with shots", shots, 1});
+  for (const Case& c : cases) {
+    IrisRun whole = iris_setup();
+    const TrainResult full = train(whole.model, TrainSets{&whole.split.train, nullptr, &whole.split.test}, c.opt);
+
+    IrisRun killed = iris_setup();
+    TrainCheckpoint saved;
+    TrainCallbacks cb;
+    cb.on_checkpoint = [&](const TrainCheckpoint& cp) {
+      saved = cp;
+      if (cp.epochs_done == c.kill_after) throw Killed{};
+    };
+    EXPECT_THROW(train(killed.model, TrainSets{&killed.split.train, nullptr, &killed.split.test}, c.opt, cb), Killed)
+        << c.name;
+    ASSERT_EQ(saved.epochs_done, c.kill_after) << c.name;
+
+    IrisRun resumed = iris_setup();
+    const TrainResult rest =
+        train(resumed.model, TrainSets{&resumed.split.train, nullptr, &resumed.split.test}, c.opt, {}, &saved);
+    EXPECT_TRUE(bit_identical(resumed.model.weights(), whole.model.weights())) << c.name;
+    ASSERT_EQ(rest.history.size(), full.history.size()) << c.name;
+    for (std::size_t e = 0; e < full.history.size(); ++e) {
+      EXPECT_EQ(rest.history[e].train_loss, full.history[e].train_loss) << c.name << " epoch " << e + 1;
+      EXPECT_EQ(rest.history[e].layers, full.history[e].layers) << c.name << " epoch " << e + 1;
+    }
+  }
+}
+
+TEST(Trainer, ResumeRejectsACheckpointOfAnotherRun) {
+  IrisRun run = iris_setup();
+  TrainOptions opt = cli_defaults();
+  opt.epochs = 2;
+  TrainCheckpoint cp;
+  TrainCallbacks cb;
+  cb.on_checkpoint = [&](const TrainCheckpoint& c) { cp = c; };
+  train(run.model, TrainSets{&run.split.train, nullptr, nullptr}, opt, cb);
+  EXPECT_TRUE(cp.finished);
+  TrainCheckpoint bad = cp;
+  bad.weights.pop_back();
+  EXPECT_THROW(train(run.model, TrainSets{&run.split.train, nullptr, nullptr}, opt, {}, &bad), ValueError);
+  bad = cp;
+  bad.order[0] = bad.order[1];
+  EXPECT_THROW(train(run.model, TrainSets{&run.split.train, nullptr, nullptr}, opt, {}, &bad), ValueError);
+  bad = cp;
+  bad.order.pop_back();
+  EXPECT_THROW(train(run.model, TrainSets{&run.split.train, nullptr, nullptr}, opt, {}, &bad), ValueError);
+  // A finished checkpoint resumes to the same weights without training.
+  IrisRun again = iris_setup();
+  const TrainResult r = train(again.model, TrainSets{&again.split.train, nullptr, nullptr}, opt, {}, &cp);
+  EXPECT_EQ(r.history.size(), 2U);
+  EXPECT_TRUE(bit_identical(again.model.weights(), run.model.weights()));
+}
+
+// Early stopping watches the validation loss of the final phase and ends with the best epoch's weights.
+TEST(Trainer, EarlyStoppingKeepsTheBestValidationEpoch) {
+  IrisRun run = iris_setup();
+  const TrainTestSplit tv = train_test_split(run.split.train, 0.25, 11);
+  TrainOptions opt = cli_defaults();
+  opt.epochs = 60;
+  opt.learning_rate = 0.2;  // large steps: the validation loss stops improving early
+  opt.patience = 3;
+  const TrainResult r = train(run.model, TrainSets{&tv.train, &tv.test, &run.split.test}, opt);
+  ASSERT_GT(r.best_epoch, 0U);
+  double best = 1e300;
+  unsigned best_epoch = 0;
+  for (const EpochMetrics& m : r.history) {
+    ASSERT_TRUE(std::isfinite(m.validation_loss));
+    if (m.validation_loss < best) {
+      best = m.validation_loss;
+      best_epoch = m.epoch;
+    }
+  }
+  EXPECT_EQ(r.best_epoch, best_epoch);
+  EXPECT_EQ(run.model.evaluate(tv.test).loss, best);  // the model holds the best epoch's weights
+  if (r.stopped_early) {
+    EXPECT_EQ(r.history.size(), best_epoch + 3U);
+  } else {
+    EXPECT_EQ(r.history.size(), 60U);
+  }
+  TrainOptions no_validation = opt;
+  EXPECT_THROW(train(run.model, TrainSets{&tv.train, nullptr, nullptr}, no_validation), ValueError);
+}
+
+// L-BFGS trains on the full batch, one iteration per epoch.
+TEST(Trainer, LbfgsFullBatchLearnsIris) {
+  IrisRun run = iris_setup();
+  TrainOptions opt = cli_defaults();
+  opt.optimizer = "lbfgs";
+  opt.epochs = 30;
+  const TrainResult r = train(run.model, run.split.train, &run.split.test, opt);
+  ASSERT_FALSE(r.history.empty());
+  EXPECT_LT(r.history.back().train_loss, r.history.front().train_loss);
+  EXPECT_GE(r.history.back().test_accuracy, 0.9);
 }
 
 TEST(Trainer, InvalidOptionsThrow) {

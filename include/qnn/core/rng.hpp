@@ -1,6 +1,7 @@
 #pragma once
 // Seeded random numbers that are identical on every platform and standard library: std::*_distribution is
 // implementation-defined, so qnn draws its own uniforms and normals from xoshiro256** seeded by splitmix64.
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <numbers>
@@ -73,6 +74,15 @@ class Rng {
     spare_ = v * f;
     has_spare_ = true;
     return u * f;
+  }
+
+  /// The generator's whole state (for checkpoints): set_state(state()) continues the stream exactly. The cached normal
+  /// deviate of normal() is not part of it: a checkpoint must be taken where normal() has no spare (after an even number
+  /// of normal() calls), which is where every qnn checkpoint is taken (the trainer's shuffle stream never calls it).
+  [[nodiscard]] std::array<std::uint64_t, 4> state() const { return {s_[0], s_[1], s_[2], s_[3]}; }
+  void set_state(const std::array<std::uint64_t, 4>& s) {
+    for (int i = 0; i < 4; ++i) s_[i] = s[static_cast<std::size_t>(i)];
+    has_spare_ = false;
   }
 
   /// Fisher–Yates shuffle of any random-access range.

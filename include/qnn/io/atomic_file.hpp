@@ -11,7 +11,13 @@ namespace qnn {
 /// Replaces `path` with `contents`: writes a unique temporary file in the same directory, fsyncs it, renames it over
 /// `path` and fsyncs the directory. An existing file keeps its permission bits. On failure the temporary file is
 /// removed and IoError("cannot write PATH: reason") is thrown; `path` is then untouched.
-void write_file_atomic(const std::filesystem::path& path, std::string_view contents);
+///
+/// Durability::Process skips both fsyncs: the rename alone already guarantees that a killed process leaves the old or
+/// the new file, and only a power loss could then lose the write. For files rewritten every epoch (checkpoints,
+/// metrics), where a sync per epoch would cost more than the epoch on a small model.
+enum class Durability : unsigned char { PowerLoss, Process };
+void write_file_atomic(const std::filesystem::path& path, std::string_view contents,
+                       Durability durability = Durability::PowerLoss);
 
 /// Creates `dir` and its parents if needed, then proves it is writable by creating and removing a probe file (access()
 /// can lie: read-only mounts, ACLs, root). Throws IoError("cannot write to directory DIR: reason").
