@@ -172,6 +172,34 @@ case_train_layerwise_qng() {
   expect_error 2 "qng-lambda" train --optimizer qng --qng-lambda 0 --out lw2
 }
 
+# A run killed with SIGKILL mid-training and resumed with --resume ends with the same model.json, byte for byte, as a
+# run that was never interrupted (parameter-shift gradients make each epoch slow enough to be killed in the middle).
+case_train_kill_resume() {
+  local args=(train --qubits 5 --layers 3 --epochs 8 --batch 40 --grad parameter-shift --seed 3 --quiet)
+  expect_success "${args[@]}" --out whole || return
+  "$QNN" "${args[@]}" --out killed >/dev/null 2>&1 &
+  local pid=$! waited=0
+  until grep -Eq '"epochs_done": *[2-9]' killed/checkpoint.json 2>/dev/null || ((waited > 600)); do
+    sleep 0.05
+    waited=$((waited + 1))
+  done
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  local done_epochs
+  done_epochs=$(sed -n 's/.*"epochs_done": *\([0-9]*\).*/\1/p' killed/checkpoint.json)
+  echo "  killed after epoch $done_epochs of 8"
+  local leftovers
+  leftovers=$(find killed -name '.*tmp*' | wc -l)
+  [[ $leftovers == 0 ]] || fail "the killed run left $leftovers temporary files"
+  expect_success train --resume killed --quiet || return
+  cmp -s whole/model.json killed/model.json || fail "resumed model.json differs from the uninterrupted run's"
+  cmp -s whole/metrics.csv killed/metrics.csv ||
+    diff <(cut -d, -f1-9 whole/metrics.csv) <(cut -d, -f1-9 killed/metrics.csv) >/dev/null ||
+    fail "resumed metrics.csv differs from the uninterrupted run's (beyond timings)"
+  expect_error 2 "resume" train --resume killed --epochs 3
+  expect_error 1 "checkpoint" train --resume whole_missing_dir
+}
+
 case_train_and_eval() {
   expect_success train --epochs 3 --out run || return
   for f in model.json summary.json metrics.csv; do
