@@ -1,5 +1,7 @@
 #include "qnn/core/memory.hpp"
 
+#include <sys/mman.h>
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -24,6 +26,17 @@ std::uint64_t available_memory_bytes() {
   }
   if (limit != 0 && (avail == 0 || limit < avail)) return limit;
   return avail;
+}
+
+void advise_huge_pages(void* p, std::size_t bytes) noexcept {
+#ifdef MADV_HUGEPAGE
+  // Only a hint: with transparent huge pages set to "madvise" (a common default) this is what enables them; where they
+  // are off or unsupported the call fails harmlessly.
+  (void)madvise(p, bytes, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)bytes;
+#endif
 }
 
 std::string format_bytes(double bytes) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <initializer_list>
 #include <string>
 
 #include "qnn/core/error.hpp"
@@ -43,6 +44,19 @@ Layout make_layout(std::span<const unsigned> targets, std::span<const unsigned> 
   }
   std::sort(l.sorted.begin(), l.sorted.begin() + l.num_sorted);
   return l;
+}
+
+[[noreturn, gnu::cold, gnu::noinline]] void throw_bad_qubits(unsigned n, std::span<const unsigned> targets,
+                                                            std::span<const unsigned> controls) {
+  if (targets.empty()) throw ValueError("a gate needs at least one target qubit");
+  index_t seen = 0;
+  for (const auto qubits : {targets, controls})
+    for (unsigned q : qubits) {
+      if (q >= n) throw ValueError("qubit " + std::to_string(q) + " out of range [0, " + std::to_string(n) + ")");
+      if (seen & (index_t{1} << q)) throw ValueError("qubit " + std::to_string(q) + " used twice in one gate");
+      seen |= index_t{1} << q;
+    }
+  throw ValueError("invalid gate qubits");
 }
 
 }  // namespace
@@ -105,17 +119,16 @@ void StateVector<T>::set_zero() {
 
 template <Real T>
 void StateVector<T>::check_qubits(std::span<const unsigned> targets, std::span<const unsigned> controls) const {
-  if (targets.empty()) throw ValueError("a gate needs at least one target qubit");
+  // Every gate passes here: one pass over the qubits; the message (and its strings) is built only on failure.
   index_t seen = 0;
-  auto check = [&](unsigned q) {
-    if (q >= n_) {
-      throw ValueError("qubit " + std::to_string(q) + " out of range [0, " + std::to_string(n_) + ")");
+  bool ok = !targets.empty();
+  for (const auto qubits : {targets, controls})
+    for (unsigned q : qubits) {
+      const index_t bit = q < n_ ? index_t{1} << q : 0;
+      ok = ok && bit != 0 && (seen & bit) == 0;
+      seen |= bit;
     }
-    if (seen & (index_t{1} << q)) throw ValueError("qubit " + std::to_string(q) + " used twice in one gate");
-    seen |= index_t{1} << q;
-  };
-  for (unsigned q : targets) check(q);
-  for (unsigned q : controls) check(q);
+  if (!ok) throw_bad_qubits(n_, targets, controls);
 }
 
 template <Real T>
@@ -128,10 +141,19 @@ void StateVector<T>::apply_matrix(std::span<const unsigned> targets, std::span<c
     throw ValueError("a gate on " + std::to_string(k) + " qubits needs a " + std::to_string(dim) + "x" +
                      std::to_string(dim) + " matrix, got " + std::to_string(matrix.size()) + " entries");
   }
-  if (const Isa isa = active_isa(); isa != Isa::Reference && n_ >= kernels::kMinVectorQubits &&
-                                    k <= kernels::kMaxDenseQubits) {
-    kernels::apply_dense<T>(isa, amp_.data(), n_, targets, matrix, controls);
-    return;
+  if (const Isa isa = active_isa(); isa != Isa::Reference) {
+    if (n_ >= kernels::kMinVectorQubits && k <= kernels::kMaxDenseQubits) {
+      kernels::apply_dense<T>(isa, amp_.data(), n_, targets, matrix, controls);
+      return;
+    }
+    if (k == 1) {
+      // A state this small is all overhead: see kernels::apply_1q_small.
+      index_t ctrl_mask = 0;
+      for (unsigned c : controls) ctrl_mask |= index_t{1} << c;
+      kernels::apply_1q_small<T>(isa, amp_.data(), n_, targets[0], ctrl_mask,
+                                 static_cast<unsigned>(controls.size()), matrix.data());
+      return;
+    }
   }
   // Reference path (and tiny states): a diagonal matrix needs no pairing of amplitudes.
   bool diagonal = true;

@@ -32,6 +32,14 @@ template <Real T>
 void apply_dense(Isa isa, complex<T>* psi, unsigned n, std::span<const unsigned> targets, std::span<const cplx> matrix,
                  std::span<const unsigned> controls);
 
+/// ψ ← C(M) ψ for a 2 × 2 `matrix` on qubit t of a state below kMinVectorQubits, controlled on the qubits of
+/// `ctrl_mask` (`num_controls` of them, none equal to t): one pass over the pairs in split (re, im) arithmetic, with
+/// none of apply_dense's set-up, since at 16 amplitudes a gate is all overhead. Implemented by every Isa except
+/// Reference.
+template <Real T>
+void apply_1q_small(Isa isa, complex<T>* psi, unsigned n, unsigned t, index_t ctrl_mask, unsigned num_controls,
+                    const cplx* matrix);
+
 /// Smallest state on which the vector kernels run.
 inline constexpr unsigned kMinVectorQubits = 6;
 inline constexpr unsigned kMaxDenseQubits = 5;

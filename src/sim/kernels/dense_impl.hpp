@@ -13,7 +13,9 @@
 // every lane are dropped (a diagonal gate keeps one term per output, a permutation keeps one unit term: no arithmetic).
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
+#include <utility>
 #include <span>
 #include <type_traits>
 #include <vector>
@@ -68,28 +70,224 @@ struct Simd {
   }
 };
 
+// The ms-th subset of `mask`, subsets in increasing order: the lane exchanges that in-register targets `mask` need.
+constexpr int subset_at(unsigned mask, unsigned ms) {
+  unsigned found = 0;
+  for (unsigned m = 0; m < 8; ++m) {
+    if ((m & ~mask) != 0) continue;
+    if (found == ms) return static_cast<int>(m);
+    ++found;
+  }
+  return 0;
+}
+
 struct TermIndex {
   std::uint16_t j_in;
   std::uint8_t mask_slot;
   std::uint8_t unit;  // coefficient is exactly 1 on every lane
 };
 
+enum class Mode : std::uint8_t { Dense, Diagonal, Permutation };
+
+// Everything a sweep needs, built once per gate. Groups are numbered by the free bits of the vector index (the
+// amplitude index without its in-register bits): streamed targets and high controls are fixed bits.
+template <class T, int C>
+struct Plan {
+  using vec = typename Simd<T, C>::vec;
+  struct Coef {
+    vec re, im;
+  };
+  unsigned gv = 1, nm = 1;
+  int masks[8] = {};
+  index_t off[32] = {};      // reals from a group's first vector to vector j (streamed bits j)
+  index_t fixed = 0;         // vector-index bits that a group does not enumerate
+  index_t ctrl = 0;          // of which these are 1
+  unsigned sorted[64] = {};  // fixed vector-index bits, ascending
+  unsigned n_sorted = 0;
+  const Coef* full = nullptr;  // [j_out][j_in][mask slot], zeros included
+  const Coef* cf = nullptr;    // nonzero terms only, grouped by j_out (tb[j_out] … tb[j_out + 1])
+  const TermIndex* tm = nullptr;
+  const unsigned* tb = nullptr;
+  index_t src_off[32] = {};  // permutation: output j reads the vector at src_off[j], exchanging lanes src_mask[j]
+  int src_mask[32] = {};
+  index_t prefetch = 0;  // reals ahead of each stream to prefetch; 0: none (the state is cache-resident)
+};
+
+// Applies the gate to groups [g0, g1). The next group's vector index comes from the carry trick
+// x ← ((x | fixed) + 1) & ~fixed (the fixed bits pass the carry on), so a gate whose fixed bits are low (a target on
+// qubit 1, a control next to it) costs no per-run set-up, and one on a high qubit walks its two streams in lockstep.
+// G (vectors per group), RMASK (in-register target lanes) and M are compile-time for the common shapes; G = 0 is the
+// general loop over the term lists.
+template <class T, int C, Mode M, unsigned G, unsigned RMASK>
+void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
+  using S = Simd<T, C>;
+  using vec = typename S::vec;
+  constexpr unsigned NM = 1U << std::popcount(RMASK);
+  constexpr unsigned GA = G ? G : 32;
+  const unsigned gv = G ? G : pl.gv;
+  const unsigned nm = G ? NM : pl.nm;
+  // Local copies: stores through ptr (T*) may alias the plan's tables, which would force a reload per group.
+  index_t off[GA];
+  for (unsigned j = 0; j < gv; ++j) off[j] = pl.off[j];
+  const index_t fixed = pl.fixed, ctrl = pl.ctrl;
+  const index_t prefetch = pl.prefetch;
+  index_t x = g0;
+  for (unsigned s = 0; s < pl.n_sorted; ++s) x = insert_zero_bit(x, pl.sorted[s]);
+
+  if constexpr (M == Mode::Permutation) {
+    index_t soff[GA];
+    int smask[GA];
+    for (unsigned j = 0; j < gv; ++j) {
+      soff[j] = pl.src_off[j];
+      smask[j] = pl.src_mask[j];
+    }
+    const bool lanes = pl.nm > 1;  // RMASK is not a template argument here
+    vec out[GA];
+    for (index_t g = g0; g < g1; ++g) {
+      T* const b = ptr + (x | ctrl) * (2 * C);
+      if (prefetch)
+        for (unsigned j = 0; j < gv; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
+      for (unsigned j = 0; j < gv; ++j) out[j] = S::load(b + soff[j]);
+      if (lanes)
+        for (unsigned j = 0; j < gv; ++j) out[j] = S::perm_dyn(out[j], smask[j]);
+      for (unsigned j = 0; j < gv; ++j) S::store(b + off[j], out[j]);
+      x = ((x | fixed) + 1) & ~fixed;
+    }
+  } else if constexpr (M == Mode::Diagonal) {
+    vec dre[GA], dim[GA];
+    for (unsigned j = 0; j < gv; ++j) {
+      dre[j] = pl.cf[pl.tb[j]].re;
+      dim[j] = pl.cf[pl.tb[j]].im;
+    }
+    for (index_t g = g0; g < g1; ++g) {
+      T* const b = ptr + (x | ctrl) * (2 * C);
+      if (prefetch)
+        for (unsigned j = 0; j < gv; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
+      for (unsigned j = 0; j < gv; ++j) {
+        const vec v = S::load(b + off[j]);
+        S::store(b + off[j], dre[j] * v + dim[j] * S::swap_ri(v));
+      }
+      x = ((x | fixed) + 1) & ~fixed;
+    }
+  } else if constexpr (G != 0) {
+    // Dense, shape known at compile time: every term (zeros included), fully unrolled, lane exchanges constant.
+    vec lre[G * G * NM], lim[G * G * NM];
+    for (unsigned e = 0; e < G * G * NM; ++e) {
+      lre[e] = pl.full[e].re;
+      lim[e] = pl.full[e].im;
+    }
+    for (index_t g = g0; g < g1; ++g) {
+      T* const b = ptr + (x | ctrl) * (2 * C);
+      if (prefetch)
+        for (unsigned j = 0; j < gv; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
+      vec p[G][NM], ps[G][NM];
+      for (unsigned j = 0; j < G; ++j) {
+        const vec v = S::load(b + off[j]);
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+          ((p[j][I] = S::template perm<subset_at(RMASK, I)>(v)), ...);
+        }(std::make_index_sequence<NM>{});
+        for (unsigned ms = 0; ms < NM; ++ms) ps[j][ms] = S::swap_ri(p[j][ms]);
+      }
+      vec out[G];
+      for (unsigned jo = 0; jo < G; ++jo) {
+        vec acc{};
+        for (unsigned ji = 0; ji < G; ++ji)
+          for (unsigned ms = 0; ms < NM; ++ms) {
+            const unsigned e = (jo * G + ji) * NM + ms;
+            acc += lre[e] * p[ji][ms] + lim[e] * ps[ji][ms];
+          }
+        out[jo] = acc;
+      }
+      for (unsigned jo = 0; jo < G; ++jo) S::store(b + off[jo], out[jo]);
+      x = ((x | fixed) + 1) & ~fixed;
+    }
+  } else {
+    const auto* cf = pl.cf;
+    const TermIndex* tm = pl.tm;
+    const unsigned* tb = pl.tb;
+    int masks[8];
+    for (unsigned ms = 0; ms < nm; ++ms) masks[ms] = pl.masks[ms];
+    vec p[32][8], ps[32][8], out[32];
+    for (index_t g = g0; g < g1; ++g) {
+      T* const b = ptr + (x | ctrl) * (2 * C);
+      if (prefetch)
+        for (unsigned j = 0; j < gv; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
+      for (unsigned j = 0; j < gv; ++j) {
+        const vec v = S::load(b + off[j]);
+        for (unsigned ms = 0; ms < nm; ++ms) {
+          p[j][ms] = S::perm_dyn(v, masks[ms]);
+          ps[j][ms] = S::swap_ri(p[j][ms]);
+        }
+      }
+      for (unsigned jo = 0; jo < gv; ++jo) {
+        vec acc{};
+        for (unsigned t = tb[jo]; t < tb[jo + 1]; ++t) {
+          const TermIndex ti = tm[t];
+          acc += cf[t].re * p[ti.j_in][ti.mask_slot] + cf[t].im * ps[ti.j_in][ti.mask_slot];
+        }
+        out[jo] = acc;
+      }
+      for (unsigned jo = 0; jo < gv; ++jo) S::store(b + off[jo], out[jo]);
+      x = ((x | fixed) + 1) & ~fixed;
+    }
+  }
+}
+
+template <class T, int C>
+using SweepFn = void (*)(T*, const Plan<T, C>&, index_t, index_t);
+
+// The compiled sweep for a gate's shape: compile-time shapes for 1- and 2-qubit gates, the general loop otherwise.
+template <class T, int C>
+SweepFn<T, C> pick_sweep(Mode mode, unsigned gv, unsigned r_lane_mask) {
+  switch (mode) {
+    case Mode::Permutation:
+      if (gv == 1) return sweep<T, C, Mode::Permutation, 1, 0>;
+      if (gv == 2) return sweep<T, C, Mode::Permutation, 2, 0>;
+      if (gv == 4) return sweep<T, C, Mode::Permutation, 4, 0>;
+      return sweep<T, C, Mode::Permutation, 0, 0>;
+    case Mode::Diagonal:
+      if (gv == 1) return sweep<T, C, Mode::Diagonal, 1, 0>;
+      if (gv == 2) return sweep<T, C, Mode::Diagonal, 2, 0>;
+      if (gv == 4) return sweep<T, C, Mode::Diagonal, 4, 0>;
+      return sweep<T, C, Mode::Diagonal, 0, 0>;
+    case Mode::Dense: break;
+  }
+  SweepFn<T, C> fn = sweep<T, C, Mode::Dense, 0, 0>;
+  auto with_lanes = [&]<unsigned G, unsigned R>() {
+    if constexpr (R < unsigned(C)) {
+      if (gv == G && r_lane_mask == R) fn = sweep<T, C, Mode::Dense, G, R>;
+    }
+  };
+  with_lanes.template operator()<4, 0>();
+  with_lanes.template operator()<2, 0>();
+  with_lanes.template operator()<2, 1>();
+  with_lanes.template operator()<2, 2>();
+  with_lanes.template operator()<2, 4>();
+  with_lanes.template operator()<1, 1>();
+  with_lanes.template operator()<1, 2>();
+  with_lanes.template operator()<1, 3>();
+  with_lanes.template operator()<1, 4>();
+  with_lanes.template operator()<1, 5>();
+  with_lanes.template operator()<1, 6>();
+  return fn;
+}
+
 template <class T, int C>
 void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> targets, std::span<const cplx> matrix,
                       std::span<const unsigned> controls) {
-  using S = Simd<T, C>;
-  using vec = typename S::vec;
+  using P = Plan<T, C>;
+  using Coef = typename P::Coef;
   constexpr unsigned lane_bits = C == 1 ? 0 : C == 2 ? 1 : C == 4 ? 2 : 3;
   const unsigned k = static_cast<unsigned>(targets.size());
   const std::size_t dim = std::size_t{1} << k;
+  P pl;
 
-  // Split targets into in-register (R) and streamed; remember each target's position in the matrix index.
-  unsigned r_pos[8], s_pos[8], s_qubit[8];
-  unsigned nr = 0, ns = 0;
+  // Split targets into in-register and streamed; remember each target's position in the matrix index.
+  unsigned s_pos[8], s_qubit[8];
+  unsigned ns = 0;
   int lane_bit_of_target[8];
   for (unsigned t = 0; t < k; ++t) {
     if (targets[t] < lane_bits) {
-      r_pos[nr++] = t;
       lane_bit_of_target[t] = static_cast<int>(targets[t]);
     } else {
       s_pos[ns] = t;
@@ -97,44 +295,44 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
       lane_bit_of_target[t] = -1;
     }
   }
-  (void)r_pos;
   unsigned lane_ctrl_mask = 0;  // controls inside a vector
-  index_t high_ctrl_mask = 0;
-  unsigned sorted_high[64];
-  unsigned n_sorted = 0;
   for (unsigned c : controls) {
     if (c < lane_bits) {
       lane_ctrl_mask |= 1U << c;
     } else {
-      high_ctrl_mask |= index_t{1} << c;
-      sorted_high[n_sorted++] = c;
+      pl.ctrl |= index_t{1} << (c - lane_bits);
+      pl.sorted[pl.n_sorted++] = c - lane_bits;
     }
   }
-  for (unsigned s = 0; s < ns; ++s) sorted_high[n_sorted++] = s_qubit[s];
-  std::sort(sorted_high, sorted_high + n_sorted);
+  for (unsigned s = 0; s < ns; ++s) pl.sorted[pl.n_sorted++] = s_qubit[s] - lane_bits;
+  std::sort(pl.sorted, pl.sorted + pl.n_sorted);
+  for (unsigned s = 0; s < pl.n_sorted; ++s) pl.fixed |= index_t{1} << pl.sorted[s];
 
   // The lane permutations that occur: every subset of the in-register target lane bits.
   unsigned r_lane_mask = 0;
   for (unsigned t = 0; t < k; ++t)
     if (lane_bit_of_target[t] >= 0) r_lane_mask |= 1U << lane_bit_of_target[t];
-  int masks[8];
-  unsigned n_masks = 0;
+  pl.nm = 0;
   for (unsigned m = 0; m < C; ++m)
-    if ((m & ~r_lane_mask) == 0) masks[n_masks++] = static_cast<int>(m);
+    if ((m & ~r_lane_mask) == 0) pl.masks[pl.nm++] = static_cast<int>(m);
 
-  const unsigned groups_vectors = 1U << ns;
-  // Coefficients A[j_out][j_in][mask_slot] as (re, signed im) vector pairs; zero terms are dropped.
-  struct Coef {
-    vec re, im;
-  };
+  const unsigned gv = pl.gv = 1U << ns;
+  for (unsigned j = 0; j < gv; ++j) {
+    index_t o = 0;
+    for (unsigned s = 0; s < ns; ++s)
+      if (j >> s & 1U) o |= index_t{1} << s_qubit[s];
+    pl.off[j] = 2 * o;  // reals
+  }
+
+  // Coefficients A[j_out][j_in][mask_slot] as (re, signed im) vector pairs; zero terms are dropped from the term lists.
   thread_local std::vector<Coef> coef;
   thread_local std::vector<TermIndex> terms;
   thread_local std::vector<unsigned> term_begin;
-  thread_local std::vector<Coef> full;  // every term, zeros included, [j_out][j_in][mask_slot]
+  thread_local std::vector<Coef> full;
   full.clear();
   coef.clear();
   terms.clear();
-  term_begin.assign(groups_vectors + 1, 0);
+  term_begin.assign(gv + 1, 0);
 
   auto matrix_index = [&](unsigned jv, unsigned lane) {
     // Matrix row/column index from the streamed bits jv and the lane's in-register bits.
@@ -145,155 +343,107 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
       if (lane_bit_of_target[t] >= 0 && (lane >> lane_bit_of_target[t] & 1U)) idx |= std::size_t{1} << t;
     return idx;
   };
-  for (unsigned jo = 0; jo < groups_vectors; ++jo) {
+  for (unsigned jo = 0; jo < gv; ++jo) {
     term_begin[jo] = static_cast<unsigned>(terms.size());
-    for (unsigned ji = 0; ji < groups_vectors; ++ji) {
-      for (unsigned ms = 0; ms < n_masks; ++ms) {
-        Coef cf{};
+    for (unsigned ji = 0; ji < gv; ++ji) {
+      for (unsigned ms = 0; ms < pl.nm; ++ms) {
+        Coef c{};
         bool any = false, unit = true;
         for (unsigned l = 0; l < C; ++l) {
-          const unsigned src = l ^ static_cast<unsigned>(masks[ms]);
+          const unsigned src = l ^ static_cast<unsigned>(pl.masks[ms]);
           cplx a;
           if ((l & lane_ctrl_mask) != lane_ctrl_mask) {
-            a = (jo == ji && masks[ms] == 0) ? cplx(1) : cplx(0);  // control 0 on this lane: identity
+            a = (jo == ji && pl.masks[ms] == 0) ? cplx(1) : cplx(0);  // control 0 on this lane: identity
           } else {
             a = matrix[matrix_index(jo, l) * dim + matrix_index(ji, src)];
           }
-          cf.re[2 * l] = static_cast<T>(a.real());
-          cf.re[2 * l + 1] = static_cast<T>(a.real());
-          cf.im[2 * l] = static_cast<T>(-a.imag());
-          cf.im[2 * l + 1] = static_cast<T>(a.imag());
+          c.re[2 * l] = static_cast<T>(a.real());
+          c.re[2 * l + 1] = static_cast<T>(a.real());
+          c.im[2 * l] = static_cast<T>(-a.imag());
+          c.im[2 * l + 1] = static_cast<T>(a.imag());
           if (a != cplx(0)) any = true;
           if (a != cplx(1)) unit = false;
         }
-        full.push_back(cf);
+        full.push_back(c);
         if (!any) continue;
         terms.push_back({static_cast<std::uint16_t>(ji), static_cast<std::uint8_t>(ms), static_cast<std::uint8_t>(unit)});
-        coef.push_back(cf);
+        coef.push_back(c);
       }
     }
   }
-  term_begin[groups_vectors] = static_cast<unsigned>(terms.size());
+  term_begin[gv] = static_cast<unsigned>(terms.size());
+  pl.full = full.data();
+  pl.cf = coef.data();
+  pl.tm = terms.data();
+  pl.tb = term_begin.data();
 
-  index_t offset[32];
-  for (unsigned j = 0; j < groups_vectors; ++j) {
-    offset[j] = 0;
-    for (unsigned s = 0; s < ns; ++s)
-      if (j >> s & 1U) offset[j] |= index_t{1} << s_qubit[s];
-  }
-
-  // Groups: indices with every streamed target and high control bit fixed, stepping C amplitudes at a time. Runs of
-  // consecutive groups are contiguous up to the lowest fixed bit.
-  const unsigned lowest = n_sorted ? sorted_high[0] : n;
-  const index_t run = (index_t{1} << lowest) >> lane_bits;  // vectors per contiguous run
-  const index_t total_vectors = (index_t{1} << n) >> lane_bits >> n_sorted;
-  const index_t runs = total_vectors / run;
-  T* base_ptr = reinterpret_cast<T*>(psi);
-  const Coef* cf = coef.data();
-  const TermIndex* tm = terms.data();
-  const unsigned* tb = term_begin.data();
-
-  // Work is split into blocks of at most kBlock vectors inside one run, so a gate on the highest qubit (one run)
-  // still spreads over every thread.
-  constexpr index_t kBlock = 512;
-  const index_t block = std::min<index_t>(run, kBlock);
-  const index_t blocks_per_run = run / block;
-  const index_t blocks = runs * blocks_per_run;
   // What the term structure allows: a permutation (one unit term per output: no arithmetic), a diagonal (one term
   // per output, its own input, no lane exchange), or a dense gate.
   bool is_perm = true, is_diag = true;
-  for (unsigned jo = 0; jo < groups_vectors; ++jo) {
-    const unsigned cnt = tb[jo + 1] - tb[jo];
-    if (cnt != 1 || !tm[tb[jo]].unit) is_perm = false;
-    if (cnt != 1 || tm[tb[jo]].j_in != jo || masks[tm[tb[jo]].mask_slot] != 0) is_diag = false;
+  for (unsigned jo = 0; jo < gv; ++jo) {
+    const unsigned cnt = pl.tb[jo + 1] - pl.tb[jo];
+    if (cnt != 1 || !pl.tm[pl.tb[jo]].unit) is_perm = false;
+    if (cnt != 1 || pl.tm[pl.tb[jo]].j_in != jo || pl.masks[pl.tm[pl.tb[jo]].mask_slot] != 0) is_diag = false;
   }
-  const Coef* fc = full.data();
+  if (is_perm)
+    for (unsigned jo = 0; jo < gv; ++jo) {
+      pl.src_off[jo] = pl.off[pl.tm[pl.tb[jo]].j_in];
+      pl.src_mask[jo] = pl.masks[pl.tm[pl.tb[jo]].mask_slot];
+    }
+  // Software prefetch on every stream of a state beyond the caches. The hardware prefetcher alone left a gate at
+  // 0.7–0.8 of the in-place bandwidth on the lowest and highest qubits (the loop body is several times longer than
+  // the bandwidth sweep's, so fewer misses are in flight); 2 KiB ahead brought both to ≥ 1 (n = 24, AVX2, medians of
+  // interleaved runs). 1 KiB was not enough for float; 4–8 KiB was no better than 2.
+  constexpr std::size_t kPrefetchBytes = 2048;
+  constexpr std::size_t kPrefetchFromBytes = std::size_t{8} << 20;
+  if ((std::size_t{1} << n) * sizeof(complex<T>) >= kPrefetchFromBytes) pl.prefetch = kPrefetchBytes / sizeof(T);
+  const Mode mode = is_perm ? Mode::Permutation : is_diag ? Mode::Diagonal : Mode::Dense;
+  const SweepFn<T, C> fn = pick_sweep<T, C>(mode, gv, r_lane_mask);
 
-  auto body = [&]<unsigned G, unsigned NM>() {
-    const unsigned gv = G ? G : groups_vectors;
-    const unsigned nm = NM ? NM : n_masks;
-    parallel_for(blocks, [&](index_t blk) {
-      const index_t r = blk / blocks_per_run, w0 = (blk % blocks_per_run) * block;
-      index_t base = r << lowest;
-      for (unsigned s = 0; s < n_sorted; ++s) base = insert_zero_bit(base, sorted_high[s]);
-      base |= high_ctrl_mask;
-      vec v[G ? G : 32];
-      vec p[G ? G : 32][NM ? NM : 8];
-      vec ps[G ? G : 32][NM ? NM : 8];
-      vec out[G ? G : 32];
-      // Local copies: stores through base_ptr (T*) may alias the shared coefficient tables, which would force the
-      // compiler to reload them on every iteration.
-      const bool perm = is_perm, diag = is_diag;
-      T* const ptr = base_ptr;
-      index_t off[G ? G : 32];
-      for (unsigned j = 0; j < gv; ++j) off[j] = offset[j];
-      unsigned src_j[G ? G : 32];
-      int src_mask[G ? G : 32];
-      if (perm)
-        for (unsigned jo = 0; jo < gv; ++jo) {
-          src_j[jo] = tm[tb[jo]].j_in;
-          src_mask[jo] = masks[tm[tb[jo]].mask_slot];
-        }
-      constexpr unsigned kLocal = G ? G * G * (NM ? NM : 1) : 1;
-      vec lre[kLocal], lim[kLocal];
-      if constexpr (G != 0) {
-        for (unsigned e = 0; e < G * G * nm; ++e) {
-          lre[e] = fc[e].re;
-          lim[e] = fc[e].im;
-        }
-      }
-      for (index_t w = w0; w < w0 + block; ++w) {
-        const index_t b = base + w * C;
-        for (unsigned j = 0; j < gv; ++j) v[j] = S::load(ptr + 2 * (b + off[j]));
-        if (perm) {
-          for (unsigned jo = 0; jo < gv; ++jo) out[jo] = NM == 1 ? v[src_j[jo]] : S::perm_dyn(v[src_j[jo]], src_mask[jo]);
-        } else if (diag) {
-          for (unsigned jo = 0; jo < gv; ++jo) {
-            const Coef& c = cf[tb[jo]];
-            out[jo] = c.re * v[jo] + c.im * S::swap_ri(v[jo]);
-          }
-        } else if (G != 0) {
-          // Dense, shape known at compile time: every term, fully unrolled.
-          for (unsigned j = 0; j < G; ++j)
-            for (unsigned ms = 0; ms < nm; ++ms) {
-              p[j][ms] = NM == 1 ? v[j] : S::perm_dyn(v[j], masks[ms]);
-              ps[j][ms] = S::swap_ri(p[j][ms]);
-            }
-          for (unsigned jo = 0; jo < G; ++jo) {
-            vec acc{};
-            for (unsigned ji = 0; ji < G; ++ji)
-              for (unsigned ms = 0; ms < nm; ++ms) {
-                const unsigned e = (jo * G + ji) * nm + ms;
-                acc += lre[e] * p[ji][ms] + lim[e] * ps[ji][ms];
-              }
-            out[jo] = acc;
-          }
-        } else {
-          for (unsigned j = 0; j < gv; ++j)
-            for (unsigned ms = 0; ms < nm; ++ms) {
-              p[j][ms] = S::perm_dyn(v[j], masks[ms]);
-              ps[j][ms] = S::swap_ri(p[j][ms]);
-            }
-          for (unsigned jo = 0; jo < gv; ++jo) {
-            vec acc{};
-            for (unsigned t = tb[jo]; t < tb[jo + 1]; ++t) {
-              const TermIndex ti = tm[t];
-              acc += cf[t].re * p[ti.j_in][ti.mask_slot] + cf[t].im * ps[ti.j_in][ti.mask_slot];
-            }
-            out[jo] = acc;
-          }
-        }
-        for (unsigned jo = 0; jo < gv; ++jo) S::store(ptr + 2 * (b + off[jo]), out[jo]);
-      }
-    }, block * C * gv);
-  };
-  // Compile-time shapes for the common cases (1- and 2-qubit gates); a runtime loop for the rest.
-  if (groups_vectors == 2 && n_masks == 1) body.template operator()<2, 1>();
-  else if (groups_vectors == 1 && n_masks == 2) body.template operator()<1, 2>();
-  else if (groups_vectors == 4 && n_masks == 1) body.template operator()<4, 1>();
-  else if (groups_vectors == 2 && n_masks == 2) body.template operator()<2, 2>();
-  else if (groups_vectors == 1 && n_masks == 4) body.template operator()<1, 4>();
-  else body.template operator()<0, 0>();
+  // Chunks of groups for the threads: a gate on the highest qubit still spreads over every thread.
+  constexpr index_t kChunkVectors = 512;
+  const index_t groups = (index_t{1} << (n - lane_bits)) >> pl.n_sorted;
+  const index_t chunk = std::max<index_t>(1, kChunkVectors / gv);
+  const index_t chunks = (groups + chunk - 1) / chunk;
+  T* const ptr = reinterpret_cast<T*>(psi);
+  if (chunks == 1) {
+    fn(ptr, pl, 0, groups);
+    return;
+  }
+  parallel_for(
+      chunks, [&](index_t c) { fn(ptr, pl, c * chunk, std::min(groups, (c + 1) * chunk)); }, chunk * C * gv);
+}
+
+// A 1-qubit gate on a state below the vector kernels' size (kernels::apply_1q_small): at 16 amplitudes a gate is all overhead, and
+// std::complex's operator* (a NaN check on every product) was most of it. One amplitude is one (re, im) vector and
+// m·x = (m_re, m_re)·x + (−m_im, m_im)·(x_im, x_re), the vector kernels' form. Pairs (i, i + 2^t) with every control
+// bit 1 are enumerated by the carry trick i ← ((i | fixed) + 1) & ~fixed.
+template <class T>
+void apply_1q_small_impl(complex<T>* psi, unsigned n, unsigned t, index_t ctrl_mask, unsigned num_controls,
+                         const cplx* m) {
+  typedef T v2 __attribute__((vector_size(2 * sizeof(T))));
+  auto re = [&](int e) { return v2{T(m[e].real()), T(m[e].real())}; };
+  auto im = [&](int e) { return v2{T(-m[e].imag()), T(m[e].imag())}; };
+  auto swap = [](v2 x) { return v2{x[1], x[0]}; };
+  const v2 r00 = re(0), r01 = re(1), r10 = re(2), r11 = re(3), i00 = im(0), i01 = im(1), i10 = im(2), i11 = im(3);
+  T* const a = reinterpret_cast<T*>(psi);
+  const index_t fixed = (index_t{1} << t) | ctrl_mask;
+  const index_t count = (index_t{1} << n) >> (1 + num_controls);
+  const index_t stride = index_t{2} << t;  // reals
+  index_t i = 0;
+  for (index_t c = 0; c < count; ++c) {
+    T* const p0 = a + 2 * (i | ctrl_mask);
+    T* const p1 = p0 + stride;
+    v2 x0, x1;
+    std::memcpy(&x0, p0, sizeof x0);
+    std::memcpy(&x1, p1, sizeof x1);
+    const v2 s0 = swap(x0), s1 = swap(x1);
+    const v2 y0 = (r00 * x0 + i00 * s0) + (r01 * x1 + i01 * s1);
+    const v2 y1 = (r10 * x0 + i10 * s0) + (r11 * x1 + i11 * s1);
+    std::memcpy(p0, &y0, sizeof y0);
+    std::memcpy(p1, &y1, sizeof y1);
+    i = ((i | fixed) + 1) & ~fixed;
+  }
 }
 
 }  // namespace qnn::kernels::QNN_KERNEL_NS

@@ -12,6 +12,14 @@ void apply_dense(complex<T>* psi, unsigned n, std::span<const unsigned> targets,
   apply_dense_impl<T, bytes / (2 * int(sizeof(T)))>(psi, n, targets, matrix, controls);
 }
 
+template <Real T>
+void apply_1q_small(complex<T>* psi, unsigned n, unsigned t, index_t ctrl_mask, unsigned num_controls,
+                    const cplx* matrix) {
+  apply_1q_small_impl<T>(psi, n, t, ctrl_mask, num_controls, matrix);
+}
+
+template void apply_1q_small<float>(complex<float>*, unsigned, unsigned, index_t, unsigned, const cplx*);
+template void apply_1q_small<double>(complex<double>*, unsigned, unsigned, index_t, unsigned, const cplx*);
 template void apply_dense<float>(complex<float>*, unsigned, std::span<const unsigned>, std::span<const cplx>,
                                  std::span<const unsigned>);
 template void apply_dense<double>(complex<double>*, unsigned, std::span<const unsigned>, std::span<const cplx>,

@@ -13,6 +13,9 @@ namespace kernels {
   template <Real T>                                                                                              \
   void apply_dense(complex<T>* psi, unsigned n, std::span<const unsigned> targets, std::span<const cplx> matrix, \
                    std::span<const unsigned> controls);                                                          \
+  template <Real T>                                                                                              \
+  void apply_1q_small(complex<T>* psi, unsigned n, unsigned t, index_t ctrl_mask, unsigned num_controls,         \
+                      const cplx* matrix);                                                                       \
   }
 QNN_DECLARE_ISA(scalar)
 QNN_DECLARE_ISA(avx2)
@@ -79,6 +82,18 @@ void apply_dense(Isa isa, complex<T>* psi, unsigned n, std::span<const unsigned>
   }
 }
 
+template <Real T>
+void apply_1q_small(Isa isa, complex<T>* psi, unsigned n, unsigned t, index_t ctrl_mask, unsigned num_controls,
+                    const cplx* matrix) {
+  switch (isa) {
+    case Isa::Avx512: return avx512::apply_1q_small<T>(psi, n, t, ctrl_mask, num_controls, matrix);
+    case Isa::Avx2: return avx2::apply_1q_small<T>(psi, n, t, ctrl_mask, num_controls, matrix);
+    default: return scalar::apply_1q_small<T>(psi, n, t, ctrl_mask, num_controls, matrix);
+  }
+}
+
+template void apply_1q_small<float>(Isa, complex<float>*, unsigned, unsigned, index_t, unsigned, const cplx*);
+template void apply_1q_small<double>(Isa, complex<double>*, unsigned, unsigned, index_t, unsigned, const cplx*);
 template void apply_dense<float>(Isa, complex<float>*, unsigned, std::span<const unsigned>, std::span<const cplx>,
                                  std::span<const unsigned>);
 template void apply_dense<double>(Isa, complex<double>*, unsigned, std::span<const unsigned>, std::span<const cplx>,
