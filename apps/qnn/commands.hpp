@@ -9,5 +9,8 @@ void add_train_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_gates_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_draw_command(CLI::App& app);
+void add_export_command(CLI::App& app);
+void add_run_command(CLI::App& app);
 
 }  // namespace qnn::cli

@@ -22,6 +22,9 @@ int main(int argc, char** argv) {
   qnn::cli::add_eval_command(app);
   qnn::cli::add_gates_command(app);
   qnn::cli::add_bench_command(app);
+  qnn::cli::add_draw_command(app);
+  qnn::cli::add_export_command(app);
+  qnn::cli::add_run_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

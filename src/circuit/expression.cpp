@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <string_view>
 #include <vector>
 #include <cmath>
 #include <cstdio>
@@ -155,24 +156,36 @@ const char* fname(Kind k) {
     case Kind::Cos: return "cos";
     case Kind::Tan: return "tan";
     case Kind::Exp: return "exp";
-    case Kind::Log: return "ln";
     case Kind::Sqrt: return "sqrt";
     default: return "";
   }
 }
 
-std::string print(const Node& n) {
+// A leaf as an operand: `-2` after `*` or `3*pi/4` after `/` would regroup when read back, so anything that is not a
+// single token gets parentheses.
+std::string operand(std::string s) {
+  bool token = !s.empty() && s.front() != '-' && s.front() != '+';
+  for (std::size_t i = 0; token && i < s.size(); ++i) {
+    const char c = s[i];
+    const bool exponent_sign = (c == '-' || c == '+') && i > 0 && (s[i - 1] == 'e' || s[i - 1] == 'E');
+    token = std::string_view(" */^()+-").find(c) == std::string_view::npos || exponent_sign;
+  }
+  return token ? s : "(" + s + ")";
+}
+
+std::string print(const Node& n, const Expr::Format& f) {
   switch (n.kind) {
-    case Kind::Const: return number(n.value);
-    case Kind::Theta: return "theta[" + std::to_string(n.index) + "]";
-    case Kind::Input: return "x[" + std::to_string(n.index) + "]";
-    case Kind::Add: return "(" + print(*n.a) + " + " + print(*n.b) + ")";
-    case Kind::Sub: return "(" + print(*n.a) + " - " + print(*n.b) + ")";
-    case Kind::Mul: return "(" + print(*n.a) + "*" + print(*n.b) + ")";
-    case Kind::Div: return "(" + print(*n.a) + "/" + print(*n.b) + ")";
-    case Kind::Pow: return "(" + print(*n.a) + "^" + print(*n.b) + ")";
-    case Kind::Neg: return "(-" + print(*n.a) + ")";
-    default: return std::string(fname(n.kind)) + "(" + print(*n.a) + ")";
+    case Kind::Const: return operand(f.number ? f.number(n.value) : number(n.value));
+    case Kind::Theta: return operand(f.theta ? f.theta(n.index) : "theta[" + std::to_string(n.index) + "]");
+    case Kind::Input: return operand(f.input ? f.input(n.index) : "x[" + std::to_string(n.index) + "]");
+    case Kind::Add: return "(" + print(*n.a, f) + " + " + print(*n.b, f) + ")";
+    case Kind::Sub: return "(" + print(*n.a, f) + " - " + print(*n.b, f) + ")";
+    case Kind::Mul: return "(" + print(*n.a, f) + "*" + print(*n.b, f) + ")";
+    case Kind::Div: return "(" + print(*n.a, f) + "/" + print(*n.b, f) + ")";
+    case Kind::Pow: return "(" + print(*n.a, f) + std::string(f.power) + print(*n.b, f) + ")";
+    case Kind::Neg: return "(-" + print(*n.a, f) + ")";
+    case Kind::Log: return std::string(f.log) + "(" + print(*n.a, f) + ")";
+    default: return std::string(fname(n.kind)) + "(" + print(*n.a, f) + ")";
   }
 }
 }  // namespace
@@ -214,8 +227,10 @@ void Expr::backprop(std::span<const double> theta, std::span<const double> x, do
   backprop_node(*node_, theta, x, seed, dtheta, dx);
 }
 
-std::string Expr::to_string() const {
-  std::string s = print(*node_);
+std::string Expr::to_string() const { return to_string(Format{}); }
+
+std::string Expr::to_string(const Format& format) const {
+  std::string s = print(*node_, format);
   if (s.size() > 1 && s.front() == '(' && s.back() == ')') {
     // Drop one pair of outer parentheses if they enclose the whole expression.
     int depth = 0;

@@ -263,9 +263,155 @@ case_help() {
   echo "  ok: --help, train --help, --version"
 }
 
+# ---- qnn run (OpenQASM) ----
+
+write_bell() {
+  printf 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0],q[1];\nmeasure q -> c;\n' >bell.qasm
+}
+
+# near VALUE WANT: |VALUE − WANT| < 1e-9
+near() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d < 1e-9) }'; }
+
+case_run_probabilities() {
+  write_bell
+  expect_success run bell.qasm --probabilities || return
+  [[ $(cat out.txt) == $'00 0.5\n11 0.5' ]] || fail "Bell probabilities: $(cat out.txt)"
+  expect_success run bell.qasm --statevector || return
+  [[ $(wc -l <out.txt) == 4 ]] || fail "Bell statevector has $(wc -l <out.txt) lines"
+  near "$(awk '$1 == 3 { print $2 }' out.txt)" 0.707106781186548 || fail "amplitude of |11>: $(cat out.txt)"
+  echo "  ok: --probabilities and --statevector of a Bell pair"
+}
+
+case_run_shots() {
+  write_bell
+  expect_success run bell.qasm --shots 1000 --seed 5 || return
+  cp out.txt first.txt
+  local total
+  total=$(awk '{ s += $2 } END { print s }' out.txt)
+  [[ $total == 1000 ]] || fail "counts sum to $total, not 1000: $(cat out.txt)"
+  grep -Evq '^(00|11) [0-9]+$' out.txt && fail "an outcome other than 00/11: $(cat out.txt)"
+  expect_success run bell.qasm --shots 1000 --seed 5 || return
+  cmp -s out.txt first.txt || fail "the same seed gave different counts"
+  # Mid-circuit measurement with feedback runs shot by shot: always 01 (bit 0 rightmost).
+  printf 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg m[1];\ncreg o[1];\nx q[0];\nmeasure q[0] -> m[0];\nif (m == 1) x q[1];\nreset q[0];\nmeasure q[0] -> o[0];\nmeasure q[1] -> m[0];\n' >feedback.qasm
+  expect_success run feedback.qasm --shots 20 || return
+  [[ $(cat out.txt) == "01 20" ]] || fail "feedback circuit: $(cat out.txt)"
+  echo "  ok: --shots with --seed, and shot-by-shot feedback"
+}
+
+case_run_expval() {
+  write_bell
+  expect_success run bell.qasm --expval "Z0 Z1 + 0.5 X0" || return
+  near "$(cat out.txt)" 1 || fail "<Z0 Z1 + 0.5 X0> of a Bell pair: $(cat out.txt)"
+  expect_success run bell.qasm --expval "X0 X1" --precision single || return
+  awk '{ exit !($1 > 0.999999 && $1 < 1.000001) }' out.txt || fail "<X0 X1> in single precision: $(cat out.txt)"
+  expect_error 1 'qubit 5' run bell.qasm --expval "Z5"
+}
+
+case_run_qasm3_gradient() {
+  printf 'OPENQASM 3;\ninclude "stdgates.inc";\ninput float[64] theta;\ninput float phi;\nqubit[2] q;\nrx(theta) q[0];\nctrl @ ry(2 * phi) q[0], q[1];\n' >param.qasm
+  expect_success run param.qasm --expval "Z0" --bind theta=0.3,phi=0.1 || return
+  near "$(cat out.txt)" 0.955336489125606 || fail "<Z0> = cos(0.3): $(cat out.txt)"
+  local grad
+  for method in adjoint parameter-shift finite-diff; do
+    expect_success run param.qasm --expval "Z0" --bind theta=0.3,phi=0.1 --gradient --grad "$method" || return
+    [[ $(awk '{ print $1 }' out.txt | tr '\n' ' ') == "theta phi " ]] || fail "$method: gradient lines: $(cat out.txt)"
+    grad=$(awk '$1 == "theta" { print $2 }' out.txt)
+    awk -v g="$grad" 'BEGIN { d = g + 0.29552020666134; exit !(d < 1e-6 && d > -1e-6) }' ||
+      fail "$method: d<Z0>/dtheta = $grad, want -sin(0.3)"
+    near "$(awk '$1 == "phi" { print $2 }' out.txt)" 0 || fail "$method: d<Z0>/dphi should be 0: $(cat out.txt)"
+  done
+  expect_error 1 "'phi' is not bound" run param.qasm --expval "Z0" --bind theta=0.3
+  expect_error 1 "'psi' is not an input parameter" run param.qasm --expval "Z0" --bind theta=0.3,phi=1,psi=2
+  echo "  ok: --bind and --gradient with three methods"
+}
+
+case_run_errors() {
+  printf 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\nfoo q[0];\n' >bad.qasm
+  expect_error 1 "bad\.qasm:4:1: unknown gate 'foo'" run bad.qasm
+  printf 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncx q[0],q[2];\n' >range.qasm
+  expect_error 1 "range\.qasm:4:11: index 2 out of range" run range.qasm --probabilities
+  printf 'qreg q[1];\ncreg c[1];\nmeasure q -> c;\nreset q;\n' >mid.qasm
+  expect_error 1 'mid\.qasm: --probabilities needs one final state' run mid.qasm --probabilities
+  expect_error 1 'nowhere\.qasm' run nowhere.qasm
+  expect_error 2 'gradient|expval' run mid.qasm --gradient
+  head -c 3000 /dev/urandom >noise.qasm
+  run run noise.qasm
+  ((rc == 1)) || fail "a random binary file: exit status $rc, expected 1"
+}
+
+case_draw() {
+  write_bell
+  expect_success draw bell.qasm || return
+  local want
+  want=$'q[0]: ─H─●─M─\n         │\nq[1]: ───⊕─M─'
+  [[ $(cat out.txt) == "$want" ]] || fail "Bell drawing:"$'\n'"$(cat out.txt)"
+  # 30 single-qubit gates on one wire: --width 40 cuts it into blocks no wider than 40 characters.
+  { printf 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[1];\n'; for i in $(seq 30); do echo 'h q[0];'; done; } >long.qasm
+  expect_success draw long.qasm --width 40 || return
+  local widest blocks
+  # Characters, not bytes: drop UTF-8 continuation bytes before measuring.
+  widest=$(sed 's/[\x80-\xbf]//g' out.txt | awk '{ n = length($0); if (n > m) m = n } END { print m }')
+  blocks=$(grep -c '^q\[0\]' out.txt)
+  ((blocks > 1)) || fail "--width 40 did not wrap 30 gates: $(cat out.txt)"
+  ((widest <= 40)) || fail "--width 40 drew a line of $widest characters: $(cat out.txt)"
+  echo "  ok: Bell drawing; 30 gates wrap into $blocks blocks of at most $widest characters"
+}
+
+case_draw_errors() {
+  printf 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\nh q[0]\ncx q[0],q[1];\n' >bad.qasm
+  expect_error 1 'bad\.qasm:5:1' draw bad.qasm
+  expect_error 1 'nowhere\.qasm' draw nowhere.qasm
+  write_bell
+  expect_error 2 'width' draw bell.qasm --width 3
+}
+
+case_export() {
+  train_small_model || return
+  # OpenQASM 3 with the inputs free: raw features, the standardisation folded into the angles.
+  expect_success export model_run/model.json --qasm 3 --out m3.qasm || return
+  grep -q '^OPENQASM 3' m3.qasm || fail "m3.qasm does not start with OPENQASM 3: $(head -n 2 m3.qasm)"
+  for j in 0 1 2 3; do grep -q "^input float\[64\] x_$j;" m3.qasm || fail "m3.qasm lacks input x_$j"; done
+  grep -q '^c\[3\] = measure q\[3\];' m3.qasm || fail "m3.qasm does not measure q[3]"
+  # OpenQASM 2 with sample 0 bound, to stdout.
+  expect_success export model_run/model.json --qasm 2 --input 0 || return
+  cp out.txt m2.qasm
+  grep -q '^OPENQASM 2.0;' m2.qasm || fail "export --qasm 2 printed: $(head -n 2 m2.qasm)"
+  grep -q 'x_' m2.qasm && fail "m2.qasm has unbound inputs"
+  # Binding sample 0's raw features to the free inputs gives the same circuit as exporting sample 0.
+  local features bind e2 e3
+  features=$(sed -n 's/^\/\/ input: .*raw features \[\(.*\)\]$/\1/p' m2.qasm | tr -d ' ')
+  [[ -n $features ]] || { fail "m2.qasm does not note its raw features"; return; }
+  bind=$(echo "$features" | awk -F, '{ for (j = 1; j <= NF; ++j) printf "%sx_%d=%s", (j > 1 ? "," : ""), j - 1, $j }')
+  expect_success run m2.qasm --expval "Z0 + 0.5 Z1 Z2" || return
+  e2=$(cat out.txt)
+  expect_success run m3.qasm --bind "$bind" --expval "Z0 + 0.5 Z1 Z2" || return
+  e3=$(cat out.txt)
+  near "$e2" "$e3" || fail "<Z0 + 0.5 Z1 Z2>: $e2 (OpenQASM 2, sample 0) != $e3 (OpenQASM 3 bound to $bind)"
+  expect_success export model_run/model.json --qasm 2 --features "$features" --no-measure --out m2f.qasm || return
+  grep -q 'measure' m2f.qasm && fail "--no-measure still measures"
+  expect_success draw m3.qasm || return
+  [[ $(grep -c '^q\[' out.txt) -ge 4 ]] || fail "qnn draw of the exported model: $(cat out.txt)"
+  echo "  ok: export --qasm 3 (free inputs) and --qasm 2 (sample 0) agree: <Z0 + 0.5 Z1 Z2> = $e2"
+}
+
+case_export_errors() {
+  train_small_model || return
+  expect_error 2 'OpenQASM 2 has no input parameters' export model_run/model.json --qasm 2
+  expect_error 2 '--qasm' export model_run/model.json --qasm 4
+  expect_error 2 "'abc' is not a number" export model_run/model.json --qasm 2 --features "1,abc,3,4"
+  expect_error 1 '3 features, the model expects 4' export model_run/model.json --qasm 2 --features "1,2,3"
+  expect_error 1 '--input 1000: .*150 samples' export model_run/model.json --qasm 2 --input 1000
+  expect_error 1 'nowhere/model\.json' export nowhere/model.json --qasm 3
+  echo "I am a file" >blocker
+  expect_error 1 'blocker/out\.qasm' export model_run/model.json --qasm 3 --out blocker/out.qasm
+}
+
 ALL_CASES=(csv_missing_cell csv_non_numeric missing_data_file qubits_zero qubits_fewer_than_classes qubits_too_many
   unwritable_out lr_nan epochs_not_a_number unknown_option eval_missing_model eval_malformed_model
-  eval_truncated_weights train_and_eval gates help)
+  eval_truncated_weights train_and_eval train_layerwise_qng train_kill_resume gates help
+  run_probabilities run_shots run_expval run_qasm3_gradient run_errors
+  draw draw_errors export export_errors)
 
 run_case() {
   local name=$1 before=$failures

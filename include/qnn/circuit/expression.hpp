@@ -3,9 +3,11 @@
 // `a*θ_i + b`, `a*x_j + b` and the products an encoding needs, e.g. (π − x_j)(π − x_k), are all Expr trees; they
 // evaluate to a number and back-propagate d(angle)/dθ and d(angle)/dx for the chain rule of every gradient method.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace qnn {
@@ -43,6 +45,20 @@ class Expr {
 
   /// Readable form using `theta[i]` and `x[j]`, with `pi` for π, parenthesised so it parses back (OpenQASM style).
   [[nodiscard]] std::string to_string() const;
+
+  /// How to_string(Format) spells the leaves and operators. OpenQASM 2 and 3 differ (`^`/`ln` against `**`/`log`),
+  /// a writer names its parameters, prints bound ones as numbers, and needs numbers that read back exactly; a drawing
+  /// wants 3 significant digits and `θ0`. Empty functions keep the defaults of to_string().
+  struct Format {
+    std::function<std::string(unsigned)> theta;  // default `theta[i]`
+    std::function<std::string(unsigned)> input;   // default `x[j]`
+    std::function<std::string(double)> number;   // default: shortest round-trip decimal, or a multiple of pi
+    std::string_view power = "^";
+    std::string_view log = "ln";
+  };
+  /// The same form with the spelling of `format`. A leaf whose text is not a single token (`-2`, `3*pi/4`) is
+  /// parenthesised wherever it is an operand, so the text parses back to the same tree.
+  [[nodiscard]] std::string to_string(const Format& format) const;
 
   friend Expr operator+(const Expr& a, const Expr& b);
   friend Expr operator-(const Expr& a, const Expr& b);
