@@ -17,6 +17,7 @@
 #include "qnn/io/builtin_datasets.hpp"
 #include "qnn/io/checkpoint.hpp"
 #include "qnn/io/model_json.hpp"
+#include "qnn/io/svg_plot.hpp"
 #include "qnn/ml/optimizer.hpp"
 #include "qnn/ml/trainer.hpp"
 #include "qnn/sim/state_vector.hpp"
@@ -69,6 +70,31 @@ std::string metrics_csv(const std::vector<EpochMetrics>& history) {
       << m.seconds << '\n';
   }
   return s.str();
+}
+
+// loss.svg and accuracy.svg: one series per data part over the epochs (validation only when there is one).
+void write_curves(const std::filesystem::path& out, const std::vector<EpochMetrics>& history) {
+  std::vector<double> epoch, tl, ta, vl, va, sl, sa;
+  for (const EpochMetrics& m : history) {
+    epoch.push_back(m.epoch);
+    tl.push_back(m.train_loss);
+    ta.push_back(m.train_accuracy);
+    vl.push_back(m.validation_loss);
+    va.push_back(m.validation_accuracy);
+    sl.push_back(m.test_loss);
+    sa.push_back(m.test_accuracy);
+  }
+  const bool has_validation = !history.empty() && std::isfinite(history.front().validation_loss);
+  Chart loss{.title = "loss (softmax cross-entropy)", .x = {.label = "epoch"}, .y = {.label = "loss", .log = true}};
+  loss.add("train", epoch, tl);
+  if (has_validation) loss.add("validation", epoch, vl, true);
+  loss.add("test", epoch, sl, true);
+  Chart accuracy{.title = "accuracy", .x = {.label = "epoch"}, .y = {.label = "accuracy"}};
+  accuracy.add("train", epoch, ta);
+  if (has_validation) accuracy.add("validation", epoch, va, true);
+  accuracy.add("test", epoch, sa, true);
+  write_svg(out / "loss.svg", loss);
+  write_svg(out / "accuracy.svg", accuracy);
 }
 
 // What a run needs besides the data: the model (architecture, initial weights, standardiser, names), the options, and
@@ -226,6 +252,7 @@ void run_train(TrainArgs a, bool options_given) {
   const auto final_test = model.evaluate(split.test);
   save_model(out / "model.json", saved.model);
   write_file_atomic(out / "metrics.csv", metrics_csv(result.history));
+  write_curves(out, result.history);
   nlohmann::json summary = {{"data", a.data},
                             {"train_samples", train_set->num_samples()},
                             {"test_samples", split.test.num_samples()},
@@ -245,8 +272,8 @@ void run_train(TrainArgs a, bool options_given) {
   }
   std::printf("\nlearned: train accuracy %.4f, test accuracy %.4f (%zu test samples), loss %.4f, %.2f s\n",
               final_train.accuracy, final_test.accuracy, split.test.num_samples(), final_train.loss, result.seconds);
-  std::printf("saved: %s, %s, %s, %s\n", (out / "model.json").c_str(), (out / "summary.json").c_str(),
-              (out / "metrics.csv").c_str(), (out / "checkpoint.json").c_str());
+  std::printf("saved: %s, %s, %s (loss.svg, accuracy.svg), %s\n", (out / "model.json").c_str(),
+              (out / "summary.json").c_str(), (out / "metrics.csv").c_str(), (out / "checkpoint.json").c_str());
 }
 
 // "must be a positive number" for a double option, without CLI11's range text.

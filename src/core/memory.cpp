@@ -3,15 +3,22 @@
 #include <sys/mman.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 namespace qnn {
 
+namespace {
+std::uint64_t env_memory_limit() {
+  const char* env = std::getenv("QNN_MEMORY_LIMIT");
+  return env ? std::strtoull(env, nullptr, 10) : 0;
+}
+}  // namespace
+
 std::uint64_t available_memory_bytes() {
   // QNN_MEMORY_LIMIT (bytes) caps what qnn will use, e.g. on a shared machine.
-  std::uint64_t limit = 0;
-  if (const char* env = std::getenv("QNN_MEMORY_LIMIT")) limit = std::strtoull(env, nullptr, 10);
+  const std::uint64_t limit = env_memory_limit();
   std::uint64_t avail = 0;
   std::ifstream meminfo("/proc/meminfo");
   std::string key;
@@ -51,7 +58,14 @@ std::string format_bytes(double bytes) {
   return buf;
 }
 
+bool allocation_needs_check(std::uint64_t bytes) {
+  if (bytes >= kUncheckedAllocationBytes) return true;
+  const std::uint64_t limit = env_memory_limit();
+  return limit != 0 && bytes > limit;
+}
+
 void check_allocation(std::uint64_t bytes, const std::string& what) {
+  if (!allocation_needs_check(bytes)) return;
   const std::uint64_t avail = available_memory_bytes();
   if (avail != 0 && bytes > avail) {
     throw ResourceError(what + " needs " + format_bytes(double(bytes)) + " (" + std::to_string(bytes) +

@@ -86,7 +86,9 @@ BatchedStateVector<T>::BatchedStateVector(unsigned num_qubits, unsigned batch) :
   // In double: 2^40 amplitudes × a large batch overflows 64 bits.
   const double want = std::ldexp(double(batch) * double(sizeof(value_type)), static_cast<int>(num_qubits));
   const std::uint64_t bytes = want >= 1.8e19 ? ~std::uint64_t{0} : static_cast<std::uint64_t>(want);
-  check_allocation(bytes, "a batch of " + std::to_string(batch) + " states of " + std::to_string(num_qubits) + " qubits");
+  if (allocation_needs_check(bytes)) {
+    check_allocation(bytes, "a batch of " + std::to_string(batch) + " states of " + std::to_string(num_qubits) + " qubits");
+  }
   re_ = AlignedBuffer<T>((std::size_t{1} << num_qubits) * batch);
   im_ = AlignedBuffer<T>((std::size_t{1} << num_qubits) * batch);
   set_zero_state();

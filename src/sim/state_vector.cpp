@@ -71,13 +71,15 @@ std::uint64_t StateVector<T>::bytes_needed(unsigned num_qubits) {
 
 template <Real T>
 StateVector<T>::StateVector(unsigned num_qubits) : n_(num_qubits) {
-  const std::string what = "a state vector of " + std::to_string(num_qubits) + " qubits (" +
-                           (sizeof(T) == 8 ? "double" : "single") + " precision)";
-  if (num_qubits > kMaxQubits) {
-    throw ResourceError(what + " needs " + format_bytes(double(bytes_needed(num_qubits))) +
-                        "; at most " + std::to_string(kMaxQubits) + " qubits are supported");
+  if (num_qubits > kMaxQubits || allocation_needs_check(bytes_needed(num_qubits))) {
+    const std::string what = "a state vector of " + std::to_string(num_qubits) + " qubits (" +
+                             (sizeof(T) == 8 ? "double" : "single") + " precision)";
+    if (num_qubits > kMaxQubits) {
+      throw ResourceError(what + " needs " + format_bytes(double(bytes_needed(num_qubits))) +
+                          "; at most " + std::to_string(kMaxQubits) + " qubits are supported");
+    }
+    check_allocation(bytes_needed(num_qubits), what);
   }
-  check_allocation(bytes_needed(num_qubits), what);
   amp_ = AlignedBuffer<value_type>(std::size_t{1} << num_qubits);
   set_basis_state(0);
 }

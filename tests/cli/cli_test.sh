@@ -207,8 +207,9 @@ case_train_and_eval() {
   done
   local listing
   listing=$(find run -mindepth 1 -printf '%f\n' | sort | tr '\n' ' ')
-  [[ $listing == "checkpoint.json metrics.csv model.json summary.json " ]] ||
+  [[ $listing == "accuracy.svg checkpoint.json loss.svg metrics.csv model.json summary.json " ]] ||
     fail "unexpected files in run/ (temp files left?): $listing"
+  grep -q '<path d=' run/loss.svg && grep -q '</svg>' run/accuracy.svg || fail "train wrote no loss/accuracy curves"
   for key in train_accuracy test_accuracy loss epochs seconds; do
     grep -Eq "\"$key\": *[0-9]" run/summary.json || fail "summary.json lacks a numeric \"$key\": $(cat run/summary.json)"
   done
@@ -239,7 +240,8 @@ case_train_and_eval() {
     fail "eval train accuracy $eval_train != summary.json train_accuracy $summary_train"
   echo "  ok: test accuracy $eval_test (eval) = $summary_test (summary.json)"
   listing=$(find run -mindepth 1 -printf '%f\n' | sort | tr '\n' ' ')
-  [[ $listing == "checkpoint.json metrics.csv model.json summary.json " ]] || fail "eval changed run/: $listing"
+  [[ $listing == "accuracy.svg checkpoint.json loss.svg metrics.csv model.json summary.json " ]] ||
+    fail "eval changed run/: $listing"
 }
 
 case_gates() {
@@ -407,11 +409,91 @@ case_export_errors() {
   expect_error 1 'blocker/out\.qasm' export model_run/model.json --qasm 3 --out blocker/out.qasm
 }
 
+# ---- qnn diagnose ----
+
+case_diagnose() {
+  expect_success diagnose --min-qubits 2 --max-qubits 5 --layers 1,2 --samples 30 --svg plots/variance.svg \
+    --expressibility --entanglement --expr-qubits 3 --pairs 300 || return
+  local rows
+  rows=$(grep -cE '^hea-ring +[12] +[2-5] +[0-9]+ +[0-9.]+e[-+][0-9]+ +[0-9.]+e[-+][0-9]+$' out.txt)
+  [[ $rows == 8 ]] || fail "expected 8 variance rows (2 depths x 4 qubit counts), got $rows:$(sed 's/^/\n    | /' out.txt)"
+  grep -qE '^hea-ring +2 +-[0-9.]+ \+- [0-9.]+ ' out.txt || fail "no fitted slope for 2 layers: $(cat out.txt)"
+  local slope
+  slope=$(awk '$1 == "hea-ring" && $2 == 2 && $4 == "+-" { print $3; exit }' out.txt)
+  awk -v s="$slope" 'BEGIN { exit !(s < -0.3) }' || fail "global-cost slope '$slope' is not clearly negative"
+  grep -qE '^hea-ring +1 +[0-9]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+$' out.txt ||
+    fail "no expressibility/entanglement row: $(cat out.txt)"
+  [[ -s plots/variance.svg ]] || { fail "diagnose did not write plots/variance.svg"; return; }
+  head -c 200 plots/variance.svg | grep -q '<svg xmlns="http://www.w3.org/2000/svg"' || fail "variance.svg is not SVG"
+  [[ $(tail -n 1 plots/variance.svg) == "</svg>" ]] || fail "variance.svg is truncated"
+  local series
+  series=$(grep -c '<g class="series"' plots/variance.svg)
+  [[ $series == 4 ]] || fail "variance.svg has $series series, expected 4 (2 costs x 2 depths)"
+  grep -q 'global cost, hea-ring, 2 layers' plots/variance.svg || fail "variance.svg lacks the legend"
+  [[ $(ls plots) == variance.svg ]] || fail "temporary files left next to the plot: $(ls plots)"
+  # Same seed, same numbers.
+  cp out.txt first.txt
+  expect_success diagnose --min-qubits 2 --max-qubits 5 --layers 1,2 --samples 30 --svg plots/variance.svg \
+    --expressibility --entanglement --expr-qubits 3 --pairs 300 || return
+  cmp -s first.txt out.txt || fail "two runs with the same seed differ"
+  expect_success diagnose --ansatz qcnn,ttn --min-qubits 2 --max-qubits 4 --samples 10 --parameter first || return
+  grep -qE '^qcnn ' out.txt && grep -qE '^ttn ' out.txt || fail "no rows for qcnn and ttn: $(cat out.txt)"
+}
+
+case_diagnose_errors() {
+  expect_error 2 'bogus.*hea-ring' diagnose --ansatz bogus
+  expect_error 1 'min-qubits 6 .*max-qubits 3' diagnose --min-qubits 6 --max-qubits 3
+  expect_error 2 'samples' diagnose --samples 1
+  expect_error 2 'layers' diagnose --layers 0
+  expect_error 2 'rotation' diagnose --rotation rx
+  echo "I am a file" >blocker
+  expect_error 1 'blocker' diagnose --max-qubits 3 --samples 5 --svg blocker/plot.svg
+}
+
+# ---- data sets and quantum kernels ----
+
+case_kernel() {
+  expect_success kernel --data moons --encoding zz --seed 3 || return
+  local test_acc
+  test_acc=$(sed -n 's/^test accuracy \([0-9.]*\) .*/\1/p' out.txt)
+  [[ -n $test_acc ]] || { fail "kernel printed no test accuracy:"; sed 's/^/    | /' out.txt >&2; return; }
+  awk -v a="$test_acc" 'BEGIN { exit !(a >= 0.9) }' || fail "kernel --data moons test accuracy $test_acc < 0.9"
+  grep -q '^train accuracy [0-9.]* (160 samples)' out.txt || fail "kernel did not report 160 training samples"
+  grep -q 'zz on 2 qubits, 2 reps, full pairs' out.txt || fail "kernel did not describe the encoding"
+  # Ridge, another encoding, class subsets and PCA on the bundled digits.
+  expect_success kernel --data digits --classes 0,1 --pca 4 --model ridge --encoding iqp --reps 1 || return
+  grep -q '^qnn kernel: digits, 360 samples .*4 features (PCA of 64), 2 classes' out.txt ||
+    fail "kernel --classes 0,1 --pca 4: $(head -n 1 out.txt)"
+  test_acc=$(sed -n 's/^test accuracy \([0-9.]*\) .*/\1/p' out.txt)
+  awk -v a="$test_acc" 'BEGIN { exit !(a >= 0.95) }' || fail "digits 0-vs-1 kernel test accuracy $test_acc < 0.95"
+  expect_success kernel --data iris --encoding amplitude --model svm --C 10 || return
+  grep -q 'amplitude on 2 qubits' out.txt || fail "amplitude encoding of 4 features should use 2 qubits"
+}
+
+case_kernel_errors() {
+  expect_error 1 "unknown encoding 'fourier'.*angle-x.*amplitude" kernel --encoding fourier
+  expect_error 1 'more features than the encoding can hold' kernel --data iris --encoding zz --qubits 3
+  expect_error 1 'pca' kernel --data breast_cancer --encoding zz
+  expect_error 1 "unknown class '7'" kernel --data iris --classes 0,7
+  expect_error 2 'model' kernel --model tree
+  expect_error 1 'no_such\.csv' kernel --data no_such.csv
+}
+
+case_train_wine() {
+  expect_success train --data wine --epochs 2 --out wine_run || return
+  grep -q 'wine, 178 samples (142 train / 36 test), 13 features, 3 classes' out.txt ||
+    fail "train --data wine: $(head -n 1 out.txt)"
+  [[ -s wine_run/model.json ]] || fail "train --data wine wrote no model"
+  expect_success eval wine_run/model.json || return
+  grep -q 'test accuracy [0-9.]* (36 samples)' out.txt || fail "eval of the wine model: $(cat out.txt)"
+}
+
 ALL_CASES=(csv_missing_cell csv_non_numeric missing_data_file qubits_zero qubits_fewer_than_classes qubits_too_many
   unwritable_out lr_nan epochs_not_a_number unknown_option eval_missing_model eval_malformed_model
   eval_truncated_weights train_and_eval train_layerwise_qng train_kill_resume gates help
   run_probabilities run_shots run_expval run_qasm3_gradient run_errors
-  draw draw_errors export export_errors)
+  draw draw_errors export export_errors diagnose diagnose_errors
+  kernel kernel_errors train_wine)
 
 run_case() {
   local name=$1 before=$failures

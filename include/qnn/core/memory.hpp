@@ -21,6 +21,13 @@ std::string format_bytes(double bytes);
 /// Throws ResourceError naming `what` and the bytes it needs if `bytes` cannot fit in available memory.
 void check_allocation(std::uint64_t bytes, const std::string& what);
 
+/// Requests below this size are not checked against the available memory: reading /proc/meminfo costs 50–100 µs, more
+/// than simulating a small circuit, and an allocation this small that fails is std::bad_alloc anyway. QNN_MEMORY_LIMIT,
+/// when set, is still honoured for every size.
+inline constexpr std::uint64_t kUncheckedAllocationBytes = std::uint64_t{16} << 20;
+/// Whether check_allocation would look at the available memory for `bytes` (callers build the message only then).
+bool allocation_needs_check(std::uint64_t bytes);
+
 /// Asks the kernel to back [p, p + bytes) with transparent huge pages (a no-op where it cannot). `p` is aligned to
 /// kHugePageBytes; call before the first touch.
 void advise_huge_pages(void* p, std::size_t bytes) noexcept;
