@@ -12,6 +12,7 @@ void add_bench_command(CLI::App& app);
 void add_draw_command(CLI::App& app);
 void add_export_command(CLI::App& app);
 void add_run_command(CLI::App& app);
+void add_predict_command(CLI::App& app);
 void add_diagnose_command(CLI::App& app);
 void add_kernel_command(CLI::App& app);
 

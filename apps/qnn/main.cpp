@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   qnn::cli::add_draw_command(app);
   qnn::cli::add_export_command(app);
   qnn::cli::add_run_command(app);
+  qnn::cli::add_predict_command(app);
   qnn::cli::add_diagnose_command(app);
   qnn::cli::add_kernel_command(app);
   try {

@@ -138,7 +138,11 @@ GateMatrix gate_matrix(GateKind kind, std::span<const double> p) {
       const double c = std::cos(p[0] / 2), s = std::sin(p[0] / 2);
       return m2(c, -s, s, c);
     }
-    case K::RZ: return m2(std::polar(1.0, -p[0] / 2), 0, 0, std::polar(1.0, p[0] / 2));
+    case K::RZ: {
+      // e^{+iθ/2} is the conjugate of e^{−iθ/2}: one sincos, not two (a third of a small-state RZ's cost).
+      const cplx a = std::polar(1.0, -p[0] / 2);
+      return m2(a, 0, 0, std::conj(a));
+    }
     case K::P: return m2(1, 0, 0, std::polar(1.0, p[0]));
     case K::U: {
       const double c = std::cos(p[0] / 2), s = std::sin(p[0] / 2);
@@ -155,7 +159,7 @@ GateMatrix gate_matrix(GateKind kind, std::span<const double> p) {
       return m4({c, 0, 0, s, 0, c, -s, 0, 0, -s, c, 0, s, 0, 0, c});
     }
     case K::RZZ: {
-      const cplx a = std::polar(1.0, -p[0] / 2), b = std::polar(1.0, p[0] / 2);
+      const cplx a = std::polar(1.0, -p[0] / 2), b = std::conj(a);
       return diag4(a, b, b, a);
     }
     default: throw ValueError("gate '" + std::string(gate_info(kind).name) + "' has no fixed matrix");

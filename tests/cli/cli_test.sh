@@ -409,6 +409,28 @@ case_export_errors() {
   expect_error 1 'blocker/out\.qasm' export model_run/model.json --qasm 3 --out blocker/out.qasm
 }
 
+# ---- qnn predict ----
+
+case_predict() {
+  expect_success train --epochs 30 --quiet --out model_run || return
+  # Three iris samples (setosa, versicolor, virginica) with a header and their labels, and the same without labels.
+  printf 'sepal_length,sepal_width,petal_length,petal_width,label\n5.1,3.5,1.4,0.2,0\n6.4,3.2,4.5,1.5,1\n7.7,3.0,6.1,2.3,2\n' >labelled.csv
+  printf '5.1,3.5,1.4,0.2\n6.4,3.2,4.5,1.5\n7.7,3.0,6.1,2.3\n' >plain.csv
+  expect_success predict model_run/model.json --input plain.csv || return
+  [[ $(wc -l <out.txt) == 4 ]] || fail "predict printed $(wc -l <out.txt) lines, expected a header and 3 rows"
+  head -n 1 out.txt | grep -q '^row,prediction,p_' || fail "predict header: $(head -n 1 out.txt)"
+  local sums
+  sums=$(tail -n +2 out.txt | awk -F, '{ s = 0; for (i = 3; i <= NF; ++i) s += $i; printf "%.6f ", s }')
+  [[ $sums == "1.000000 1.000000 1.000000 " ]] || fail "class probabilities do not sum to 1: $sums"
+  expect_success predict model_run/model.json --input labelled.csv --out preds/p.csv || return
+  grep -q 'accuracy against the label column: 1.0000 (3 samples)' out.txt || fail "predict accuracy: $(cat out.txt)"
+  [[ -s preds/p.csv ]] || fail "predict --out wrote nothing"
+  printf '5.1,3.5,1.4\n' >short.csv
+  expect_error 1 'short\.csv:1:1: expected 4 feature values' predict model_run/model.json --input short.csv
+  printf '5.1,3.5,1.4,0.2\n5.1,abc,1.4,0.2\n' >bad.csv
+  expect_error 1 "bad\\.csv:2:2: not a finite number: 'abc'" predict model_run/model.json --input bad.csv
+}
+
 # ---- qnn diagnose ----
 
 case_diagnose() {
@@ -492,7 +514,7 @@ ALL_CASES=(csv_missing_cell csv_non_numeric missing_data_file qubits_zero qubits
   unwritable_out lr_nan epochs_not_a_number unknown_option eval_missing_model eval_malformed_model
   eval_truncated_weights train_and_eval train_layerwise_qng train_kill_resume gates help
   run_probabilities run_shots run_expval run_qasm3_gradient run_errors
-  draw draw_errors export export_errors diagnose diagnose_errors
+  draw draw_errors export export_errors predict diagnose diagnose_errors
   kernel kernel_errors train_wine)
 
 run_case() {
