@@ -4,7 +4,7 @@ PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 DEMO_DIR ?= build/demo
 
-.PHONY: all setup build demo test bench clean
+.PHONY: all setup build demo test bench fuzz clean
 
 all: build
 
@@ -25,6 +25,16 @@ test: build
 
 bench: build
 	$(BUILD_DIR)/qnn bench --quick
+
+# The OpenQASM reader under libFuzzer (Clang, ASan + UBSan) for FUZZ_SECONDS, starting from fuzz/corpus/qasm; new
+# inputs it finds go to build/fuzz/corpus, a crashing one to build/fuzz/crash-* (turn it into a regression test).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@bash scripts/setup.sh --fuzz
+	cmake --preset fuzz
+	cmake --build --preset fuzz
+	mkdir -p build/fuzz/corpus/qasm && cp fuzz/corpus/qasm/* build/fuzz/corpus/qasm/
+	cd build/fuzz && ./qasm_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 corpus/qasm
 
 clean:
 	rm -rf build

@@ -3,6 +3,8 @@
 set -euo pipefail
 
 packages=(cmake g++ make libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev)
+# `setup.sh --fuzz`: also Clang with libFuzzer and its OpenMP runtime (make fuzz).
+if [[ ${1:-} == --fuzz ]]; then packages+=(clang libclang-rt-14-dev libomp-dev); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -45,9 +45,16 @@ struct Simd {
     if constexpr (M == 0) {
       return v;
     } else {
+#if defined(__clang__)
+      // Clang lacks GCC's __builtin_shuffle; element moves with constant indices fold into the same shuffles.
+      vec r;
+      for (int e = 0; e < 2 * C; ++e) r[e] = v[2 * ((e / 2) ^ M) + (e & 1)];
+      return r;
+#else
       ivec idx;
       for (int e = 0; e < 2 * C; ++e) idx[e] = static_cast<itype>(2 * ((e / 2) ^ M) + (e & 1));
       return __builtin_shuffle(v, idx);
+#endif
     }
   }
   static vec perm_dyn(vec v, int m) {
@@ -64,9 +71,15 @@ struct Simd {
   }
   // (re, im) → (im, re) in every lane.
   static vec swap_ri(vec v) {
+#if defined(__clang__)
+    vec r;
+    for (int e = 0; e < 2 * C; ++e) r[e] = v[e ^ 1];
+    return r;
+#else
     ivec idx;
     for (int e = 0; e < 2 * C; ++e) idx[e] = static_cast<itype>(e ^ 1);
     return __builtin_shuffle(v, idx);
+#endif
   }
 };
 
