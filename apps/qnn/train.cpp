@@ -141,8 +141,6 @@ RunSetup new_run(const TrainArgs& a, const Dataset& data, const TrainTestSplit& 
   opt.epochs_per_layer = a.epochs_per_layer;
   opt.patience = a.patience;
   opt.schedule.epochs = total_epochs(opt, cfg);
-  if (opt.optimizer != "qng" && opt.optimizer != "lbfgs") (void)make_optimizer(opt.optimizer, opt.learning_rate);
-  (void)Adam(opt.learning_rate);  // reject a bad --lr before anything is written
 
   SavedModel sm{std::move(model), data.class_names, data.feature_names,
                 TrainingInfo{a.data, a.seed, a.test_fraction, a.epochs, a.batch, a.lr}};

@@ -80,8 +80,17 @@ GateMatrix product(const GateMatrix& a, const GateMatrix& b) {
   return r;
 }
 
-// Targets of a controlled gate: the base gate whose matrix it uses.
-K base_kind(K k) {
+
+void check_params(K kind, std::span<const double> p) {
+  const GateInfo& g = gate_info(kind);
+  if (p.size() != g.num_params) {
+    throw ValueError("gate '" + std::string(g.name) + "' takes " + std::to_string(g.num_params) +
+                     " parameters, got " + std::to_string(p.size()));
+  }
+}
+}  // namespace
+
+GateKind base_kind(GateKind k) {
   switch (k) {
     case K::CX: case K::CCX: return K::X;
     case K::CY: return K::Y;
@@ -95,15 +104,6 @@ K base_kind(K k) {
     default: return k;
   }
 }
-
-void check_params(K kind, std::span<const double> p) {
-  const GateInfo& g = gate_info(kind);
-  if (p.size() != g.num_params) {
-    throw ValueError("gate '" + std::string(g.name) + "' takes " + std::to_string(g.num_params) +
-                     " parameters, got " + std::to_string(p.size()));
-  }
-}
-}  // namespace
 
 std::span<const GateInfo> gate_table() { return kTable; }
 

@@ -46,21 +46,6 @@ std::string draw_number(double v) {
   return buf;
 }
 
-K base_kind(K k) {
-  switch (k) {
-    case K::CX: case K::CCX: return K::X;
-    case K::CY: return K::Y;
-    case K::CZ: return K::Z;
-    case K::CH: return K::H;
-    case K::CRX: return K::RX;
-    case K::CRY: return K::RY;
-    case K::CRZ: return K::RZ;
-    case K::CP: return K::P;
-    case K::CSWAP: return K::SWAP;
-    default: return k;
-  }
-}
-
 std::string gate_name(K base) {
   switch (base) {
     case K::Sdg: return "S†";

@@ -93,20 +93,6 @@ Mat2 sqrt_unitary(const Mat2& m) {
   return {(m[0] + s) / t, m[1] / t, m[2] / t, (m[3] + s) / t};
 }
 
-K base_kind(K k) {
-  switch (k) {
-    case K::CX: case K::CCX: return K::X;
-    case K::CY: return K::Y;
-    case K::CZ: return K::Z;
-    case K::CH: return K::H;
-    case K::CRX: return K::RX;
-    case K::CRY: return K::RY;
-    case K::CRZ: return K::RZ;
-    case K::CP: return K::P;
-    case K::CSWAP: return K::SWAP;
-    default: return k;
-  }
-}
 bool two_target(K base) {
   return base == K::SWAP || base == K::ISWAP || base == K::RXX || base == K::RYY || base == K::RZZ;
 }

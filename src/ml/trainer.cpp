@@ -36,7 +36,6 @@ struct Run {
   const TrainSets& sets;
   const TrainOptions& opt;
   const TrainCallbacks& cb;
-  QuantumClassifier& full;  // the model being trained (phases may train a smaller copy of it)
   Rng rng;
   TrainCheckpoint cp;       // what the next checkpoint will say
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
@@ -279,7 +278,7 @@ TrainResult train(QuantumClassifier& model, const TrainSets& sets, const TrainOp
   }
 
   const std::size_t n = data.num_samples();
-  Run run{sets, opt, callbacks, model, Rng(opt.seed), {}, std::chrono::steady_clock::now(), 0, false};
+  Run run{sets, opt, callbacks, Rng(opt.seed), {}, std::chrono::steady_clock::now(), 0, false};
   run.cp.order.resize(n);
   std::iota(run.cp.order.begin(), run.cp.order.end(), std::uint64_t{0});
   run.cp.weights = model.weights();

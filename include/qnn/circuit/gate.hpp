@@ -60,6 +60,10 @@ const GateInfo& gate_info(GateKind kind);
 /// The entry with this OpenQASM name (lower case: "cx", "rz", …), or nullptr.
 const GateInfo* find_gate(std::string_view name);
 
+/// The uncontrolled gate a controlled kind applies to its targets (CX, CCX → X; CRZ → RZ; CSWAP → SWAP; …); any
+/// other kind: itself. Its matrix is gate_matrix(kind).
+GateKind base_kind(GateKind kind);
+
 /// The matrix of `kind` on its targets at the given parameters (Unitary is not in the table: it throws).
 GateMatrix gate_matrix(GateKind kind, std::span<const double> params);
 /// ∂matrix/∂params[k].
