@@ -4,7 +4,7 @@ PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 DEMO_DIR ?= build/demo
 
-.PHONY: all setup build demo test bench fuzz clean
+.PHONY: all setup build demo test bench fuzz clean install
 
 all: build
 
@@ -22,6 +22,12 @@ demo: build
 
 test: build
 	ctest --preset $(PRESET)
+
+# Installs the CLI, the library, its headers and the Python package `qnn` (into PREFIX/lib/python3.X/dist-packages,
+# which Debian's python3 searches for PREFIX=/usr/local).
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 bench: build
 	$(BUILD_DIR)/qnn bench --quick

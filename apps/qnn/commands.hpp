@@ -15,5 +15,6 @@ void add_run_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_diagnose_command(CLI::App& app);
 void add_kernel_command(CLI::App& app);
+void add_qec_command(CLI::App& app);
 
 }  // namespace qnn::cli

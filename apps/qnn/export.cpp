@@ -98,16 +98,19 @@ void run_export(const ExportArgs& a) {
       throw ValueError("the sample has " + std::to_string(raw->size()) + " features, the model expects " +
                        std::to_string(model.config().num_features));
     }
-    x = st.mean.empty() ? *raw : st.transform(*raw);
+    x = model.circuit_inputs(*raw);
   }
 
+  // The standardisation folds into the encoding angles only when the circuit reads standardised features directly
+  // (no PCA, no dense layers before it); otherwise its inputs are what those classical stages compute.
+  const bool fold = model.config().pca_components == 0 && model.config().hidden.empty();
   qasm::Program p;
   p.version = a.qasm;
   p.num_qubits = circuit.num_qubits();
   for (const Operation& op : circuit.ops()) {
     qasm::Instruction ins;
     ins.op = op;
-    if (!raw && !st.mean.empty()) {
+    if (!raw && !st.mean.empty() && fold) {
       // Left free, the inputs are raw features: the standardisation x_j ↦ (x_j − mean_j)/scale_j moves into the
       // encoding angles, so a user binds the numbers of the data file.
       for (Expr& e : ins.op.params) {
@@ -135,13 +138,20 @@ void run_export(const ExportArgs& a) {
   for (const std::string& c : saved.class_names) classes_text += (classes_text.empty() ? "" : ", ") + c;
   std::string notes = "// qnn model " + a.model + ": " + std::to_string(p.num_qubits) + " qubits, " +
                       std::to_string(model.config().layers) + " layers, classes " + classes_text + "\n";
-  notes += "// class k scores logit_k = s_k*<Z_k> + b_k (Z on qubit k); the largest logit wins\n";
-  notes += "// s = " + list({w.begin() + nt, w.begin() + nt + classes}) + "\n";
-  notes += "// b = " + list({w.begin() + nt + classes, w.begin() + nt + 2 * classes}) + "\n";
+  const ClassifierConfig& cfg = model.config();
+  if (cfg.readout == ReadoutKind::ZPerClass && cfg.head.empty() && cfg.hidden.empty() && cfg.loss != LossKind::Fidelity) {
+    notes += "// class k scores logit_k = s_k*<Z_k> + b_k (Z on qubit k); the largest logit wins\n";
+    notes += "// s = " + list({w.begin() + nt, w.begin() + nt + classes}) + "\n";
+    notes += "// b = " + list({w.begin() + nt + classes, w.begin() + nt + 2 * classes}) + "\n";
+  } else {
+    notes += "// model: " + model.describe() + "; the classical layers and readout weights are in the model file\n";
+  }
   if (raw) {
     notes += "// input: " + sample_note + ", raw features " + list(*raw) + "\n";
   } else {
-    notes += "// inputs x_j: raw features (the model's standardisation is in the angles)\n";
+    notes += fold ? "// inputs x_j: raw features (the model's standardisation is in the angles)\n"
+                  : "// inputs x_j: the circuit's inputs (computed from raw features by the model's PCA or dense "
+                    "layers)\n";
   }
   // The notes go after the header and include lines: some readers want the version first.
   std::size_t after = text.find('\n');

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   qnn::cli::add_predict_command(app);
   qnn::cli::add_diagnose_command(app);
   qnn::cli::add_kernel_command(app);
+  qnn::cli::add_qec_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -105,8 +105,7 @@ void run_predict(const PredictArgs& a) {
   out << '\n';
   std::size_t correct = 0;
   for (std::size_t i = 0; i < rows.features.size(); ++i) {
-    const std::vector<double> z = model.logits(rows.features[i]);
-    const std::vector<double> p = softmax(z);
+    const std::vector<double> p = model.probabilities(rows.features[i]);
     std::size_t best = 0;
     for (std::size_t k = 1; k < C; ++k)
       if (p[k] > p[best]) best = k;

@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "commands.hpp"
+#include "noise_options.hpp"
 #include "qnn/core/error.hpp"
 #include "qnn/diff/adjoint.hpp"
 #include "qnn/diff/finite_difference.hpp"
@@ -16,6 +17,9 @@
 #include "qnn/exec/shots.hpp"
 #include "qnn/exec/simulate.hpp"
 #include "qnn/io/qasm.hpp"
+#include "qnn/noise/density_matrix_simulation.hpp"
+#include "qnn/noise/readout_error.hpp"
+#include "qnn/noise/trajectories.hpp"
 
 namespace qnn::cli {
 
@@ -32,9 +36,14 @@ struct RunArgs {
   std::string grad = "adjoint";
   std::uint64_t seed = 1;
   std::string precision = "double";
+  NoiseArgs noise;
+  std::uint64_t trajectories = 0;  // --noise: Monte-Carlo trajectories instead of the density matrix (0: automatic)
 };
 
 constexpr std::uint64_t kDefaultShots = 1024;
+// Above this many qubits --noise runs trajectories (a 13-qubit density matrix is 1 GiB in double precision).
+constexpr unsigned kMaxDensityMatrixQubits = 13;
+constexpr std::uint64_t kDefaultTrajectories = 1000;
 
 // "a=0.1,b=-2" → {a: 0.1, b: -2}
 std::map<std::string, double> parse_bindings(const std::string& text) {
@@ -76,10 +85,156 @@ Circuit exact_circuit(const qasm::Program& p, const RunArgs& a, const char* opti
   return p.unitary_part();
 }
 
+// Counts of noisy shots (basis-state indices) over the program's classical bits, after the model's readout error.
+void print_noisy_counts(const qasm::Program& p, const NoiseModel& model, std::vector<index_t> samples, Rng& rng) {
+  if (p.num_clbits == 0) {
+    throw ValueError("the program has no classical bits to count; use --probabilities");
+  }
+  if (model.has_readout_error()) samples = apply_readout_error(samples, readout_errors(model, p.num_qubits), rng);
+  std::map<std::string, std::uint64_t> counts;
+  for (index_t s : samples) {
+    std::uint64_t bits = 0;
+    for (const qasm::Instruction& ins : p.body)
+      if (ins.kind == qasm::InstructionKind::Measure) {
+        bits = (bits & ~(std::uint64_t{1} << ins.clbit)) | (std::uint64_t{s >> ins.qubit & 1U} << ins.clbit);
+      }
+    ++counts[qasm::bit_string(bits, p.num_clbits)];
+  }
+  for (const auto& [bits, count] : counts) std::printf("%s %llu\n", bits.c_str(), static_cast<unsigned long long>(count));
+}
+
+// The observable as read out through the model's readout error, as the density-matrix path reads it: a readout flip
+// of qubit q turns ⟨Z_q⟩ into (p(0|1) − p(1|0)) + (1 − p(1|0) − p(0|1))⟨Z_q⟩ (affine), and a symmetric flip p multiplies
+// a multi-qubit parity by Π_q (1 − 2p_q). Per-trajectory values of the result average to the read-out expectation,
+// so the standard error stays right.
+PauliSum read_out_observable(const PauliSum& obs, const NoiseModel& model) {
+  if (!model.has_readout_error()) return obs;
+  PauliSum out;
+  for (const auto& t : obs.terms()) {
+    const auto& f = t.string.factors();
+    if (f.size() == 1) {
+      const ReadoutError e = model.readout_error(f.begin()->first);
+      out.add(t.coeff * (1 - e.p1_given_0 - e.p0_given_1), t.string);
+      if (e.p0_given_1 != e.p1_given_0) out.add(t.coeff * (e.p0_given_1 - e.p1_given_0), PauliString());
+      continue;
+    }
+    double scale = 1;
+    for (const auto& [q, pauli] : f) {
+      const ReadoutError e = model.readout_error(q);
+      if (e.p1_given_0 != e.p0_given_1) {
+        throw ValueError("readout error on the multi-qubit term '" + t.string.to_string() +
+                         "' is modelled only for symmetric errors (p(1|0) = p(0|1))");
+      }
+      scale *= 1 - 2 * e.p1_given_0;
+    }
+    out.add(t.coeff * scale, t.string);
+  }
+  return out;
+}
+
+// --noise with Monte-Carlo trajectories (asked for, or above kMaxDensityMatrixQubits): --expval prints the mean and
+// its standard error, --probabilities the trajectory average (through the readout error), --shots counts.
+template <Real T>
+void run_noisy_trajectories(const qasm::Program& p, const RunArgs& a, const std::vector<double>& theta,
+                            const NoiseModel& model, const Mitigation& m) {
+  if (m.zne || m.readout) {
+    throw ValueError("--mitigate runs on the density matrix: drop --trajectories (density matrices go up to " +
+                     std::to_string(kMaxDensityMatrixQubits) + " qubits)");
+  }
+  if (a.gradient) throw ValueError("--gradient under --noise needs the density matrix: drop --trajectories");
+  const std::uint64_t n = a.trajectories > 0 ? a.trajectories : kDefaultTrajectories;
+  if (!a.expval.empty()) {
+    if (a.shots > 0) throw ValueError("--expval under --noise is exact per trajectory: drop --shots");
+    const PauliSum obs = parse_pauli_sum(a.expval);
+    if (obs.min_qubits() > p.num_qubits) {
+      throw ValueError("--expval names qubit " + std::to_string(obs.min_qubits() - 1) + " but the program has " +
+                       std::to_string(p.num_qubits) + " qubits");
+    }
+    const TrajectoryEstimate e = expectation_trajectories<T>(exact_circuit(p, a, "--expval"), model,
+                                                             read_out_observable(obs, model), n, a.seed, theta);
+    std::printf("%.15g %.3g\n", e.mean, e.standard_error);
+    return;
+  }
+  const Circuit c = exact_circuit(p, a, a.shots > 0 ? "--shots under --noise" : "--probabilities under --noise");
+  if (a.shots > 0) {
+    Rng rng = trajectory_rng(a.seed, ~std::uint64_t{0});  // the readout flips' own stream
+    print_noisy_counts(p, model, sample_trajectories<T>(c, model, a.shots, n, a.seed, theta), rng);
+    return;
+  }
+  std::vector<double> probs = probabilities_trajectories<T>(c, model, n, a.seed, theta);
+  if (model.has_readout_error()) probs = apply_readout_error(probs, readout_errors(model, p.num_qubits));
+  for (index_t i = 0; i < probs.size(); ++i)
+    if (probs[i] > 1e-12) std::printf("%s %.15g\n", qasm::bit_string(i, p.num_qubits).c_str(), probs[i]);
+}
+
+// --noise: the circuit on the noisy density matrix. --expval (and --gradient, through the density matrix, of the
+// mitigated value) and --probabilities (the read-out distribution: the diagonal of ρ through the readout error, or
+// with --mitigate readout its confusion-matrix inversion).
+template <Real T>
+void run_noisy_program(const qasm::Program& p, const RunArgs& a, const std::vector<double>& theta) {
+  NoiseModel model = load_noise_model(a.noise.noise);
+  const Mitigation m = mitigation_from(a.noise);
+  if (a.statevector) throw ValueError("--statevector has no meaning under --noise (the state is mixed); use --probabilities");
+  if (a.trajectories > 0 || p.num_qubits > kMaxDensityMatrixQubits) {
+    run_noisy_trajectories<T>(p, a, theta, model, m);
+    return;
+  }
+  if (a.shots > 0 && !a.expval.empty()) {
+    throw ValueError("--noise evaluates --expval exactly on the density matrix: drop --shots");
+  }
+  if (a.shots > 0) {
+    if (m.zne || m.readout) throw ValueError("--mitigate applies to --expval and --probabilities, not to counts");
+    const DensityMatrix<T> rho = run_density_matrix<T>(exact_circuit(p, a, "--shots under --noise"), model, theta);
+    Rng rng(a.seed);
+    print_noisy_counts(p, model, rho.sample(a.shots, rng), rng);
+    return;
+  }
+  if (!a.expval.empty()) {
+    const PauliSum obs = parse_pauli_sum(a.expval);
+    if (obs.min_qubits() > p.num_qubits) {
+      throw ValueError("--expval names qubit " + std::to_string(obs.min_qubits() - 1) + " but the program has " +
+                       std::to_string(p.num_qubits) + " qubits");
+    }
+    const Circuit c = exact_circuit(p, a, a.gradient ? "--gradient" : "--expval");
+    if (a.gradient && a.grad != "adjoint") throw ValueError("--gradient under --noise uses --grad adjoint");
+    if (a.gradient && p.parameters.empty()) {
+      throw ValueError(a.file + ": --gradient needs `input float` parameters; the program has none");
+    }
+    const BatchedReadout readout = noisy_readout<T>(std::move(model), m);
+    const std::vector<PauliSum> observables = {obs};
+    const BatchedVjpResult r =
+        readout(c, observables, theta, BatchInputs{{}, 0}, 1, [](std::span<const double>) { return std::vector<double>{1.0}; },
+                DiffWrt{.theta = a.gradient, .inputs = false});
+    if (!a.gradient) {
+      std::printf("%.15g\n", r.values[0]);
+      return;
+    }
+    for (std::size_t i = 0; i < p.parameters.size(); ++i) {
+      std::printf("%s %.15g\n", p.parameters[i].c_str(), i < r.theta.size() ? r.theta[i] : 0.0);
+    }
+    return;
+  }
+  if (m.zne) throw ValueError("--mitigate zne extrapolates expectation values: use it with --expval");
+  const Circuit c = exact_circuit(p, a, "--probabilities under --noise");
+  const DensityMatrix<T> rho = run_density_matrix<T>(c, model, theta);
+  std::vector<double> probs = rho.probabilities();
+  if (model.has_readout_error()) {
+    const std::vector<ReadoutError> errors = readout_errors(model, p.num_qubits);
+    probs = apply_readout_error(probs, errors);
+    if (m.readout) probs = mitigate_readout(probs, errors);
+  }
+  for (index_t i = 0; i < probs.size(); ++i)
+    if (std::abs(probs[i]) > 1e-12) std::printf("%s %.15g\n", qasm::bit_string(i, p.num_qubits).c_str(), probs[i]);
+}
+
 template <Real T>
 void run_program(const qasm::Program& p, const RunArgs& a) {
   if (p.num_qubits == 0) throw ValueError(a.file + ": the program declares no qubits");
   const std::vector<double> theta = qasm::bind_parameters(p, parse_bindings(a.bind));
+  if (!a.noise.noise.empty()) {
+    run_noisy_program<T>(p, a, theta);
+    return;
+  }
 
   if (!a.expval.empty()) {
     const PauliSum obs = parse_pauli_sum(a.expval);
@@ -141,6 +296,13 @@ void run_program(const qasm::Program& p, const RunArgs& a) {
 void run_run(const RunArgs& a) {
   const qasm::Program p = qasm::read_file(a.file);
   RunArgs args = a;
+  if (a.noise.noise.empty() && a.noise.mitigate != "none") {
+    throw CLI::ValidationError("--mitigate", "needs --noise MODEL (nothing to mitigate)");
+  }
+  // Under noise the default output is the read-out distribution.
+  if (!a.noise.noise.empty() && !a.probabilities && !a.statevector && a.expval.empty() && a.shots == 0) {
+    args.probabilities = true;
+  }
   // Nothing asked: counts when the program measures, probabilities when it does not.
   if (!a.probabilities && !a.statevector && a.expval.empty() && a.shots == 0 && !has_measurements(p)) {
     args.probabilities = true;
@@ -181,6 +343,12 @@ void add_run_command(CLI::App& app) {
   probs->excludes(sv)->excludes(ev)->excludes(shots);
   sv->excludes(ev)->excludes(shots);
   grad->needs(ev);
+  add_noise_options(cmd, args->noise);
+  cmd->add_option("--trajectories", args->trajectories,
+                  "with --noise: average N Monte-Carlo trajectories on state vectors instead of the density matrix "
+                  "(automatic above 13 qubits, 1000 trajectories); --expval then prints `MEAN STANDARD_ERROR`")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32))
+      ->needs(cmd->get_option("--noise"));
   cmd->callback([args] { run_run(*args); });
 }
 

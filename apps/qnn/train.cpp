@@ -7,10 +7,12 @@
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "noise_options.hpp"
 #include "progress.hpp"
 #include "qnn/core/error.hpp"
 #include "qnn/io/atomic_file.hpp"
@@ -18,6 +20,7 @@
 #include "qnn/io/checkpoint.hpp"
 #include "qnn/io/model_json.hpp"
 #include "qnn/io/svg_plot.hpp"
+#include "qnn/ml/ansatz.hpp"
 #include "qnn/ml/optimizer.hpp"
 #include "qnn/ml/trainer.hpp"
 #include "qnn/sim/state_vector.hpp"
@@ -37,6 +40,16 @@ struct TrainArgs {
   double test_fraction = 0.2;
   double validation_fraction = 0;
   std::string encoding = "Y";
+  unsigned encoding_reps = 0;
+  bool reupload = false;
+  std::string reupload_scaling = "none";
+  std::string ansatz = "strong";
+  std::string rotation = "ry";
+  std::string readout = "z";
+  std::string loss = "cross-entropy";
+  std::string hidden;
+  std::string head;
+  unsigned pca = 0;
   std::string precision = "double";
   std::string grad = "adjoint";
   std::uint64_t shots = 0;
@@ -51,6 +64,7 @@ struct TrainArgs {
   std::string out = "qnn-run";
   std::string resume;
   bool quiet = false;
+  NoiseArgs noise;  // not a training option: a resumed noisy run is given the same --noise again
 };
 
 const char* gradient_name(QuantumClassifier::GradientMethod m) {
@@ -104,22 +118,75 @@ struct RunSetup {
   bool resumed = false;
 };
 
+// --readout: a kind, or Pauli sums separated by ';' ("Z0 Z1; X2").
+ReadoutKind parse_readout_option(const std::string& text, std::vector<std::string>& pauli) {
+  try {
+    return parse_readout(text);
+  } catch (const ValueError&) {
+    if (text.find_first_of("XYZ") == std::string::npos || text.find_first_of("0123456789") == std::string::npos) throw;
+  }
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find(';', start), text.size());
+    std::string item = text.substr(start, end - start);
+    const auto a = item.find_first_not_of(' '), b = item.find_last_not_of(' ');
+    item = a == std::string::npos ? std::string() : item.substr(a, b - a + 1);
+    if (item.empty()) throw ValueError("--readout '" + text + "': an empty Pauli sum");
+    (void)parse_pauli_sum(item);
+    pauli.push_back(item);
+    start = end + 1;
+  }
+  return ReadoutKind::Pauli;
+}
+
 RunSetup new_run(const TrainArgs& a, const Dataset& data, const TrainTestSplit& split) {
   if (a.qubits > 30) {
     throw ResourceError("--qubits " + std::to_string(a.qubits) + ": a classifier state needs " +
                         std::to_string(StateVector<double>::bytes_needed(std::min(a.qubits, 63U))) +
                         " bytes per sample; at most 30 qubits are supported for training");
   }
-  if (a.encoding.size() != 1) throw ValueError("--encoding must be X, Y or Z, got '" + a.encoding + "'");
   ClassifierConfig cfg;
   cfg.qubits = a.qubits;
   cfg.layers = a.layers;
   cfg.num_features = static_cast<unsigned>(data.num_features());
   cfg.num_classes = static_cast<unsigned>(data.num_classes());
-  cfg.encoding = parse_rotation_axis(a.encoding[0]);
   cfg.precision = a.precision == "single" ? Precision::Single : Precision::Double;
+  // X, Y or Z: the original angle encoding (extra features wrap around the qubits); otherwise an encoding name.
+  if (a.encoding.size() == 1 && std::string_view("XYZxyz").find(a.encoding[0]) != std::string_view::npos) {
+    cfg.encoding = parse_rotation_axis(a.encoding[0]);
+  } else {
+    (void)parse_encoding(a.encoding);
+    cfg.encoding_name = a.encoding;
+  }
+  cfg.encoding_reps = a.encoding_reps;
+  cfg.reupload = a.reupload;
+  if (a.reupload_scaling != "none" && !a.reupload) {
+    throw CLI::ValidationError("--reupload-scaling", "applies to --reupload only");
+  }
+  cfg.reupload_scaling = a.reupload_scaling == "scale"    ? ReuploadScaling::Scale
+                         : a.reupload_scaling == "affine" ? ReuploadScaling::Affine
+                                                          : ReuploadScaling::None;
+  (void)make_ansatz(a.ansatz);
+  cfg.ansatz = a.ansatz;
+  cfg.rotation = parse_rotation_block(a.rotation);
+  cfg.readout = parse_readout_option(a.readout, cfg.pauli_readout);
+  cfg.loss = parse_loss(a.loss);
+  cfg.hidden = parse_dense_layers(a.hidden);
+  cfg.head = parse_dense_layers(a.head);
+  cfg.pca_components = a.pca;
+  if (a.pca > data.num_features()) {
+    throw ValueError("--pca " + std::to_string(a.pca) + ": " + a.data + " has only " +
+                     std::to_string(data.num_features()) + " features");
+  }
   QuantumClassifier model(cfg, a.seed);
-  model.set_standardizer(Standardizer::fit(split.train));
+  const Standardizer st = Standardizer::fit(split.train);
+  if (a.pca > 0) {
+    // PCA of the standardised training features (the test part never shapes the model).
+    Dataset standardised = split.train;
+    st.transform_in_place(standardised);
+    model.set_pca(Pca::fit(standardised, a.pca));
+  }
+  model.set_standardizer(st);
 
   TrainOptions opt;
   opt.epochs = a.epochs;
@@ -182,6 +249,12 @@ void run_train(TrainArgs a, bool options_given) {
     train_set = &tv.train;
     validation = &tv.test;
   }
+  if (!a.noise.noise.empty() &&
+      (opt.gradient.method != QuantumClassifier::GradientMethod::Adjoint || opt.gradient.shots != 0)) {
+    throw ValueError("--noise trains with --grad adjoint (reverse mode through the density matrix) and exact "
+                     "expectations (no --shots)");
+  }
+  const std::string noise_line = use_noise(model, a.noise);
   ensure_directory(out);  // fail before training, not after
   const ClassifierConfig& cfg = model.config();
   const unsigned epochs_total = total_epochs(opt, cfg);
@@ -203,12 +276,12 @@ void run_train(TrainArgs a, bool options_given) {
                    std::to_string(opt.epochs) + " on all";
     }
     if (opt.patience > 0) optimiser += "; early stopping after " + std::to_string(opt.patience) + " epochs";
-    std::printf("model: %u qubits, angle encoding (R%c), %u strongly entangling layers, %zu weights; %s, lr %g, "
-                "batch %u, seed %llu; %s gradients%s\n",
-                cfg.qubits, static_cast<char>(cfg.encoding), cfg.layers, model.weights().size(), optimiser.c_str(),
+    std::printf("model: %s, %zu weights; %s, lr %g, batch %u, seed %llu; %s gradients%s\n", model.describe().c_str(),
+                model.weights().size(), optimiser.c_str(),
                 opt.learning_rate, opt.batch_size, static_cast<unsigned long long>(opt.seed),
                 gradient_name(opt.gradient.method),
                 opt.gradient.shots ? (", " + std::to_string(opt.gradient.shots) + " shots").c_str() : "");
+    if (!noise_line.empty()) std::printf("%s\n", noise_line.c_str());
     if (setup.resumed) {
       std::printf("resuming %s after epoch %u of %u\n", (out / "checkpoint.json").c_str(), saved.state.epochs_done,
                   epochs_total);
@@ -292,7 +365,7 @@ CLI::Validator positive_number() {
 
 void add_train_command(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
-  CLI::App* cmd = app.add_subcommand("train", "train the default QNN classifier (angle encoding, strongly entangling "
+  CLI::App* cmd = app.add_subcommand("train", "train a QNN classifier (default: angle encoding, strongly entangling "
                                               "layers, <Z> readout, softmax cross-entropy); resumable");
   std::vector<CLI::Option*> training;  // options --resume replaces by the checkpoint's
   training.push_back(cmd->add_option("--data", args->data, "built-in data set (iris) or a CSV file (last column: label)")
@@ -312,7 +385,45 @@ void add_train_command(CLI::App& app) {
                                      "0.2 when --patience is given without it)")
                          ->check(CLI::Range(0.0, 0.9))
                          ->capture_default_str());
-  training.push_back(cmd->add_option("--encoding", args->encoding, "rotation axis of the angle encoding: X, Y or Z")
+  training.push_back(cmd->add_option("--encoding", args->encoding,
+                                     "X, Y or Z: angle encoding about that axis (extra features wrap around the "
+                                     "qubits); or angle-x|y|z, dense, basis, zz, iqp (these hold only their capacity: "
+                                     "use --pca or --hidden for wider data)")
+                         ->capture_default_str());
+  training.push_back(cmd->add_option("--encoding-reps", args->encoding_reps,
+                                     "repetitions of the encoding block (0: 2 for zz, 1 otherwise)")
+                         ->capture_default_str());
+  training.push_back(cmd->add_flag("--reupload", args->reupload,
+                                   "data re-uploading: --layers times (encoding block, one ansatz layer)"));
+  training.push_back(cmd->add_option("--reupload-scaling", args->reupload_scaling,
+                                     "re-uploaded features as x (none), w*x (scale) or w*x + b (affine), w and b "
+                                     "trainable per block")
+                         ->check(CLI::IsMember({"none", "scale", "affine"}))
+                         ->capture_default_str());
+  training.push_back(cmd->add_option("--ansatz", args->ansatz, "basic, strong, hea-linear, hea-ring, hea-full, qcnn, ttn")
+                         ->capture_default_str());
+  training.push_back(cmd->add_option("--rotation", args->rotation, "rotation block of hea-* and ttn: ry, ry-rz, u3")
+                         ->capture_default_str());
+  training.push_back(cmd->add_option("--readout", args->readout,
+                                     "z (<Z_k> on qubit k for class k), z-all (<Z_q> on every qubit, for --head), "
+                                     "probabilities (P(class k) = P(basis state k) of the first ceil(log2 C) "
+                                     "qubits), parity (2 classes), or Pauli sums "
+                                     "separated by ';' (\"Z0 Z1; X2\"), one value each")
+                         ->capture_default_str());
+  training.push_back(cmd->add_option("--loss", args->loss, "cross-entropy, mse (one-hot targets), mse-pm1 (+-1 "
+                                                            "targets), hinge (multi-class margin), fidelity (with "
+                                                            "--readout probabilities: 1 - |<k|psi>|^2)")
+                         ->capture_default_str());
+  training.push_back(cmd->add_option("--hidden", args->hidden,
+                                     "classical dense layers before the circuit, UNITS:ACTIVATION comma-separated "
+                                     "(\"16:relu,4:tanh\"; activations linear, relu, tanh, sigmoid, softmax); the last "
+                                     "layer's units are the circuit's inputs"));
+  training.push_back(cmd->add_option("--head", args->head,
+                                     "classical dense layers after the readout (\"8:tanh\"); a linear layer to the "
+                                     "classes follows. Without it: logit_k = s_k <O_k> + b_k"));
+  training.push_back(cmd->add_option("--pca", args->pca,
+                                     "reduce the standardised features to their K principal components (whitened), "
+                                     "fitted on the training part (0: off)")
                          ->capture_default_str());
   training.push_back(cmd->add_option("--precision", args->precision, "precision of the simulated states: single or double")
                          ->check(CLI::IsMember({"single", "double"}))
@@ -361,6 +472,7 @@ void add_train_command(CLI::App& app) {
                   "continue the run in DIR from DIR/checkpoint.json (same options, same final weights as an "
                   "uninterrupted run)");
   cmd->add_flag("--quiet", args->quiet, "print only the final result");
+  add_noise_options(cmd, args->noise);
   cmd->callback([args, training] {
     bool given = false;
     for (const CLI::Option* o : training) given = given || o->count() > 0;

@@ -5,10 +5,43 @@
 
 #include "qnn/core/error.hpp"
 #include "qnn/exec/simulate.hpp"
+#include "qnn/sim/kernels.hpp"
 
 namespace qnn {
 
 namespace {
+
+// A parameterised one-target gate (any controls) on a state the vector kernels handle: the step φ ← U†φ,
+// g_p = 2 Re⟨λ|∂U/∂θ_p|φ⟩, λ ← U†λ as one pass over both states (kernels::adjoint_step_1q) instead of three. Calls
+// emit(p, g_p) for every parameter the gradient needs; returns false (having done nothing) where it does not apply.
+template <Real T, class Emit>
+bool fused_step(const Operation& op, std::span<const double> ang, const DiffWrt& wrt, StateVector<T>& phi,
+                StateVector<T>& lambda, bool update_lambda, Emit&& emit) {
+  const std::size_t np = op.params.size();
+  if (np == 0 || np > 3 || op.kind == GateKind::Unitary || op.targets().size() != 1 ||
+      phi.num_qubits() < kernels::kMinVectorQubits || active_isa() == Isa::Reference) {
+    return false;
+  }
+  std::array<GateMatrix, 3> d;
+  std::array<const cplx*, 3> dptr{};
+  std::array<std::size_t, 3> which{};
+  unsigned nd = 0;
+  for (std::size_t p = 0; p < np; ++p) {
+    if (!wrt.needs(op.params[p])) continue;
+    d[nd] = gate_derivative(op.kind, ang, static_cast<unsigned>(p));
+    dptr[nd] = d[nd].m.data();
+    which[nd++] = p;
+  }
+  if (nd == 0) return false;
+  const GateMatrix u_dag = adjoint(gate_matrix(op.kind, ang));
+  const ControlList clist = op.control_list();
+  std::array<double, 3> out{};
+  kernels::adjoint_step_1q<T>(active_isa(), phi.data(), lambda.data(), phi.num_qubits(), op.targets()[0],
+                              clist.span(), u_dag.m.data(), std::span<const cplx* const>(dptr.data(), nd),
+                              update_lambda, out.data());
+  for (unsigned q = 0; q < nd; ++q) emit(which[q], 2.0 * out[q]);
+  return true;
+}
 
 // The backward sweep shared by both entry points: `phi` holds ψ_N and `lambda` holds O ψ_N on entry.
 template <Real T>
@@ -22,6 +55,12 @@ void backward_sweep(const Circuit& c, const std::vector<double>& angles, StateVe
     const std::size_t np = op.params.size();
     a -= np;
     const std::span<const double> ang = std::span<const double>(angles).subspan(a, np);
+    if (fused_step(op, ang, wrt, phi, lambda, /*update_lambda=*/k > 0, [&](std::size_t p, double g) {
+          op.params[p].backprop(theta, x, g, wrt.theta ? std::span<double>(dtheta) : std::span<double>(),
+                                wrt.inputs ? std::span<double>(dx) : std::span<double>());
+        })) {
+      continue;
+    }
     apply_operation(phi, op, ang, /*inverse=*/true);  // φ = ψ_{k−1}
     for (std::size_t p = 0; p < np; ++p) {
       const Expr& e = op.params[p];

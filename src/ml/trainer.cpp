@@ -101,7 +101,7 @@ void qng_step(QuantumClassifier& model, const Run& run, std::span<const std::siz
   const std::size_t A = active.size();
   std::vector<double> g(A * A, 0.0);
   for (std::size_t s = 0; s < m; ++s) {
-    const std::vector<double> x = model.standardizer().transform(run.sets.train->features[batch[s]]);
+    const std::vector<double> x = model.circuit_inputs(run.sets.train->features[batch[s]]);
     const std::vector<double> full = metric_tensor(model.circuit(), theta, x, run.opt.metric);
     for (std::size_t a = 0; a < A; ++a)
       for (std::size_t b = 0; b < A; ++b) g[a * A + b] += full[active[a] * nt + active[b]] / double(m);
@@ -316,6 +316,7 @@ TrainResult train(QuantumClassifier& model, const TrainSets& sets, const TrainOp
       w.insert(w.end(), model.weights().begin() + nt, model.weights().end());
       sub.set_weights(std::move(w));
       sub.set_standardizer(model.standardizer());
+      if (cfg.pca_components > 0) sub.set_pca(model.pca());
       std::vector<bool> mask(sub.weights().size(), true);
       std::fill(mask.begin(), mask.begin() + first, false);
       sub.set_trainable(std::move(mask));

@@ -104,10 +104,13 @@ TEST(ModelJson, DocumentLayout) {
   const SavedModel m = sample_model();
   const json j = json::parse(model_to_json(m));
   EXPECT_EQ(j.at("format"), "qnn-model");
-  EXPECT_EQ(j.at("version"), 1);
+  EXPECT_EQ(j.at("version"), 2);
   EXPECT_EQ(j.at("circuit_weights"), m.model.num_circuit_weights());
   EXPECT_EQ(j.at("weights").size(), m.model.weights().size());
-  EXPECT_EQ(j.at("config").at("encoding"), "X");
+  EXPECT_EQ(j.at("config").at("encoding").at("name"), "X");
+  EXPECT_EQ(j.at("config").at("ansatz").at("name"), "strong");
+  EXPECT_EQ(j.at("config").at("readout").at("kind"), "z-per-class");
+  EXPECT_EQ(j.at("config").at("loss"), "cross-entropy");
   EXPECT_EQ(j.at("training").at("seed").get<std::uint64_t>(), 0xFFFFFFFFFFFFFFF1ULL);
 }
 
@@ -203,8 +206,13 @@ TEST(ModelJson, WrongTypesAreNamed) {
   expect_value_error(edited([](json& j) { j["weights"][4] = nullptr; }), {"m.json", "'weights'", "type"});
   expect_value_error(edited([](json& j) { j["standardizer"]["mean"] = json::object(); }), {"m.json", "'mean'"});
   expect_value_error(edited([](json& j) { j["class_names"] = {1, 2, 3}; }), {"m.json", "'class_names'"});
-  expect_value_error(edited([](json& j) { j["config"]["encoding"] = "XY"; }), {"m.json", "'encoding'"});
-  expect_value_error(edited([](json& j) { j["config"]["encoding"] = "W"; }), {"m.json", "'encoding'"});
+  expect_value_error(edited([](json& j) { j["config"]["encoding"]["name"] = "XY"; }), {"m.json", "encoding 'XY'"});
+  expect_value_error(edited([](json& j) { j["config"]["encoding"]["name"] = "amplitude"; }), {"m.json", "amplitude"});
+  expect_value_error(edited([](json& j) { j["config"]["encoding"] = "W"; }), {"m.json", "'name'"});
+  expect_value_error(edited([](json& j) { j["config"]["ansatz"]["name"] = "foo"; }), {"m.json", "ansatz 'foo'"});
+  expect_value_error(edited([](json& j) { j["config"]["loss"] = "l1"; }), {"m.json", "loss 'l1'"});
+  expect_value_error(edited([](json& j) { j["config"]["hidden"] = {{{"units", 0}, {"activation", "relu"}}}; }),
+                     {"m.json", "units"});
   expect_value_error(edited([](json& j) { j["standardizer"]["scale"][0] = 0.0; }), {"m.json", "scale"});
 }
 
@@ -215,7 +223,7 @@ TEST(ModelJson, WrongCountsAreNamed) {
   expect_value_error(edited([](json& j) { j["class_names"].erase(0); }), {"m.json", "class_names"});
   expect_value_error(edited([](json& j) { j["feature_names"].push_back("extra"); }), {"m.json", "feature_names"});
   // An absurd architecture is rejected from the weight count alone, before any circuit is built.
-  expect_value_error(edited([](json& j) { j["config"]["layers"] = 4000000000u; }), {"m.json", "'weights'"});
+  expect_value_error(edited([](json& j) { j["config"]["layers"] = 4000000000u; }), {"m.json", "layers"});
   expect_value_error(edited([](json& j) { j["config"]["qubits"] = 31; }), {"m.json", "qubits"});
   expect_value_error(edited([](json& j) { j["config"]["num_classes"] = 1; }), {"m.json"});
   // Counts that match but an architecture the classifier rejects (3 classes on 2 qubits; 3·2·3 + 2·3 = 24 weights as
@@ -228,12 +236,89 @@ TEST(ModelJson, WrongCountsAreNamed) {
 
 }
 
+TEST(ModelJson, VersionOneFilesStillRead) {
+  // A version-1 document as qnn wrote it: the encoding a letter, no ansatz/readout/loss/layers fields.
+  const SavedModel m = sample_model();
+  json j = json::parse(model_to_json(m));
+  j["version"] = 1;
+  json c = j["config"];
+  j["config"] = {{"qubits", c["qubits"]},
+                 {"layers", c["layers"]},
+                 {"num_features", c["num_features"]},
+                 {"num_classes", c["num_classes"]},
+                 {"encoding", "X"},
+                 {"ansatz", "strongly_entangling"},
+                 {"readout", "Z per class, logits = scale * <Z_k> + bias"}};
+  const SavedModel r = model_from_json(j.dump(2), "v1.json");
+  EXPECT_EQ(r.model.config().encoding, RotationAxis::X);
+  EXPECT_TRUE(bit_identical(r.model.weights(), m.model.weights()));
+  const std::vector<double> x{0.5, -1.5, 2.0};
+  EXPECT_TRUE(bit_identical(r.model.logits(x), m.model.logits(x)));
+}
+
+TEST(ModelJson, HybridModelRoundTripsEveryPiece) {
+  ClassifierConfig cfg;
+  cfg.qubits = 3;
+  cfg.layers = 2;
+  cfg.num_features = 5;
+  cfg.num_classes = 4;
+  cfg.encoding_name = "zz";
+  cfg.encoding_reps = 1;
+  cfg.encoding_pairs = FeaturePairs::Linear;
+  cfg.reupload = true;
+  cfg.reupload_scaling = ReuploadScaling::Affine;
+  cfg.ansatz = "hea-ring";
+  cfg.rotation = RotationBlock::U3;
+  cfg.readout = ReadoutKind::Pauli;
+  cfg.pauli_readout = {"Z0 Z1", "0.5 X2 + Y0", "Z2"};
+  cfg.pca_components = 4;
+  cfg.hidden = {{6, Activation::ReLU}, {3, Activation::Tanh}};
+  cfg.head = {{5, Activation::Sigmoid}};
+  cfg.loss = LossKind::Hinge;
+  cfg.precision = Precision::Single;
+  SavedModel m{QuantumClassifier(cfg, 5), {"a", "b", "c", "d"}, {"p", "q", "r", "s", "t"}, {}};
+  Dataset d;
+  Rng rng(8);
+  for (int i = 0; i < 10; ++i) {
+    d.features.push_back({rng.normal(), rng.normal(), rng.normal(), rng.normal(), rng.normal()});
+    d.labels.push_back(0);
+  }
+  d.class_names = {"a"};
+  m.model.set_pca(Pca::fit(d, 4));
+  const std::string text = model_to_json(m);
+  const SavedModel r = model_from_json(text, "hybrid.json");
+  const ClassifierConfig& rc = r.model.config();
+  EXPECT_EQ(rc.encoding_name, "zz");
+  EXPECT_EQ(rc.encoding_reps, 1u);
+  EXPECT_EQ(rc.encoding_pairs, FeaturePairs::Linear);
+  EXPECT_TRUE(rc.reupload);
+  EXPECT_EQ(rc.reupload_scaling, ReuploadScaling::Affine);
+  EXPECT_EQ(rc.ansatz, "hea-ring");
+  EXPECT_EQ(rc.rotation, RotationBlock::U3);
+  EXPECT_EQ(rc.readout, ReadoutKind::Pauli);
+  EXPECT_EQ(rc.pauli_readout, cfg.pauli_readout);
+  EXPECT_EQ(rc.pca_components, 4u);
+  EXPECT_EQ(rc.hidden, cfg.hidden);
+  EXPECT_EQ(rc.head, cfg.head);
+  EXPECT_EQ(rc.loss, LossKind::Hinge);
+  EXPECT_EQ(rc.precision, Precision::Single);
+  EXPECT_TRUE(bit_identical(r.model.weights(), m.model.weights()));
+  const std::vector<double> x{0.1, 0.2, -0.3, 0.4, 1.5};
+  EXPECT_TRUE(bit_identical(r.model.logits(x), m.model.logits(x)));
+  EXPECT_EQ(model_to_json(r), text);
+  // A PCA of the wrong shape is named.
+  json j = json::parse(text);
+  j["pca"]["components"].erase(0);
+  expect_value_error(j.dump(), {"m.json", "PCA"});
+}
+
 TEST(ModelJson, NonQnnJsonIsRejected) {
   expect_value_error("[1, 2, 3]", {"m.json", "not a qnn model", "format"});
   expect_value_error("{\"name\": \"something else\"}", {"m.json", "not a qnn model"});
   expect_value_error("{\"format\": 3}", {"m.json", "not a qnn model"});
   expect_value_error("42", {"m.json", "not a qnn model"});
-  expect_value_error(edited([](json& j) { j["version"] = 2; }), {"m.json", "version 2"});
+  expect_value_error(edited([](json& j) { j["version"] = 3; }), {"m.json", "version 3", "newer", "update qnn"});
+  expect_value_error(edited([](json& j) { j["version"] = 0; }), {"m.json", "version 0"});
   expect_value_error(edited([](json& j) { j["version"] = "1"; }), {"m.json", "'version'"});
 }
 

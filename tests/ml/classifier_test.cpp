@@ -9,6 +9,7 @@
 
 #include "qnn/core/error.hpp"
 #include "qnn/core/rng.hpp"
+#include "qnn/exec/simulate.hpp"
 #include "qnn/ml/loss.hpp"
 
 namespace qnn {
@@ -290,6 +291,271 @@ TEST(QuantumClassifier, ShapeErrors) {
   nan_w[0] = std::nan("");
   EXPECT_THROW(m.set_weights(nan_w), ValueError);
   EXPECT_THROW(m.set_standardizer(Standardizer{{0.0, 0.0}, {1.0, 1.0}}), ValueError);
+}
+
+// ---- the configurable model: every readout, loss and classical layer against central finite differences ----------
+
+struct HybridCase {
+  std::string name;
+  ClassifierConfig cfg;
+};
+
+std::vector<HybridCase> hybrid_cases() {
+  auto base = [](unsigned qubits, unsigned features, unsigned classes) {
+    ClassifierConfig c;
+    c.qubits = qubits;
+    c.layers = 2;
+    c.num_features = features;
+    c.num_classes = classes;
+    return c;
+  };
+  std::vector<HybridCase> cases;
+  for (LossKind loss : {LossKind::CrossEntropy, LossKind::Mse, LossKind::MsePm1, LossKind::Hinge}) {
+    ClassifierConfig c = base(3, 3, 3);
+    c.loss = loss;
+    cases.push_back({"z/" + loss_name(loss), c});
+  }
+  {
+    ClassifierConfig c = base(3, 3, 3);
+    c.readout = ReadoutKind::Pauli;
+    c.pauli_readout = {"Z0 Z1", "X2 + 0.5 Y0", "Z2"};
+    c.encoding_name = "zz";
+    c.ansatz = "hea-ring";
+    c.rotation = RotationBlock::RYRZ;
+    cases.push_back({"pauli/zz/hea", c});
+  }
+  {
+    ClassifierConfig c = base(3, 3, 4);
+    c.readout = ReadoutKind::Probabilities;
+    c.loss = LossKind::Fidelity;
+    cases.push_back({"probabilities/fidelity", c});
+  }
+  {
+    ClassifierConfig c = base(3, 3, 3);
+    c.readout = ReadoutKind::Probabilities;
+    c.loss = LossKind::Mse;
+    cases.push_back({"probabilities/mse", c});
+  }
+  {
+    ClassifierConfig c = base(3, 3, 2);
+    c.readout = ReadoutKind::Parity;
+    c.head = {{4, Activation::Tanh}};
+    cases.push_back({"parity/head tanh", c});
+  }
+  {
+    // classical → quantum → classical: every activation, PCA, dense encoding.
+    ClassifierConfig c = base(3, 5, 3);
+    c.pca_components = 4;
+    c.hidden = {{5, Activation::ReLU}, {4, Activation::Sigmoid}, {6, Activation::Tanh}};
+    c.encoding_name = "dense";
+    c.head = {{5, Activation::Softmax}, {4, Activation::Identity}};
+    c.loss = LossKind::CrossEntropy;
+    cases.push_back({"hybrid/dense/pca", c});
+  }
+  {
+    ClassifierConfig c = base(3, 3, 3);
+    c.hidden = {{3, Activation::Tanh}};
+    c.loss = LossKind::Hinge;
+    c.ansatz = "basic";
+    cases.push_back({"hidden/hinge/basic", c});
+  }
+  {
+    // One qubit, two features re-uploaded with affine trainable scaling.
+    ClassifierConfig c = base(1, 2, 2);
+    c.layers = 3;
+    c.encoding_name = "dense";
+    c.reupload = true;
+    c.reupload_scaling = ReuploadScaling::Affine;
+    c.readout = ReadoutKind::Probabilities;
+    cases.push_back({"reupload/1 qubit", c});
+  }
+  {
+    ClassifierConfig c = base(4, 4, 2);
+    c.ansatz = "qcnn";
+    c.encoding_name = "iqp";
+    c.loss = LossKind::MsePm1;
+    c.hidden = {{4, Activation::Identity}};
+    cases.push_back({"qcnn/iqp/hidden", c});
+  }
+  return cases;
+}
+
+QuantumClassifier random_hybrid(const ClassifierConfig& cfg, std::uint64_t seed) {
+  QuantumClassifier m(cfg, seed);
+  Rng rng(seed + 7);
+  std::vector<double> w = m.weights();
+  for (std::size_t i = m.num_circuit_weights(); i < w.size(); ++i) w[i] = rng.uniform(-1.0, 1.0);
+  m.set_weights(w);
+  Standardizer st;
+  for (unsigned j = 0; j < cfg.num_features; ++j) {
+    st.mean.push_back(rng.uniform(-0.5, 0.5));
+    st.scale.push_back(rng.uniform(0.5, 2.0));
+  }
+  m.set_standardizer(st);
+  if (cfg.pca_components > 0) {
+    Dataset d;
+    for (int i = 0; i < 12; ++i) {
+      std::vector<double> row(cfg.num_features);
+      for (double& v : row) v = rng.normal();
+      d.features.push_back(row);
+      d.labels.push_back(0);
+    }
+    d.class_names = {"a"};
+    m.set_pca(Pca::fit(d, cfg.pca_components));
+  }
+  return m;
+}
+
+TEST(QuantumClassifier, HybridGradientMatchesFiniteDifferencesForEveryReadoutAndLoss) {
+  for (const HybridCase& hc : hybrid_cases()) {
+    SCOPED_TRACE(hc.name);
+    const ClassifierConfig& cfg = hc.cfg;
+    const QuantumClassifier m = random_hybrid(cfg, 31);
+    Rng rng(77);
+    Dataset data;
+    data.class_names.resize(cfg.num_classes, "c");
+    for (int i = 0; i < 3; ++i) {
+      std::vector<double> x(cfg.num_features);
+      for (double& v : x) v = rng.uniform(-1.5, 1.5);
+      data.features.push_back(x);
+      data.labels.push_back(static_cast<int>(rng.below(cfg.num_classes)));
+    }
+    const std::vector<std::size_t> idx{0, 1, 2};
+    const std::size_t P = m.weights().size();
+    // Batched adjoint (the fast path) and the per-sample adjoint.
+    std::vector<double> g_batch(P, 0.0), g_single(P, 0.0), g_shift(P, 0.0);
+    const double loss_batch = m.batch_loss_and_gradient(data, idx, g_batch);
+    double loss_single = 0;
+    for (std::size_t i : idx) loss_single += m.loss_and_gradient(data.features[i], data.labels[i], g_single);
+    // Parameter shift (the hardware method) also differentiates the circuit inputs for the hidden layers.
+    const QuantumClassifier::HardwareOptions ps{QuantumClassifier::GradientMethod::ParameterShift, 0, 0.05};
+    for (std::size_t i : idx) (void)m.loss_and_gradient(data.features[i], data.labels[i], g_shift, ps, 1);
+    EXPECT_NEAR(loss_batch, loss_single, 1e-12);
+
+    auto total_loss = [&](const std::vector<double>& w) {
+      QuantumClassifier copy = m;
+      copy.set_weights(w);
+      double l = 0;
+      for (std::size_t i : idx) l += classification_loss(cfg.loss, copy.logits(data.features[i]), data.labels[i]);
+      return l;
+    };
+    EXPECT_NEAR(total_loss(m.weights()), loss_batch, 1e-12);
+    const double h = 1e-5;
+    std::vector<double> fd(P);
+    double scale = 0;
+    for (std::size_t p = 0; p < P; ++p) {
+      std::vector<double> wp = m.weights(), wm = m.weights();
+      wp[p] += h;
+      wm[p] -= h;
+      fd[p] = (total_loss(wp) - total_loss(wm)) / (2 * h);
+      scale = std::max(scale, std::abs(fd[p]));
+    }
+    ASSERT_GT(scale, 1e-3);  // not vacuous
+    // ≤ 1e-6 relative to the largest component (central differences err by O(h²) ≈ 1e-10 here).
+    double circuit_part = 0, classical_part = 0;
+    for (std::size_t p = 0; p < P; ++p) {
+      EXPECT_NEAR(g_batch[p], fd[p], 1e-6 * scale) << "weight " << p;
+      EXPECT_NEAR(g_single[p], fd[p], 1e-6 * scale) << "weight " << p;
+      EXPECT_NEAR(g_shift[p], fd[p], 1e-6 * scale) << "weight " << p;
+      (p < m.num_circuit_weights() ? circuit_part : classical_part) += std::abs(fd[p]);
+    }
+    EXPECT_GT(circuit_part, 1e-4);
+    if (!cfg.hidden.empty()) {
+      // Gradients reach the first hidden layer through the circuit.
+      double first = 0;
+      for (std::size_t p = m.num_circuit_weights(); p < m.num_circuit_weights() + cfg.hidden[0].units; ++p)
+        first += std::abs(g_batch[p]);
+      EXPECT_GT(first, 1e-6);
+    }
+  }
+}
+
+TEST(QuantumClassifier, DefaultConfigurationIsTheOriginalModel) {
+  // The original circuit, gate for gate: RY(x_j) on qubit j, then strongly entangling layers; Z_k readout.
+  const ClassifierConfig cfg{.qubits = 3, .layers = 2, .num_features = 3, .num_classes = 2};
+  const QuantumClassifier m(cfg, 9);
+  Circuit expected(3);
+  angle_encoding(expected, 3, RotationAxis::Y);
+  strongly_entangling(expected, 2);
+  ASSERT_EQ(m.circuit().size(), expected.size());
+  EXPECT_EQ(m.weights().size(), expected.num_theta() + 4);
+  EXPECT_EQ(m.readout().size(), 2u);
+  EXPECT_EQ(m.readout()[1].to_string(), PauliSum(Z(1)).to_string());
+}
+
+TEST(QuantumClassifier, ProbabilityReadoutSumsToOneAndFidelityLossIsOneMinusOverlap) {
+  ClassifierConfig cfg{.qubits = 2, .layers = 1, .num_features = 2, .num_classes = 4};
+  cfg.readout = ReadoutKind::Probabilities;
+  cfg.loss = LossKind::Fidelity;
+  const QuantumClassifier m = random_hybrid(cfg, 3);
+  const std::vector<double> x{0.3, -0.7};
+  const auto p = m.logits(x);
+  double s = 0;
+  for (double v : p) s += v;
+  EXPECT_NEAR(s, 1.0, 1e-12);  // the projectors |k⟩⟨k| of two qubits sum to I
+  // 1 − |⟨k|ψ⟩|² from the state itself.
+  const auto psi = simulate<double>(m.circuit(), std::span<const double>(m.weights()).first(m.num_circuit_weights()),
+                                    m.circuit_inputs(x));
+  std::vector<double> grad(m.weights().size(), 0.0);
+  for (int k = 0; k < 4; ++k) {
+    EXPECT_NEAR(m.loss_and_gradient(x, k, grad), 1.0 - std::norm(psi[static_cast<std::size_t>(k)]), 1e-12);
+  }
+}
+
+TEST(QuantumClassifier, ConfigurationErrorsNameTheProblem) {
+  auto message = [](const ClassifierConfig& c) {
+    try {
+      QuantumClassifier m(c, 1);
+    } catch (const ValueError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  ClassifierConfig c{.qubits = 2, .layers = 1, .num_features = 5, .num_classes = 2};
+  c.encoding_name = "zz";
+  EXPECT_NE(message(c).find("more features than the encoding can hold"), std::string::npos) << message(c);
+  c.encoding_name = "amplitude";
+  EXPECT_NE(message(c).find("amplitude"), std::string::npos);
+  c.encoding_name = "foo";
+  EXPECT_NE(message(c).find("unknown encoding 'foo'"), std::string::npos);
+  c = {.qubits = 2, .layers = 1, .num_features = 2, .num_classes = 2};
+  c.ansatz = "bar";
+  EXPECT_NE(message(c).find("unknown ansatz 'bar'"), std::string::npos);
+  c.ansatz = "strong";
+  c.loss = LossKind::Fidelity;
+  EXPECT_NE(message(c).find("fidelity"), std::string::npos);
+  c.loss = LossKind::CrossEntropy;
+  c.readout = ReadoutKind::Parity;
+  c.num_classes = 3;
+  c.qubits = 3;
+  EXPECT_NE(message(c).find("parity"), std::string::npos);
+  c = {.qubits = 2, .layers = 1, .num_features = 2, .num_classes = 2};
+  c.readout = ReadoutKind::Pauli;
+  c.pauli_readout = {"Z5"};
+  EXPECT_NE(message(c).find("qubit 5"), std::string::npos);
+  c = {.qubits = 2, .layers = 1, .num_features = 2, .num_classes = 2};
+  c.pca_components = 3;
+  EXPECT_NE(message(c).find("PCA"), std::string::npos);
+}
+
+TEST(QuantumClassifier, ShotReadoutConvergesToTheExactScore) {
+  // Iris-shaped: z readout estimated from shots. Each ⟨Z⟩ has σ = √((1 − ⟨Z⟩²)/N) ≤ 1/√N; with N = 20000 the logits
+  // move by ≤ |s|·0.007, so the loss differs by well under 0.05 (≈ 5σ of its sampling spread).
+  const ClassifierConfig cfg{.qubits = 3, .layers = 1, .num_features = 3, .num_classes = 3};
+  const QuantumClassifier m = random_hybrid(cfg, 12);
+  Dataset data;
+  data.class_names = {"a", "b", "c"};
+  Rng rng(5);
+  for (int i = 0; i < 20; ++i) {
+    data.features.push_back({rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)});
+    data.labels.push_back(i % 3);
+  }
+  const auto exact = m.evaluate(data);
+  const auto shots = m.evaluate(data, 20000, 3);
+  EXPECT_NEAR(shots.loss, exact.loss, 0.05);
+  EXPECT_NE(shots.loss, exact.loss);
+  const auto again = m.evaluate(data, 20000, 3);
+  EXPECT_EQ(again.loss, shots.loss);  // seeded
 }
 
 }  // namespace

@@ -93,5 +93,32 @@ TEST(SoftmaxCrossEntropy, BadLabelThrows) {
   EXPECT_NO_THROW((void)softmax_cross_entropy(z, 2));
 }
 
+TEST(ClassificationLoss, ClosedFormsAndGradients) {
+  const std::vector<double> z{0.4, -0.3, 0.9};
+  // mse: (1/3)[(0.4)² + (−0.3 − 1)² + 0.9²] for label 1; mse-pm1: (1/3)[(1.4)² + (1.3)² + (1.9)²].
+  EXPECT_NEAR(classification_loss(LossKind::Mse, z, 1), (0.16 + 1.69 + 0.81) / 3, 1e-15);
+  EXPECT_NEAR(classification_loss(LossKind::MsePm1, z, 1), (1.96 + 1.69 + 3.61) / 3, 1e-14);
+  // hinge, label 0: max(0, 1 − 0.4 − 0.3) + max(0, 1 − 0.4 + 0.9) = 0.3 + 1.5.
+  EXPECT_NEAR(classification_loss(LossKind::Hinge, z, 0), 1.8, 1e-15);
+  EXPECT_NEAR(classification_loss(LossKind::Fidelity, z, 2), 0.1, 1e-15);
+  EXPECT_EQ(classification_loss(LossKind::CrossEntropy, z, 2), softmax_cross_entropy(z, 2));
+  for (LossKind k : {LossKind::CrossEntropy, LossKind::Mse, LossKind::MsePm1, LossKind::Hinge, LossKind::Fidelity}) {
+    SCOPED_TRACE(loss_name(k));
+    EXPECT_EQ(parse_loss(loss_name(k)), k);
+    for (int label = 0; label < 3; ++label) {
+      std::vector<double> g(3);
+      (void)classification_loss(k, z, label, g);
+      for (std::size_t j = 0; j < 3; ++j) {
+        auto zp = z, zm = z;
+        zp[j] += 1e-6;
+        zm[j] -= 1e-6;
+        EXPECT_NEAR(g[j], (classification_loss(k, zp, label) - classification_loss(k, zm, label)) / 2e-6, 1e-8);
+      }
+    }
+  }
+  EXPECT_THROW(parse_loss("l1"), ValueError);
+  EXPECT_THROW(classification_loss(LossKind::Hinge, z, 3), ValueError);
+}
+
 }  // namespace
 }  // namespace qnn

@@ -40,6 +40,15 @@ template <Real T>
 void apply_1q_small(Isa isa, complex<T>* psi, unsigned n, unsigned t, index_t ctrl_mask, unsigned num_controls,
                     const cplx* matrix);
 
+/// One step of the adjoint sweep in one pass over both states, for a gate U on target t controlled on `controls`
+/// (n ≥ kMinVectorQubits): φ ← C(U†)φ; out[p] = Re ⟨λ| D_p |φ⟩ for each 2 × 2 `derivs[p]` (at most 3; D_p acts where
+/// every control is 1 and is zero elsewhere, as ∂C(U)/∂θ is); then λ ← C(U†)λ if `update_lambda`. Summed in fixed
+/// chunks in order: the result does not depend on the thread count. Implemented by every Isa except Reference.
+template <Real T>
+void adjoint_step_1q(Isa isa, complex<T>* phi, complex<T>* lambda, unsigned n, unsigned t,
+                     std::span<const unsigned> controls, const cplx* u_dag, std::span<const cplx* const> derivs,
+                     bool update_lambda, double* out);
+
 /// Smallest state on which the vector kernels run.
 inline constexpr unsigned kMinVectorQubits = 6;
 inline constexpr unsigned kMaxDenseQubits = 5;

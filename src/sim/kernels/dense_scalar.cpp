@@ -1,6 +1,7 @@
 // The dense kernel for one instruction set; see dense_impl.hpp.
 #define QNN_KERNEL_NS scalar
 #include "dense_impl.hpp"
+#include "adjoint_step_impl.hpp"
 
 namespace qnn::kernels::scalar {
 
@@ -24,5 +25,17 @@ template void apply_dense<float>(complex<float>*, unsigned, std::span<const unsi
                                  std::span<const unsigned>);
 template void apply_dense<double>(complex<double>*, unsigned, std::span<const unsigned>, std::span<const cplx>,
                                   std::span<const unsigned>);
+
+template <Real T>
+void adjoint_step_1q(complex<T>* phi, complex<T>* lambda, unsigned n, unsigned t, std::span<const unsigned> controls,
+                     const cplx* u_dag, std::span<const cplx* const> derivs, bool update_lambda, double* out) {
+  constexpr int bytes = 16;
+  adjoint_step_1q_impl<T, bytes / (2 * int(sizeof(T)))>(phi, lambda, n, t, controls, u_dag, derivs, update_lambda, out);
+}
+
+template void adjoint_step_1q<float>(complex<float>*, complex<float>*, unsigned, unsigned, std::span<const unsigned>,
+                                     const cplx*, std::span<const cplx* const>, bool, double*);
+template void adjoint_step_1q<double>(complex<double>*, complex<double>*, unsigned, unsigned, std::span<const unsigned>,
+                                      const cplx*, std::span<const cplx* const>, bool, double*);
 
 }  // namespace qnn::kernels::scalar

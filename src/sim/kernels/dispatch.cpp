@@ -16,6 +16,10 @@ namespace kernels {
   template <Real T>                                                                                              \
   void apply_1q_small(complex<T>* psi, unsigned n, unsigned t, index_t ctrl_mask, unsigned num_controls,         \
                       const cplx* matrix);                                                                       \
+  template <Real T>                                                                                              \
+  void adjoint_step_1q(complex<T>* phi, complex<T>* lambda, unsigned n, unsigned t,                              \
+                       std::span<const unsigned> controls, const cplx* u_dag, std::span<const cplx* const> derivs, \
+                       bool update_lambda, double* out);                                                         \
   }
 QNN_DECLARE_ISA(scalar)
 QNN_DECLARE_ISA(avx2)
@@ -92,6 +96,23 @@ void apply_1q_small(Isa isa, complex<T>* psi, unsigned n, unsigned t, index_t ct
   }
 }
 
+template <Real T>
+void adjoint_step_1q(Isa isa, complex<T>* phi, complex<T>* lambda, unsigned n, unsigned t,
+                     std::span<const unsigned> controls, const cplx* u_dag, std::span<const cplx* const> derivs,
+                     bool update_lambda, double* out) {
+  switch (isa) {
+    case Isa::Avx512: return avx512::adjoint_step_1q<T>(phi, lambda, n, t, controls, u_dag, derivs, update_lambda, out);
+    case Isa::Avx2: return avx2::adjoint_step_1q<T>(phi, lambda, n, t, controls, u_dag, derivs, update_lambda, out);
+    default: return scalar::adjoint_step_1q<T>(phi, lambda, n, t, controls, u_dag, derivs, update_lambda, out);
+  }
+}
+
+template void adjoint_step_1q<float>(Isa, complex<float>*, complex<float>*, unsigned, unsigned,
+                                     std::span<const unsigned>, const cplx*, std::span<const cplx* const>, bool,
+                                     double*);
+template void adjoint_step_1q<double>(Isa, complex<double>*, complex<double>*, unsigned, unsigned,
+                                      std::span<const unsigned>, const cplx*, std::span<const cplx* const>, bool,
+                                      double*);
 template void apply_1q_small<float>(Isa, complex<float>*, unsigned, unsigned, index_t, unsigned, const cplx*);
 template void apply_1q_small<double>(Isa, complex<double>*, unsigned, unsigned, index_t, unsigned, const cplx*);
 template void apply_dense<float>(Isa, complex<float>*, unsigned, std::span<const unsigned>, std::span<const cplx>,

@@ -1,0 +1,218 @@
+#include "qnn/noise/density_matrix_gradient.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "qnn/core/error.hpp"
+#include "qnn/core/parallel.hpp"
+#include "qnn/exec/simulate.hpp"
+#include "qnn/exec/simulate_density_matrix.hpp"
+
+namespace qnn {
+
+template <Real T>
+struct NoisyTape<T>::Kept {
+  std::vector<NoisyOperation> ops;
+  std::vector<std::size_t> offsets;
+  std::vector<DensityMatrix<T>> before_channel;  // ρ before each channel step, in order
+  bool consumed = false;
+};
+
+namespace {
+
+// vec(Σ_k w_k O_k): O_{r,c} at r + (c << n). A Pauli string has P_{c⊕x, c} = i^{#Y} (−1)^{|c ∧ z|}.
+template <Real T>
+void set_observable(DensityMatrix<T>& lam, std::span<const PauliSum> obs, std::span<const double> w) {
+  StateVector<T>& v = lam.vectorised();
+  v.set_zero();
+  const unsigned n = lam.num_qubits();
+  const index_t dim = lam.dimension();
+  for (std::size_t k = 0; k < obs.size(); ++k) {
+    for (const auto& term : obs[k].terms()) {
+      const PauliMasks m = term.string.masks();
+      static constexpr cplx kIPow[4] = {{1, 0}, {0, 1}, {-1, 0}, {0, -1}};
+      const cplx phase = w[k] * term.coeff * kIPow[m.num_y() % 4];
+      for (index_t c = 0; c < dim; ++c) {
+        const double sign = parity(c & m.z) ? -1.0 : 1.0;
+        v[(c ^ m.x) + (c << n)] += complex<T>(phase * sign);
+      }
+    }
+  }
+}
+
+// Row-major a · b for square matrices of dimension `dim`.
+GateMatrix multiply(const GateMatrix& a, const GateMatrix& b) {
+  GateMatrix r;
+  r.dim = a.dim;
+  for (unsigned i = 0; i < a.dim; ++i)
+    for (unsigned j = 0; j < a.dim; ++j) {
+      cplx s = 0;
+      for (unsigned k = 0; k < a.dim; ++k) s += a(i, k) * b(k, j);
+      r(i, j) = s;
+    }
+  return r;
+}
+
+std::vector<cplx> conjugate_transpose(std::span<const cplx> m) { return adjoint_matrix(m); }
+
+}  // namespace
+
+template <Real T>
+NoisyTape<T>::NoisyTape(const Circuit& c, const NoiseModel& model, std::span<const double> theta,
+                        std::span<const double> x, bool differentiable)
+    : circuit_(c), theta_(theta.begin(), theta.end()), x_(x.begin(), x.end()), rho_(c.num_qubits()),
+      kept_(std::make_unique<Kept>()) {
+  angles_ = bind_angles(c, theta, x);
+  kept_->consumed = !differentiable;
+  kept_->ops = noisy_operations(c, model);
+  kept_->offsets = angle_offsets(c);
+  for (const NoisyOperation& step : kept_->ops) {
+    if (step.is_gate()) {
+      const Operation& op = c.ops()[step.gate];
+      apply_operation(rho_, op, std::span<const double>(angles_).subspan(kept_->offsets[step.gate], op.params.size()));
+    } else {
+      if (differentiable) kept_->before_channel.push_back(rho_);
+      rho_.apply_superoperator(step.qubits, step.channel->superoperator());
+    }
+  }
+}
+
+template <Real T>
+NoisyTape<T>::~NoisyTape() = default;
+
+template <Real T>
+double NoisyTape<T>::expectation(const PauliSum& obs) const {
+  return qnn::expectation(rho_, obs);
+}
+
+template <Real T>
+void NoisyTape<T>::backward(std::span<const PauliSum> observables, std::span<const double> weights,
+                            const DiffWrt& wrt, std::span<double> dtheta, std::span<double> dx) {
+  if (!kept_ || kept_->consumed) throw ValueError("a noisy tape's backward sweep runs once, and only on a differentiable tape");
+  if (weights.size() != observables.size()) {
+    throw ValueError("upstream gradient has " + std::to_string(weights.size()) + " entries for " +
+                     std::to_string(observables.size()) + " observables");
+  }
+  kept_->consumed = true;
+  const Circuit& c = circuit_;
+  DensityMatrix<T>& rho = rho_;
+  DensityMatrix<T> lam(c.num_qubits());
+  set_observable(lam, observables, weights);
+  std::size_t snapshot = kept_->before_channel.size();
+  const auto& ops = kept_->ops;
+  for (std::size_t i = ops.size(); i-- > 0;) {
+    const NoisyOperation& step = ops[i];
+    if (!step.is_gate()) {
+      // λ ← Φ†(λ) (superoperator S†), ρ ← the kept ρ before the channel.
+      if (i > 0) {
+        const std::vector<cplx> sdag = conjugate_transpose(step.channel->superoperator());
+        lam.apply_superoperator(step.qubits, sdag);
+      }
+      rho = std::move(kept_->before_channel[--snapshot]);
+      continue;
+    }
+    const Operation& op = c.ops()[step.gate];
+    const std::size_t np = op.params.size();
+    const auto ang = std::span<const double>(angles_).subspan(kept_->offsets[step.gate], np);
+    if (np > 0 && op.kind != GateKind::Unitary) {
+      const GateMatrix u_dag = adjoint(gate_matrix(op.kind, ang));
+      const ControlList clist = op.control_list();
+      for (std::size_t p = 0; p < np; ++p) {
+        if (!wrt.needs(op.params[p])) continue;
+        // 2 Re Tr(λ D ρ) with D = (∂U/∂p) U† on the ket qubits.
+        const GateMatrix d = multiply(gate_derivative(op.kind, ang, static_cast<unsigned>(p)), u_dag);
+        const cplx m = StateVector<T>::matrix_element(lam.vectorised(), op.targets(), d.span(), clist.span(),
+                                                      rho.vectorised());
+        op.params[p].backprop(theta_, x_, 2.0 * m.real(), wrt.theta ? dtheta : std::span<double>(),
+                              wrt.inputs ? dx : std::span<double>());
+      }
+    }
+    if (i > 0) {
+      apply_operation(rho, op, ang, /*inverse=*/true);
+      apply_operation(lam, op, ang, /*inverse=*/true);
+    }
+  }
+  kept_->before_channel.clear();
+}
+
+template <Real T>
+Gradient density_matrix_gradient(const Circuit& c, const NoiseModel& model, const PauliSum& obs,
+                                 std::span<const double> theta, std::span<const double> x, DiffWrt wrt) {
+  NoisyTape<T> tape(c, model, theta, x);
+  Gradient g;
+  g.value = tape.expectation(obs);
+  g.theta.assign(wrt.theta ? std::max<std::size_t>(theta.size(), c.num_theta()) : 0, 0.0);
+  g.x.assign(wrt.inputs ? x.size() : 0, 0.0);
+  const double one = 1.0;
+  tape.backward(std::span<const PauliSum>(&obs, 1), std::span<const double>(&one, 1), wrt, g.theta, g.x);
+  wrt.mask(g.theta);
+  return g;
+}
+
+template <Real T>
+VjpResult density_matrix_vjp(const Circuit& c, const NoiseModel& model, std::span<const PauliSum> observables,
+                             std::span<const double> theta, std::span<const double> x, const Upstream& upstream,
+                             DiffWrt wrt) {
+  NoisyTape<T> tape(c, model, theta, x);
+  VjpResult r;
+  for (const PauliSum& o : observables) r.values.push_back(tape.expectation(o));
+  const std::vector<double> w = upstream(r.values);
+  r.theta.assign(wrt.theta ? std::max<std::size_t>(theta.size(), c.num_theta()) : 0, 0.0);
+  r.x.assign(wrt.inputs ? x.size() : 0, 0.0);
+  tape.backward(observables, w, wrt, r.theta, r.x);
+  wrt.mask(r.theta);
+  return r;
+}
+
+template <Real T>
+BatchedVjpResult density_matrix_vjp_batched(const Circuit& c, const NoiseModel& model,
+                                            std::span<const PauliSum> observables, std::span<const double> theta,
+                                            const BatchInputs& x, unsigned batch, const BatchedUpstream& upstream,
+                                            DiffWrt wrt) {
+  const std::size_t K = observables.size(), F = x.num_features;
+  if (x.data.size() != std::size_t{batch} * F) {
+    throw ValueError("a batch of " + std::to_string(batch) + " samples of " + std::to_string(F) + " features needs " +
+                     std::to_string(std::size_t{batch} * F) + " inputs, got " + std::to_string(x.data.size()));
+  }
+  // Forward: one tape per sample (in parallel); the upstream weights need every sample's values first.
+  std::vector<std::unique_ptr<NoisyTape<T>>> tapes(batch);
+  BatchedVjpResult r;
+  r.values.assign(std::size_t{batch} * K, 0.0);
+  const std::uint64_t work = (std::uint64_t{1} << (2 * c.num_qubits())) * (c.size() + 1);
+  parallel_tasks(batch, [&](std::uint64_t b) {
+    tapes[b] = std::make_unique<NoisyTape<T>>(c, model, theta, x.data.subspan(b * F, F));
+    for (std::size_t k = 0; k < K; ++k) r.values[b * K + k] = tapes[b]->expectation(observables[k]);
+  }, work);
+  const std::vector<double> w = upstream(r.values);
+  if (w.size() != r.values.size()) throw ValueError("batched upstream gradient has the wrong size");
+  const std::size_t nt = wrt.theta ? std::max<std::size_t>(theta.size(), c.num_theta()) : 0;
+  std::vector<std::vector<double>> dtheta(batch, std::vector<double>(nt, 0.0));
+  r.x.assign(wrt.inputs ? std::size_t{batch} * F : 0, 0.0);
+  parallel_tasks(batch, [&](std::uint64_t b) {
+    tapes[b]->backward(observables, std::span<const double>(w).subspan(b * K, K), wrt, dtheta[b],
+                       wrt.inputs ? std::span<double>(r.x).subspan(b * F, F) : std::span<double>());
+    tapes[b].reset();
+  }, work);
+  r.theta.assign(nt, 0.0);
+  for (unsigned b = 0; b < batch; ++b)
+    for (std::size_t i = 0; i < nt; ++i) r.theta[i] += dtheta[b][i];
+  wrt.mask(r.theta);
+  return r;
+}
+
+#define QNN_INSTANTIATE(T)                                                                                         \
+  template class NoisyTape<T>;                                                                                     \
+  template Gradient density_matrix_gradient<T>(const Circuit&, const NoiseModel&, const PauliSum&,                 \
+                                               std::span<const double>, std::span<const double>, DiffWrt);         \
+  template VjpResult density_matrix_vjp<T>(const Circuit&, const NoiseModel&, std::span<const PauliSum>,           \
+                                           std::span<const double>, std::span<const double>, const Upstream&,      \
+                                           DiffWrt);                                                               \
+  template BatchedVjpResult density_matrix_vjp_batched<T>(const Circuit&, const NoiseModel&,                       \
+                                                          std::span<const PauliSum>, std::span<const double>,      \
+                                                          const BatchInputs&, unsigned, const BatchedUpstream&,    \
+                                                          DiffWrt);
+QNN_INSTANTIATE(float)
+QNN_INSTANTIATE(double)
+#undef QNN_INSTANTIATE
+
+}  // namespace qnn

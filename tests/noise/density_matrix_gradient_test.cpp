@@ -1,0 +1,125 @@
+#include "qnn/noise/density_matrix_gradient.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+#include <vector>
+
+#include "qnn/core/error.hpp"
+#include "qnn/diff/adjoint.hpp"
+#include "qnn/noise/channel.hpp"
+#include "qnn/noise/density_matrix_simulation.hpp"
+
+namespace qnn {
+namespace {
+
+// 3 qubits, every θ_i in exactly one Pauli rotation (so the two-term shift rule applies to θ_i directly), inputs
+// in encoding angles, controlled and multi-parameter gates.
+Circuit test_circuit() {
+  Circuit c(3);
+  c.ry(0, input(0)).ry(1, 0.5 * input(1) + 0.1).h(2);
+  c.rx(0, theta(0)).ry(1, theta(1)).rz(2, theta(2)).cnot(0, 1).rzz(1, 2, theta(3)).crx(2, 0, theta(4));
+  c.rx(1, theta(5)).cz(0, 2).ry(2, theta(6));
+  return c;
+}
+
+NoiseModel test_noise() {
+  NoiseModel m;
+  m.add_gate_noise(depolarizing(0.04), {.gate_qubits = 1});
+  m.add_gate_noise(depolarizing2(0.06), {.gate_qubits = 2});
+  m.add_gate_noise(amplitude_damping(0.05));
+  m.set_idle_noise(phase_damping(0.02));
+  return m;
+}
+
+const std::vector<double> kTheta = {0.3, -0.8, 1.2, 0.5, -1.4, 2.0, 0.9};
+const std::vector<double> kX = {0.7, -0.4};
+const PauliSum kObs = Z(0) + 0.5 * (X(1) * Z(2)) - 0.3 * Y(2);
+
+TEST(DensityMatrixGradient, EqualsTheStateVectorAdjointAtZeroNoise) {
+  const Circuit c = test_circuit();
+  const Gradient sv = adjoint_gradient<double>(c, kObs, kTheta, kX);
+  const Gradient dm = density_matrix_gradient<double>(c, NoiseModel{}, kObs, kTheta, kX);
+  EXPECT_NEAR(dm.value, sv.value, 1e-12);
+  for (std::size_t i = 0; i < kTheta.size(); ++i) EXPECT_NEAR(dm.theta[i], sv.theta[i], 1e-12) << "theta " << i;
+  for (std::size_t j = 0; j < kX.size(); ++j) EXPECT_NEAR(dm.x[j], sv.x[j], 1e-12) << "x " << j;
+}
+
+TEST(DensityMatrixGradient, MatchesFiniteDifferencesAndParameterShiftUnderNoise) {
+  const Circuit c = test_circuit();
+  const NoiseModel m = test_noise();
+  const Gradient g = density_matrix_gradient<double>(c, m, kObs, kTheta, kX);
+  auto f = [&](const std::vector<double>& th, const std::vector<double>& x) {
+    return expval_density_matrix<double>(c, m, kObs, th, x);
+  };
+  EXPECT_NEAR(g.value, f(kTheta, kX), 1e-13);
+  const double h = 1e-5;  // central differences: error O(h²·f''') ≈ 1e-10
+  for (std::size_t i = 0; i < kTheta.size(); ++i) {
+    auto up = kTheta, down = kTheta;
+    up[i] += h;
+    down[i] -= h;
+    EXPECT_NEAR(g.theta[i], (f(up, kX) - f(down, kX)) / (2 * h), 1e-8) << "finite difference, theta " << i;
+    // The noise does not depend on θ, so the two-term rule holds exactly on the noisy circuit (θ_i = 4 is CRX: skip
+    // it, its generator has three eigenvalues).
+    if (i == 4) continue;
+    up[i] = kTheta[i] + std::numbers::pi / 2;
+    down[i] = kTheta[i] - std::numbers::pi / 2;
+    EXPECT_NEAR(g.theta[i], 0.5 * (f(up, kX) - f(down, kX)), 1e-12) << "parameter shift, theta " << i;
+  }
+  for (std::size_t j = 0; j < kX.size(); ++j) {
+    auto up = kX, down = kX;
+    up[j] += h;
+    down[j] -= h;
+    EXPECT_NEAR(g.x[j], (f(kTheta, up) - f(kTheta, down)) / (2 * h), 1e-8) << "x " << j;
+  }
+  // The noise changed the gradient (the test is not vacuous).
+  const Gradient clean = adjoint_gradient<double>(c, kObs, kTheta, kX);
+  double diff = 0;
+  for (std::size_t i = 0; i < kTheta.size(); ++i) diff = std::max(diff, std::abs(clean.theta[i] - g.theta[i]));
+  EXPECT_GT(diff, 1e-2);
+}
+
+TEST(DensityMatrixGradient, SinglePrecisionAgreesToItsRounding) {
+  const Circuit c = test_circuit();
+  const NoiseModel m = test_noise();
+  const Gradient d = density_matrix_gradient<double>(c, m, kObs, kTheta, kX);
+  const Gradient s = density_matrix_gradient<float>(c, m, kObs, kTheta, kX);
+  for (std::size_t i = 0; i < kTheta.size(); ++i) EXPECT_NEAR(s.theta[i], d.theta[i], 1e-5);
+}
+
+TEST(DensityMatrixGradient, BatchEqualsTheSumOfSamples) {
+  const Circuit c = test_circuit();
+  const NoiseModel m = test_noise();
+  const std::vector<PauliSum> obs = {Z(0), Z(1) * Z(2)};
+  const std::vector<double> xs = {0.7, -0.4, 1.5, 0.2, -2.0, 0.9};  // 3 samples of 2 features
+  // Upstream weights that depend on the values (as a loss's do).
+  auto upstream = [](std::span<const double> v) {
+    std::vector<double> w(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) w[i] = 0.5 + v[i] * v[i];
+    return w;
+  };
+  const BatchedVjpResult b = density_matrix_vjp_batched<double>(c, m, obs, kTheta, BatchInputs{xs, 2}, 3, upstream);
+  std::vector<double> theta_sum(kTheta.size(), 0.0);
+  for (unsigned s = 0; s < 3; ++s) {
+    const VjpResult r = density_matrix_vjp<double>(c, m, obs, kTheta, std::span<const double>(xs).subspan(s * 2, 2),
+                                                   upstream);
+    for (std::size_t k = 0; k < 2; ++k) EXPECT_NEAR(b.values[s * 2 + k], r.values[k], 1e-14);
+    for (std::size_t j = 0; j < 2; ++j) EXPECT_NEAR(b.x[s * 2 + j], r.x[j], 1e-14);
+    for (std::size_t i = 0; i < kTheta.size(); ++i) theta_sum[i] += r.theta[i];
+  }
+  for (std::size_t i = 0; i < kTheta.size(); ++i) EXPECT_NEAR(b.theta[i], theta_sum[i], 1e-13);
+}
+
+TEST(DensityMatrixGradient, ATapeRunsBackwardOnce) {
+  const Circuit c = test_circuit();
+  NoisyTape<double> tape(c, test_noise(), kTheta, kX);
+  std::vector<double> dt(kTheta.size()), dx(kX.size());
+  const std::vector<PauliSum> obs = {Z(0)};
+  const std::vector<double> w = {1.0};
+  tape.backward(obs, w, {}, dt, dx);
+  EXPECT_THROW(tape.backward(obs, w, {}, dt, dx), ValueError);
+}
+
+}  // namespace
+}  // namespace qnn
