@@ -142,8 +142,17 @@ void BatchedStateVector<T>::apply_matrix(std::span<const unsigned> targets, std:
   for (std::size_t r = 0; r < dim && diagonal; ++r)
     for (std::size_t c = 0; c < dim; ++c)
       if (r != c && matrix[r * dim + c] != cplx(0)) diagonal = false;
+  // X and the controlled X of CNOT/Toffoli (a third of a strongly entangling layer's gates): exchange the two rows,
+  // no arithmetic.
+  const bool exchange = dim == 2 && matrix[0] == cplx(0) && matrix[1] == cplx(1) && matrix[2] == cplx(1) &&
+                        matrix[3] == cplx(0);
   parallel_for(g.count, [&](index_t gi) {
     const index_t base = g.base(gi);
+    if (exchange) {
+      std::swap_ranges(re + (base + g.offset[0]) * B, re + (base + g.offset[0]) * B + B, re + (base + g.offset[1]) * B);
+      std::swap_ranges(im + (base + g.offset[0]) * B, im + (base + g.offset[0]) * B + B, im + (base + g.offset[1]) * B);
+      return;
+    }
     if (diagonal) {
       for (std::size_t j = 0; j < dim; ++j) {
         T* __restrict pr = re + (base + g.offset[j]) * B;
