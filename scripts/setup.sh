@@ -5,6 +5,8 @@ set -euo pipefail
 packages=(cmake g++ make libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev)
 # The Python module (python/): pybind11, the headers and NumPy of Debian's /usr/bin/python3, pytest for `make test`.
 packages+=(pybind11-dev python3-dev python3-numpy python3-pytest)
+# MPI (docs/mpi.md): data-parallel training and the distributed state vector; qnn builds without it too.
+packages+=(libopenmpi-dev openmpi-bin)
 # `setup.sh --fuzz`: also Clang with libFuzzer and its OpenMP runtime (make fuzz).
 if [[ ${1:-} == --fuzz ]]; then packages+=(clang libclang-rt-14-dev libomp-dev); fi
 missing=()

@@ -14,6 +14,10 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#ifdef QNN_WITH_MPI
+#include "qnn/mpi/distributed_benchmark.hpp"
+#include "qnn/mpi/environment.hpp"
+#endif
 #include "qnn/core/error.hpp"
 #include "qnn/exec/benchmark.hpp"
 #include "qnn/io/atomic_file.hpp"
@@ -35,7 +39,36 @@ struct BenchArgs {
   unsigned repetitions = 5;
   std::string out;
   std::string suite = "all";
+  bool mpi = false;
 };
+
+// --mpi (docs/mpi.md): gate time by where the target lives on a state split over the ranks, and the bytes exchanged.
+void run_mpi_bench(const BenchArgs& a) {
+#ifdef QNN_WITH_MPI
+  if (!mpi::active()) throw ValueError("--mpi measures a state split over MPI ranks: run it under mpirun, e.g. "
+                                      "`mpirun -np 2 qnn bench --mpi`");
+  mpi::DistributedBenchConfig cfg;
+  if (a.max_given) cfg.max_qubits = a.max_qubits;
+  cfg.min_qubits = a.min_qubits == 12 ? std::min(cfg.min_qubits, cfg.max_qubits) : a.min_qubits;
+  cfg.repetitions = a.repetitions;
+  if (a.quick) cfg.min_qubits = cfg.max_qubits = std::min(cfg.max_qubits, 20U);
+  const std::vector<mpi::DistributedBenchRow> rows = mpi::run_distributed_benchmarks(cfg);
+  std::printf("# distributed state: ranks split the state by its top qubits; ns/gate is the median of the slowest "
+              "rank; ratio is to one process applying H to the top qubit of the whole state\n");
+  std::printf("%-16s %-4s %6s %6s %5s %14s %14s %8s\n", "name", "gate", "qubits", "target", "ranks", "ns/gate",
+              "bytes_sent", "ratio");
+  double base = 0;
+  for (const auto& r : rows) {
+    if (r.name == "single_process") base = r.seconds_per_gate;
+    std::printf("%-16s %-4s %6u %6u %5d %14.0f %14llu %8.3f\n", r.name.c_str(), r.gate.c_str(), r.qubits, r.target,
+                r.ranks, r.seconds_per_gate * 1e9, static_cast<unsigned long long>(r.bytes_per_gate),
+                r.seconds_per_gate / base);
+  }
+#else
+  (void)a;
+  throw ValueError("--mpi needs a qnn built with MPI (install libopenmpi-dev and rebuild); run it under mpirun");
+#endif
+}
 
 nlohmann::json row_json(const BenchRow& r) {
   nlohmann::json j;
@@ -158,6 +191,10 @@ std::string summary(const std::vector<BenchRow>& rows) {
 }
 
 void run_bench(const BenchArgs& a) {
+  if (a.mpi) {
+    run_mpi_bench(a);
+    return;
+  }
   // --quick stops at 24 qubits unless told otherwise.
   const unsigned max_qubits = a.quick && !a.max_given ? std::max(24U, a.min_qubits) : a.max_qubits;
   if (a.min_qubits > max_qubits) {
@@ -251,6 +288,9 @@ void add_bench_command(CLI::App& app) {
                   "gates (kernels, layers, ansatz vs bandwidth), training (gradients, batched training step) or all")
       ->check(CLI::IsMember({"all", "gates", "training"}))
       ->capture_default_str();
+  cmd->add_flag("--mpi", args->mpi,
+                "under mpirun: time a gate on a local and on a global qubit of a distributed state (n = 20..24, "
+                "--quick: 20) and the bytes each rank exchanges");
   cmd->callback([args, max_opt] {
     args->max_given = max_opt->count() > 0;
     run_bench(*args);

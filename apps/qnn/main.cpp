@@ -5,10 +5,18 @@
 #include <new>
 
 #include "commands.hpp"
+#include "mpi_ranks.hpp"
 #include "qnn/core/error.hpp"
 #include "qnn/core/parallel.hpp"
 
 int main(int argc, char** argv) {
+#ifdef QNN_WITH_MPI
+  // Under mpirun (only then: a plain run never starts MPI) every rank runs the command; rank 0 alone prints results
+  // and errors (validation fails the same way on every rank, so each exits cleanly with the same status).
+  const qnn::mpi::Environment mpi_environment;
+  if (!qnn::cli::is_root_rank() && std::freopen("/dev/null", "w", stdout) == nullptr) return 1;
+#endif
+  const bool report = qnn::cli::is_root_rank();
   CLI::App app{"qnn: quantum neural networks on a fast state-vector simulator", "qnn"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "qnn 0.1.0");
@@ -38,16 +46,16 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "qnn: error: %s (see qnn --help)\n", e.what());
+    if (report) std::fprintf(stderr, "qnn: error: %s (see qnn --help)\n", e.what());
     return 2;
   } catch (const qnn::Error& e) {
-    std::fprintf(stderr, "qnn: error: %s\n", e.what());
+    if (report) std::fprintf(stderr, "qnn: error: %s\n", e.what());
     return 1;
   } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "qnn: error: out of memory\n");
+    if (report) std::fprintf(stderr, "qnn: error: out of memory\n");
     return 1;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "qnn: error: %s\n", e.what());
+    if (report) std::fprintf(stderr, "qnn: error: %s\n", e.what());
     return 1;
   }
   return 0;

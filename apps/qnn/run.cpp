@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "commands.hpp"
+#include "mpi_ranks.hpp"
 #include "noise_options.hpp"
 #include "qnn/core/error.hpp"
 #include "qnn/diff/adjoint.hpp"
@@ -20,6 +21,9 @@
 #include "qnn/noise/density_matrix_simulation.hpp"
 #include "qnn/noise/readout_error.hpp"
 #include "qnn/noise/trajectories.hpp"
+#ifdef QNN_WITH_MPI
+#include "qnn/mpi/distributed_simulation.hpp"
+#endif
 
 namespace qnn::cli {
 
@@ -38,6 +42,7 @@ struct RunArgs {
   std::string precision = "double";
   NoiseArgs noise;
   std::uint64_t trajectories = 0;  // --noise: Monte-Carlo trajectories instead of the density matrix (0: automatic)
+  bool distributed = false;  // split the state over the MPI ranks (automatic under mpirun with ≥ 2 ranks)
 };
 
 constexpr std::uint64_t kDefaultShots = 1024;
@@ -227,10 +232,81 @@ void run_noisy_program(const qasm::Program& p, const RunArgs& a, const std::vect
     if (std::abs(probs[i]) > 1e-12) std::printf("%s %.15g\n", qasm::bit_string(i, p.num_qubits).c_str(), probs[i]);
 }
 
+// The state split over the MPI ranks by its top qubits (docs/mpi.md): --expval (and its adjoint --gradient),
+// --statevector and --probabilities streamed to rank 0, and counts of terminal measurements.
+template <Real T>
+void run_distributed(const qasm::Program& p, const RunArgs& a, const std::vector<double>& theta) {
+#ifdef QNN_WITH_MPI
+  if (!a.noise.noise.empty()) throw ValueError("--noise does not run on a distributed state; run it without mpirun");
+  const char* what = !a.expval.empty() ? (a.gradient ? "--gradient" : "--expval")
+                     : a.statevector   ? "--statevector"
+                     : a.probabilities ? "--probabilities"
+                                       : "--shots";
+  const Circuit c = exact_circuit(p, a, what);
+  mpi::check_distributable(c, mpi::size());
+  if (!a.expval.empty()) {
+    const PauliSum obs = parse_pauli_sum(a.expval);
+    if (obs.min_qubits() > p.num_qubits) {
+      throw ValueError("--expval names qubit " + std::to_string(obs.min_qubits() - 1) + " but the program has " +
+                       std::to_string(p.num_qubits) + " qubits");
+    }
+    if (a.shots > 0) throw ValueError("--expval on a distributed state is exact: drop --shots");
+    if (a.gradient) {
+      if (p.parameters.empty()) throw ValueError(a.file + ": --gradient needs `input float` parameters; the program has none");
+      if (a.grad != "adjoint") throw ValueError("--gradient on a distributed state uses --grad adjoint");
+      const Gradient g = mpi::distributed_adjoint_gradient<T>(c, obs, theta, {}, DiffWrt{.theta = true, .inputs = false});
+      for (std::size_t i = 0; i < p.parameters.size(); ++i) {
+        std::printf("%s %.15g\n", p.parameters[i].c_str(), i < g.theta.size() ? g.theta[i] : 0.0);
+      }
+      return;
+    }
+    const mpi::DistributedStateVector<T> psi = mpi::simulate_distributed<T>(c, theta);
+    std::printf("%.15g\n", mpi::expectation(psi, obs));
+    return;
+  }
+  if (!a.probabilities && !a.statevector && p.num_clbits == 0) {
+    throw ValueError(a.file + ": the program has no classical bits to count; use --probabilities or --statevector");
+  }
+  const mpi::DistributedStateVector<T> psi = mpi::simulate_distributed<T>(c, theta);
+  if (a.statevector || a.probabilities) {
+    psi.gather_to_root([&](index_t first, std::span<const complex<T>> amps) {
+      for (std::size_t j = 0; j < amps.size(); ++j) {
+        const index_t i = first + j;
+        if (a.statevector) {
+          std::printf("%llu %.15g %.15g\n", static_cast<unsigned long long>(i), double(amps[j].real()),
+                      double(amps[j].imag()));
+        } else if (const double pr = double(std::norm(amps[j])); pr > 1e-12) {
+          std::printf("%s %.15g\n", qasm::bit_string(i, p.num_qubits).c_str(), pr);
+        }
+      }
+    });
+    return;
+  }
+  Rng rng(a.seed);
+  std::map<std::string, std::uint64_t> counts;
+  for (index_t s : psi.sample(a.shots > 0 ? a.shots : kDefaultShots, rng)) {
+    std::uint64_t bits = 0;
+    for (const qasm::Instruction& ins : p.body)
+      if (ins.kind == qasm::InstructionKind::Measure) {
+        bits = (bits & ~(std::uint64_t{1} << ins.clbit)) | (std::uint64_t{s >> ins.qubit & 1U} << ins.clbit);
+      }
+    ++counts[qasm::bit_string(bits, p.num_clbits)];
+  }
+  for (const auto& [bits, count] : counts) std::printf("%s %llu\n", bits.c_str(), static_cast<unsigned long long>(count));
+#else
+  (void)p, (void)a, (void)theta;
+  throw ValueError("--distributed needs a qnn built with MPI (install libopenmpi-dev and rebuild)");
+#endif
+}
+
 template <Real T>
 void run_program(const qasm::Program& p, const RunArgs& a) {
   if (p.num_qubits == 0) throw ValueError(a.file + ": the program declares no qubits");
   const std::vector<double> theta = qasm::bind_parameters(p, parse_bindings(a.bind));
+  if (a.distributed || num_ranks() > 1) {
+    run_distributed<T>(p, a, theta);
+    return;
+  }
   if (!a.noise.noise.empty()) {
     run_noisy_program<T>(p, a, theta);
     return;
@@ -349,6 +425,9 @@ void add_run_command(CLI::App& app) {
                   "(automatic above 13 qubits, 1000 trajectories); --expval then prints `MEAN STANDARD_ERROR`")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32))
       ->needs(cmd->get_option("--noise"));
+  cmd->add_flag("--distributed", args->distributed,
+               "split the state over the MPI ranks by its top qubits (the default under mpirun with 2 or more ranks; "
+               "a power-of-two rank count)");
   cmd->callback([args] { run_run(*args); });
 }
 

@@ -14,6 +14,10 @@
 #include "commands.hpp"
 #include "noise_options.hpp"
 #include "progress.hpp"
+#include "mpi_ranks.hpp"
+#ifdef QNN_WITH_MPI
+#include "qnn/mpi/data_parallel.hpp"
+#endif
 #include "qnn/core/error.hpp"
 #include "qnn/io/atomic_file.hpp"
 #include "qnn/io/builtin_datasets.hpp"
@@ -307,20 +311,29 @@ void run_train(TrainArgs a, bool options_given) {
   // Checkpoint and metrics after every epoch, each written atomically: a run killed at any moment leaves the last
   // complete epoch on disk.
   cb.on_checkpoint = [&](const TrainCheckpoint& cp) {
+    if (!is_root_rank()) return;  // under mpirun rank 0 writes (every rank holds the same weights)
     saved.state = cp;
     const Durability d = cp.finished ? Durability::PowerLoss : Durability::Process;
     save_checkpoint(out / "checkpoint.json", saved, d);
     write_file_atomic(out / "metrics.csv", metrics_csv(cp.history), d);
   };
   const TrainCheckpoint resume_from = saved.state;
+#ifdef QNN_WITH_MPI
+  // Under mpirun each rank computes its block of every mini-batch (qnn/ml/trainer.hpp DataParallel).
+  TrainOptions run_opt = opt;
+  run_opt.data_parallel = mpi::data_parallel();
+#else
+  const TrainOptions& run_opt = opt;
+#endif
   const TrainResult result =
-      train(model, TrainSets{train_set, validation, &split.test}, opt, cb, setup.resumed ? &resume_from : nullptr);
+      train(model, TrainSets{train_set, validation, &split.test}, run_opt, cb, setup.resumed ? &resume_from : nullptr);
   bar.clear();
 
   const EpochMetrics& last = result.history.back();
   // The model's final score (early stopping may have restored an earlier epoch's weights).
   const auto final_train = model.evaluate(*train_set);
   const auto final_test = model.evaluate(split.test);
+  if (!is_root_rank()) return;
   save_model(out / "model.json", saved.model);
   write_file_atomic(out / "metrics.csv", metrics_csv(result.history));
   write_curves(out, result.history);

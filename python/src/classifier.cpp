@@ -1,6 +1,8 @@
-// The classifier and its trainer, bound thinly: a config object (keyword arguments, validated by the C++
-// constructor), train/evaluate/predict, and train() with a per-epoch Python callback. The GIL is released for the
-// whole of training and taken back only inside the callbacks (and, per mini-batch, to let Ctrl-C through).
+// The classifier and its trainer, bound thinly: a config object (keyword arguments named as the CLI's options; each
+// name is checked by the C++ parser when it is set, the combination by the C++ constructor), train/evaluate/predict,
+// a noisy readout (the CLI's --noise/--mitigate) and train() with a per-epoch Python callback. The GIL is released for
+// the whole of training and evaluation and taken back only inside the callbacks (and, per mini-batch, to let Ctrl-C
+// through).
 #include <algorithm>
 #include <cmath>
 
@@ -12,6 +14,8 @@
 #include "qnn/core/parallel.hpp"
 #include "qnn/ml/classifier.hpp"
 #include "qnn/ml/trainer.hpp"
+#include "qnn/noise/noise_spec.hpp"
+#include "qnn/noise/noisy_readout.hpp"
 
 namespace qnn::python {
 
@@ -88,6 +92,124 @@ const char* gradient_name(QuantumClassifier::GradientMethod m) {
                                                                                                           : "adjoint";
 }
 
+const char* feature_pairs_name(FeaturePairs p) {
+  return p == FeaturePairs::Linear ? "linear" : p == FeaturePairs::Circular ? "circular" : "full";
+}
+
+const char* reupload_scaling_name(ReuploadScaling s) {
+  return s == ReuploadScaling::Scale ? "scale" : s == ReuploadScaling::Affine ? "affine" : "none";
+}
+
+ReuploadScaling parse_reupload_scaling(const std::string& name) {
+  if (name == "none") return ReuploadScaling::None;
+  if (name == "scale") return ReuploadScaling::Scale;
+  if (name == "affine") return ReuploadScaling::Affine;
+  throw py::value_error("reupload_scaling must be none, scale or affine, got '" + name + "'");
+}
+
+// hidden / head: the CLI's text ("16:relu,4:tanh") or a list whose items are units (linear), "units:activation" or
+// (units, activation). Lists are turned into that text so the C++ parser checks units and activations with its own
+// messages.
+std::vector<DenseLayerSpec> dense_layers_of(const py::object& v) {
+  if (py::isinstance<py::str>(v)) return parse_dense_layers(v.cast<std::string>());
+  std::string text;
+  for (const py::handle item : v) {
+    if (!text.empty()) text += ',';
+    if (py::isinstance<py::str>(item)) {
+      text += item.cast<std::string>();
+    } else if (py::isinstance<py::tuple>(item) || py::isinstance<py::list>(item)) {
+      const auto pair = item.cast<py::sequence>();
+      if (pair.size() != 2) throw py::value_error("a dense layer is (units, activation), got " + std::string(py::repr(item)));
+      text += std::to_string(pair[0].cast<std::int64_t>()) + ":" + pair[1].cast<std::string>();
+    } else {
+      text += std::to_string(item.cast<std::int64_t>());
+    }
+  }
+  return parse_dense_layers(text);
+}
+
+py::list dense_layers_to_python(const std::vector<DenseLayerSpec>& layers) {
+  py::list out;
+  for (const DenseLayerSpec& l : layers) out.append(py::make_tuple(l.units, activation_name(l.activation)));
+  return out;
+}
+
+// Pauli readout items: each must parse as a Pauli sum now, so a typo is reported where it is written.
+std::vector<std::string> pauli_sums_of(const py::object& v) {
+  std::vector<std::string> out;
+  if (py::isinstance<py::str>(v)) {
+    // The CLI's form: sums separated by ';'.
+    const auto text = v.cast<std::string>();
+    std::size_t start = 0;
+    while (start <= text.size()) {
+      const std::size_t end = std::min(text.find(';', start), text.size());
+      out.push_back(text.substr(start, end - start));
+      start = end + 1;
+    }
+  } else {
+    for (const py::handle item : v) out.push_back(item.cast<std::string>());
+  }
+  for (std::string& item : out) {
+    const auto a = item.find_first_not_of(' '), b = item.find_last_not_of(' ');
+    item = a == std::string::npos ? std::string() : item.substr(a, b - a + 1);
+    if (item.empty()) throw py::value_error("pauli_readout: an empty Pauli sum");
+    (void)parse_pauli_sum(item);
+  }
+  return out;
+}
+
+// What the CLI's --noise, --mitigate, --zne-scales, --extrapolation and --folding give, as a readout backend.
+struct NoiseRequest {
+  py::object noise;  // None, a spec / preset / JSON path, or a NoiseModel
+  std::string mitigate = "none";
+  std::vector<double> zne_scales{1, 3, 5};
+  std::string extrapolation = "richardson";
+  std::string folding = "global";
+};
+
+QuantumClassifier::ReadoutBackend noisy_backend(const QuantumClassifier& model, const NoiseRequest& r) {
+  if (r.noise.is_none()) {
+    if (r.mitigate != "none") throw py::value_error("mitigate needs a noise model (nothing to mitigate)");
+    return {};
+  }
+  NoiseModel noise;
+  if (py::isinstance<py::str>(r.noise)) {
+    const auto spec = r.noise.cast<std::string>();
+    noise = load_noise_model(spec);
+    if (noise.name.empty()) noise.name = spec;
+  } else if (py::isinstance<NoiseModel>(r.noise)) {
+    noise = r.noise.cast<NoiseModel>();
+  } else {
+    throw py::type_error("noise must be a spec string, a preset name, a JSON file or a qnn.NoiseModel, not " +
+                         std::string(py::str(py::type::of(r.noise).attr("__name__"))));
+  }
+  Mitigation m = parse_mitigation(r.mitigate);
+  m.zne_options.extrapolator = parse_extrapolator(r.extrapolation);
+  m.zne_options.folding = parse_folding(r.folding);
+  m.zne_options.scale_factors = r.zne_scales;
+  // The density matrix is simulated in the model's precision, as the CLI does.
+  return model.config().precision == Precision::Single ? noisy_readout<float>(std::move(noise), m)
+                                                       : noisy_readout<double>(std::move(noise), m);
+}
+
+// Class probabilities from outputs z, row by row: the rule of QuantumClassifier::probabilities, applied to the
+// batched outputs so that probabilities() agrees with logits() (and sees a noisy readout as they do).
+std::vector<double> probabilities_of(const QuantumClassifier& model, std::vector<double> z) {
+  const std::size_t C = model.config().num_classes;
+  for (std::size_t r = 0; r * C < z.size(); ++r) {
+    const std::span<double> row(z.data() + r * C, C);
+    if (model.config().loss != LossKind::Fidelity) {
+      const std::vector<double> p = softmax(row);
+      std::copy(p.begin(), p.end(), row.begin());
+      continue;
+    }
+    double s = 0;
+    for (double& v : row) s += v = std::max(v, 0.0);
+    for (double& v : row) v = s > 0 ? v / s : 1.0 / double(C);
+  }
+  return z;
+}
+
 const char* schedule_name(LearningRateSchedule::Kind k) {
   using K = LearningRateSchedule::Kind;
   return k == K::Step ? "step" : k == K::Exponential ? "exponential" : k == K::Cosine ? "cosine" : "constant";
@@ -97,21 +219,99 @@ const char* schedule_name(LearningRateSchedule::Kind k) {
 
 void bind_classifier(py::module_& m) {
   py::class_<ClassifierConfig> config(m, "ClassifierConfig", R"doc(The classifier's architecture, as keywords:
-``qnn.ClassifierConfig(qubits=4, layers=3, num_features=4, num_classes=3, encoding="Y", precision="double")``.)doc");
+``qnn.ClassifierConfig(qubits=4, layers=2, hidden="4:tanh", readout="z-all", head=[(8, "tanh")], loss="cross-entropy")``.
+Each keyword is a `qnn train` option; an unknown name is a ValueError when set, an inconsistent combination one when
+the QuantumClassifier is built.)doc");
   config.def(py::init<>())
       .def(py::init([config](const py::kwargs& kw) { return from_keywords<ClassifierConfig>(config, kw); }));
   count_property(config, "qubits", &ClassifierConfig::qubits, "qubits of the circuit (>= classes)");
   count_property(config, "layers", &ClassifierConfig::layers, "ansatz layers");
   count_property(config, "num_features", &ClassifierConfig::num_features, "raw features of a sample");
   count_property(config, "num_classes", &ClassifierConfig::num_classes, "classes (>= 2)");
+  count_property(config, "encoding_reps", &ClassifierConfig::encoding_reps,
+                 "repetitions of the encoding block (0: 2 for zz, 1 otherwise)");
+  count_property(config, "pca_components", &ClassifierConfig::pca_components,
+                 "project the standardised features on this many principal components, whitened (0: off)");
   config
       .def_property(
-          "encoding", [](const ClassifierConfig& c) { return std::string(1, static_cast<char>(c.encoding)); },
-          [](ClassifierConfig& c, const std::string& axis) {
-            if (axis.size() != 1) throw py::value_error("encoding must be X, Y or Z, got '" + axis + "'");
-            c.encoding = parse_rotation_axis(axis[0]);
+          "encoding",
+          [](const ClassifierConfig& c) {
+            return c.encoding_name.empty() ? std::string(1, static_cast<char>(c.encoding)) : c.encoding_name;
           },
-          "rotation axis of the angle encoding: 'X', 'Y' or 'Z'")
+          [](ClassifierConfig& c, const std::string& name) {
+            // As the CLI's --encoding: one axis letter is the original angle encoding (features wrap around the
+            // qubits); anything else must be an encoding name.
+            if (name.size() == 1 && std::string_view("XYZxyz").find(name[0]) != std::string_view::npos) {
+              c.encoding = parse_rotation_axis(name[0]);
+              c.encoding_name.clear();
+            } else {
+              (void)parse_encoding(name);
+              c.encoding_name = name;
+            }
+          },
+          "'X', 'Y' or 'Z' (the original angle encoding, extra features wrap around), or angle-x|y|z, dense, "
+          "basis, zz, iqp")
+      .def_property(
+          "encoding_pairs", [](const ClassifierConfig& c) { return std::string(feature_pairs_name(c.encoding_pairs)); },
+          [](ClassifierConfig& c, const std::string& p) { c.encoding_pairs = parse_feature_pairs(p); },
+          "feature pairs of zz and iqp: 'linear', 'circular' or 'full'")
+      .def_readwrite("reupload", &ClassifierConfig::reupload,
+                     "data re-uploading: `layers` times (encoding block, one ansatz layer)")
+      .def_property(
+          "reupload_scaling",
+          [](const ClassifierConfig& c) { return std::string(reupload_scaling_name(c.reupload_scaling)); },
+          [](ClassifierConfig& c, const std::string& s) { c.reupload_scaling = parse_reupload_scaling(s); },
+          "re-uploaded features as x ('none'), w*x ('scale') or w*x + b ('affine'), trainable per block")
+      .def_property(
+          "ansatz", [](const ClassifierConfig& c) { return c.ansatz; },
+          [](ClassifierConfig& c, const std::string& name) {
+            (void)make_ansatz(name);  // an unknown name fails here, with the list of known ones
+            c.ansatz = name;
+          },
+          "basic, strong, hea-linear, hea-ring, hea-full, qcnn or ttn")
+      .def_property(
+          "rotation", [](const ClassifierConfig& c) { return std::string(rotation_block_name(c.rotation)); },
+          [](ClassifierConfig& c, const std::string& r) { c.rotation = parse_rotation_block(r); },
+          "rotation block of hea-* and ttn: 'ry', 'ry-rz' or 'u3'")
+      .def_property(
+          "readout", [](const ClassifierConfig& c) { return readout_name(c.readout); },
+          [](ClassifierConfig& c, const py::object& v) {
+            // A kind name, or Pauli sums (a list, or the CLI's 'Z0 Z1; X2'), which set pauli_readout too.
+            if (py::isinstance<py::str>(v)) {
+              const auto text = v.cast<std::string>();
+              try {
+                c.readout = parse_readout(text);
+                if (c.readout != ReadoutKind::Pauli) c.pauli_readout.clear();
+                return;
+              } catch (const ValueError&) {
+                if (text.find_first_of("XYZ") == std::string::npos ||
+                    text.find_first_of("0123456789") == std::string::npos) {
+                  throw;
+                }
+              }
+            }
+            c.pauli_readout = pauli_sums_of(v);
+            c.readout = ReadoutKind::Pauli;
+          },
+          "'z' (<Z_k> per class), 'z-all' (<Z_q> on every qubit), 'probabilities', 'parity', or Pauli sums "
+          "(['Z0 Z1', 'X2']): reads back as the kind name ('pauli' for sums)")
+      .def_property(
+          "pauli_readout", [](const ClassifierConfig& c) { return c.pauli_readout; },
+          [](ClassifierConfig& c, const py::object& v) { c.pauli_readout = pauli_sums_of(v); },
+          "the observables of the 'pauli' readout, one value each")
+      .def_property(
+          "hidden", [](const ClassifierConfig& c) { return dense_layers_to_python(c.hidden); },
+          [](ClassifierConfig& c, const py::object& v) { c.hidden = dense_layers_of(v); },
+          "dense layers before the circuit: '16:relu,4:tanh' or [(16, 'relu'), (4, 'tanh')]; the last one's units "
+          "are the circuit's inputs. Reads back as (units, activation) tuples")
+      .def_property(
+          "head", [](const ClassifierConfig& c) { return dense_layers_to_python(c.head); },
+          [](ClassifierConfig& c, const py::object& v) { c.head = dense_layers_of(v); },
+          "dense layers after the readout, as hidden; a linear layer to the classes follows them")
+      .def_property(
+          "loss", [](const ClassifierConfig& c) { return loss_name(c.loss); },
+          [](ClassifierConfig& c, const std::string& l) { c.loss = parse_loss(l); },
+          "'cross-entropy', 'mse', 'mse-pm1', 'hinge' or 'fidelity'")
       .def_property(
           "precision",
           [](const ClassifierConfig& c) { return c.precision == Precision::Single ? "single" : "double"; },
@@ -120,11 +320,22 @@ void bind_classifier(py::module_& m) {
             c.precision = p == "single" ? Precision::Single : Precision::Double;
           },
           "precision of the simulated states: 'single' or 'double'")
-      .def("__repr__", [](const ClassifierConfig& c) {
-        return "ClassifierConfig(qubits=" + std::to_string(c.qubits) + ", layers=" + std::to_string(c.layers) +
-               ", num_features=" + std::to_string(c.num_features) + ", num_classes=" + std::to_string(c.num_classes) +
-               ", encoding='" + std::string(1, static_cast<char>(c.encoding)) + "', precision='" +
-               (c.precision == Precision::Single ? "single" : "double") + "')";
+      .def("__repr__", [](const py::object& self) {
+        // Every property, so that the repr evaluates back to the same configuration.
+        static const char* const names[] = {"qubits", "layers", "num_features", "num_classes", "encoding",
+                                            "encoding_reps", "encoding_pairs", "reupload", "reupload_scaling",
+                                            "ansatz", "rotation", "readout", "pauli_readout", "pca_components",
+                                            "hidden", "head", "loss", "precision"};
+        std::string text = "ClassifierConfig(";
+        for (const char* name : names) {
+          py::object v = self.attr(name);
+          // Pauli sums are written as the readout (setting it to them selects the kind too).
+          if (std::string_view(name) == "readout" && v.cast<std::string>() == "pauli") v = self.attr("pauli_readout");
+          if (std::string_view(name) == "pauli_readout") continue;
+          if (text.back() != '(') text += ", ";
+          text += std::string(name) + "=" + std::string(py::repr(v));
+        }
+        return text + ")";
       });
 
   py::class_<QuantumClassifier::Score>(m, "Score", "Mean loss and accuracy over a data set.")
@@ -155,10 +366,46 @@ logits, softmax. Weights are drawn from `seed` exactly as `qnn train --seed` dra
           "Every trainable weight: circuit theta first, then the classical ones (a copy; assign to replace).")
       .def("set_standardizer", &QuantumClassifier::set_standardizer, py::arg("standardizer"))
       .def(
-          "fit_standardizer", [](QuantumClassifier& q, const Dataset& train) {
-            q.set_standardizer(Standardizer::fit(train));
+          "fit_standardizer",
+          [](QuantumClassifier& q, const Dataset& train) {
+            const Standardizer st = Standardizer::fit(train);
+            if (q.config().pca_components > 0) {
+              // As `qnn train --pca`: the components of the standardised training features.
+              Dataset standardised = train;
+              st.transform_in_place(standardised);
+              q.set_pca(Pca::fit(standardised, q.config().pca_components));
+            }
+            q.set_standardizer(st);
           },
-          py::arg("train"), "Standardise inputs with the mean and spread of the training data (as the CLI does).")
+          py::arg("train"),
+          "Standardise inputs with the mean and spread of the training data and, when config.pca_components > 0, "
+          "fit the PCA on the standardised training data (as the CLI does).")
+      .def("set_pca", &QuantumClassifier::set_pca, py::arg("pca"),
+           "Use this PCA of the standardised features (config.pca_components components).")
+      .def_property_readonly("pca", &QuantumClassifier::pca)
+      .def_property_readonly("standardizer", &QuantumClassifier::standardizer)
+      .def_property_readonly("num_circuit_inputs", &QuantumClassifier::num_circuit_inputs,
+                             "values the circuit reads per sample (the last hidden layer's units, or the features)")
+      .def("describe", &QuantumClassifier::describe, "One line: qubits, encoding, ansatz, readout, head, loss.")
+      .def("__repr__",
+           [](const QuantumClassifier& q) {
+             return "QuantumClassifier(" + q.describe() + ", " + std::to_string(q.weights().size()) + " weights" +
+                    (q.has_readout_backend() ? ", noisy readout" : "") + ")";
+           })
+      .def(
+          "set_noise",
+          [](QuantumClassifier& q, const py::object& noise, const std::string& mitigate,
+             const std::vector<double>& zne_scales, const std::string& extrapolation, const std::string& folding) {
+            q.set_readout_backend(noisy_backend(q, {noise, mitigate, zne_scales, extrapolation, folding}));
+          },
+          py::arg("noise"), py::arg("mitigate") = "none", py::arg("zne_scales") = std::vector<double>{1, 3, 5},
+          py::arg("extrapolation") = "richardson", py::arg("folding") = "global",
+          R"doc(Evaluate (and train) the readout on the noisy density matrix, as the CLI's --noise/--mitigate:
+`noise` is a spec ("depolarizing:0.01"), a preset, a JSON file or a NoiseModel; None goes back to the exact state
+vector. `mitigate` is none, readout, zne or zne,readout. logits, predict, probabilities, evaluate (without shots),
+loss_and_gradient and train() then see the noise.)doc")
+      .def_property_readonly("has_noise", &QuantumClassifier::has_readout_backend,
+                             "whether set_noise installed a noisy readout")
       .def(
           "logits",
           [](const QuantumClassifier& q, const py::object& x) {
@@ -191,12 +438,47 @@ logits, softmax. Weights are drawn from `seed` exactly as `qnn train --seed` dra
           },
           py::arg("x"), "The most likely class of each raw sample.")
       .def(
-          "evaluate",
-          [](const QuantumClassifier& q, const Dataset& d) {
-            py::gil_scoped_release release;
-            return q.evaluate(d);
+          "probabilities",
+          [](const QuantumClassifier& q, const py::object& x) {
+            const Dataset d = samples_of(x, q.config().num_features);
+            std::vector<double> p;
+            {
+              py::gil_scoped_release release;
+              p = probabilities_of(q, all_logits(q, d));
+            }
+            return to_numpy(std::move(p), {static_cast<py::ssize_t>(d.num_samples()),
+                                           static_cast<py::ssize_t>(q.config().num_classes)});
           },
-          py::arg("data"), "Mean loss and accuracy over a data set (a Score; unpacks as (loss, accuracy)).")
+          py::arg("x"),
+          "Class probabilities of raw samples (n x classes): softmax of the logits, or the fidelities normalised to "
+          "sum 1 for the fidelity loss.")
+      .def(
+          "evaluate",
+          [](const QuantumClassifier& q, const Dataset& d, std::int64_t shots, std::int64_t seed,
+             const py::object& noise, const std::string& mitigate, const std::vector<double>& zne_scales,
+             const std::string& extrapolation, const std::string& folding) {
+            const std::uint64_t n = non_negative64(shots, "shots"), s = non_negative64(seed, "seed");
+            if (n > 0 && (!noise.is_none() || q.has_readout_backend())) {
+              throw py::value_error("shots cannot be combined with noise (the noisy readout is exact on the density "
+                                    "matrix)");
+            }
+            if (noise.is_none()) {
+              if (mitigate != "none") throw py::value_error("mitigate needs a noise model (nothing to mitigate)");
+              py::gil_scoped_release release;
+              return q.evaluate(d, n, s);
+            }
+            // A noisy copy: the model itself keeps its readout.
+            QuantumClassifier noisy = q;
+            noisy.set_readout_backend(noisy_backend(q, {noise, mitigate, zne_scales, extrapolation, folding}));
+            py::gil_scoped_release release;
+            return noisy.evaluate(d);
+          },
+          py::arg("data"), py::kw_only(), py::arg("shots") = 0, py::arg("seed") = 1, py::arg("noise") = py::none(),
+          py::arg("mitigate") = "none", py::arg("zne_scales") = std::vector<double>{1, 3, 5},
+          py::arg("extrapolation") = "richardson", py::arg("folding") = "global",
+          R"doc(Mean loss and accuracy over a data set (a Score; unpacks as (loss, accuracy)), as `qnn eval`:
+`shots` > 0 estimates every readout observable from that many shots (seeded per sample by `seed`); `noise` (and
+`mitigate`, ...: see set_noise) evaluates this call on the noisy density matrix without changing the model.)doc")
       .def(
           "loss_and_gradient",
           [](const QuantumClassifier& q, const Dataset& d, const py::object& indices) {
@@ -290,6 +572,12 @@ logits, softmax. Weights are drawn from `seed` exactly as `qnn train --seed` dra
       [](QuantumClassifier& model, const Dataset& train_set, const Dataset* test, const Dataset* validation,
          const TrainOptions* options, const py::object& on_epoch) {
         TrainOptions opt = options ? *options : TrainOptions{};
+        // The hardware-style gradient paths are exact: under noise they would silently train the noiseless model.
+        if (model.has_readout_backend() &&
+            (opt.gradient.method != QuantumClassifier::GradientMethod::Adjoint || opt.gradient.shots != 0)) {
+          throw py::value_error("a model with noise trains with gradient='adjoint' (reverse mode through the density "
+                                "matrix) and exact expectations (shots=0)");
+        }
         opt.schedule.epochs = total_epochs(opt, model.config());  // what the cosine schedule anneals over (as the CLI)
         TrainCallbacks cb;
         if (!on_epoch.is_none()) {

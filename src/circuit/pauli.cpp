@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <sstream>
 
@@ -125,6 +126,8 @@ PauliSum parse_pauli_sum(std::string_view text) {
       char* end = nullptr;
       coeff = std::strtod(rest.c_str(), &end);
       if (end == rest.c_str()) fail("bad number");
+      // 1e400 reads as inf, and inf · 0 as NaN in every expectation: refuse it here, naming the number.
+      if (!std::isfinite(coeff)) fail("coefficient " + rest.substr(0, std::size_t(end - rest.c_str())) + " is not finite");
       i += static_cast<std::size_t>(end - rest.c_str());
       has_coeff = true;
       skip();

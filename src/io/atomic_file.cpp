@@ -92,7 +92,19 @@ void write_file_atomic(const fs::path& path, std::string_view contents, Durabili
 
   // rename() would give the file the temporary's fresh mode; a user who made a file private expects it to stay so.
   struct stat old_stat {};
-  const bool keep_mode = ::stat(path.c_str(), &old_stat) == 0 && S_ISREG(old_stat.st_mode);
+  const bool exists = ::stat(path.c_str(), &old_stat) == 0;
+  const bool keep_mode = exists && S_ISREG(old_stat.st_mode);
+
+  // A device, FIFO or socket (/dev/stdout, /dev/null, a pipe) is written in place: renaming a temporary over it would
+  // replace the device node itself with a regular file (as root, `--out /dev/null` would break /dev/null for every
+  // program). Such a target has no old contents to keep, so there is nothing atomicity would protect.
+  if (exists && !S_ISREG(old_stat.st_mode) && !S_ISDIR(old_stat.st_mode)) {
+    Fd file(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (file.get() < 0) throw fail(errno);
+    if (const int err = write_all(file.get(), contents)) throw fail(err);
+    if (file.close() != 0) throw fail(errno);
+    return;
+  }
 
   // The temporary lives in the target's directory because rename() is only atomic within one file system.
   fs::path temp;

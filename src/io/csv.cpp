@@ -209,8 +209,7 @@ Dataset parse_dataset_csv(std::string_view text, const std::string& source_name)
     declared_samples = *parse_count(first.cells[0]);
     const std::size_t features = *parse_count(first.cells[1]);
     if (features == 0) throw ParseError(source, first.line, 2, "header declares 0 features");
-    width = features + 1;
-    ds.feature_names = generated_names(features);
+    width = features + 1;  // the names x0… are generated once every row has been checked to be this wide
     ds.class_names.assign(first.cells.begin() + 2, first.cells.end());
     first_data = 1;
   } else {
@@ -276,6 +275,9 @@ Dataset parse_dataset_csv(std::string_view text, const std::string& source_name)
     label_texts.push_back(&label);
     ds.features.push_back(std::move(x));
   }
+  // Only now: a corrupted header count (`1,55555555,…`, found by fuzzing) would otherwise name that many features
+  // before any row could contradict it, allocating gigabytes.
+  if (sklearn) ds.feature_names = generated_names(width - 1);
   if (!sklearn || ds.class_names.empty()) assign_labels(label_texts, ds);
   return ds;
 }

@@ -25,6 +25,7 @@
 #include <utility>
 
 #include "qnn/core/error.hpp"
+#include "qnn/io/atomic_file.hpp"
 #include "qnn/io/qasm.hpp"
 
 namespace qnn::qasm {
@@ -1520,14 +1521,11 @@ Program parse(std::string_view source, std::string_view file_name, const std::fi
 }
 
 Program read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path.string() + ": cannot open file: " + std::generic_category().message(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw IoError(path.string() + ": read error");
+  // qnn::read_file refuses a directory by name (an ifstream opens one and reads nothing: "declares no qubits").
+  const std::string text = ::qnn::read_file(path);
   std::filesystem::path dir = path.parent_path();
   if (dir.empty()) dir = ".";
-  return parse(ss.str(), path.string(), dir);
+  return parse(text, path.string(), dir);
 }
 
 }  // namespace qnn::qasm

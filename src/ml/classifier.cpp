@@ -30,6 +30,9 @@ void check_config(const ClassifierConfig& c) {
                      "data has " + std::to_string(c.num_features));
   }
   if (c.reupload && c.layers == 0) throw ValueError("data re-uploading needs at least 1 layer");
+  // Far beyond any trainable depth; an absurd count (a typo, a corrupted model.json) would otherwise build a circuit
+  // until memory runs out.
+  if (c.layers > 10000) throw ValueError("the classifier supports at most 10000 layers, got " + std::to_string(c.layers));
 }
 
 EncodingKind axis_kind(RotationAxis a) {
@@ -197,6 +200,11 @@ void QuantumClassifier::set_standardizer(Standardizer st) {
   if (st.mean.size() != config_.num_features || st.scale.size() != config_.num_features) {
     throw ValueError("standardiser has " + std::to_string(st.mean.size()) + " features, the model " +
                      std::to_string(config_.num_features));
+  }
+  for (std::size_t j = 0; j < st.mean.size(); ++j) {
+    if (!std::isfinite(st.mean[j]) || !std::isfinite(st.scale[j]) || !(st.scale[j] > 0)) {
+      throw ValueError("standardiser of feature " + std::to_string(j) + " must have a finite mean and a finite scale > 0");
+    }
   }
   standardizer_ = std::move(st);
 }

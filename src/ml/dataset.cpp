@@ -64,7 +64,25 @@ Standardizer Standardizer::fit(const Dataset& data) {
   std::vector<double> var(f, 0.0);
   for (const auto& row : data.features)
     for (std::size_t j = 0; j < f; ++j) var[j] += (row[j] - st.mean[j]) * (row[j] - st.mean[j]) / n;
-  for (std::size_t j = 0; j < f; ++j) st.scale[j] = var[j] > 1e-24 ? std::sqrt(var[j]) : 1.0;
+  for (std::size_t j = 0; j < f; ++j) {
+    double std_dev = std::sqrt(var[j]);
+    if (!std::isfinite(std_dev)) {
+      // (x − mean)² overflowed (features near 1e308): std = s · sqrt(Σ ((x − mean)/s)² / n) with s = max |x − mean|
+      // is the same value without squaring, so such data standardise instead of giving an infinite scale (which
+      // model.json cannot hold). Ordinary data keep the plain formula, bit for bit.
+      double s = 0;
+      for (const auto& row : data.features) s = std::max(s, std::abs(row[j] - st.mean[j]));
+      double sum = 0;
+      for (const auto& row : data.features) sum += (row[j] - st.mean[j]) / s * ((row[j] - st.mean[j]) / s) / n;
+      std_dev = s * std::sqrt(sum);
+    }
+    if (!std::isfinite(st.mean[j]) || !std::isfinite(std_dev)) {
+      const std::string name = j < data.feature_names.size() ? data.feature_names[j] : "x" + std::to_string(j);
+      throw ValueError("feature '" + name + "' spreads beyond the double range (a difference of two values " +
+                       "overflows); rescale it");
+    }
+    st.scale[j] = var[j] > 1e-24 ? std_dev : 1.0;
+  }
   return st;
 }
 

@@ -66,7 +66,13 @@ double batch_gradient(const QuantumClassifier& model, const Run& run, std::span<
   std::vector<double> losses(num_parts);
   // Amplitude updates per chunk: gates × 2^n × chunk × 3 (forward, and two states backward).
   const std::uint64_t work = 3 * model.circuit().size() * (std::uint64_t{1} << model.circuit().num_qubits()) * kChunk;
-  parallel_tasks(num_parts, [&](std::uint64_t i) {
+  // Data-parallel: this process computes its block of chunks, then every block is gathered (DataParallel).
+  const DataParallel& dp = opt.data_parallel;
+  const bool split = dp.size > 1 && dp.all_gather;
+  const std::size_t i0 = split ? num_parts * dp.rank / dp.size : 0;
+  const std::size_t i1 = split ? num_parts * (dp.rank + 1) / dp.size : num_parts;
+  parallel_tasks(i1 - i0, [&](std::uint64_t k) {
+    const std::size_t i = i0 + k;
     parts[i].assign(P, 0.0);
     if (hw) {
       const std::size_t s = batch[i];
@@ -77,6 +83,21 @@ double batch_gradient(const QuantumClassifier& model, const Run& run, std::span<
       losses[i] = model.batch_loss_and_gradient(data, batch.subspan(c0, c1 - c0), parts[i]);
     }
   }, work);
+  if (split) {
+    std::vector<double> mine;
+    mine.reserve((i1 - i0) * (P + 1));
+    for (std::size_t i = i0; i < i1; ++i) {
+      mine.push_back(losses[i]);
+      mine.insert(mine.end(), parts[i].begin(), parts[i].end());
+    }
+    const std::vector<double> all = dp.all_gather(mine);
+    if (all.size() != num_parts * (P + 1)) throw ValueError("data-parallel gather returned the wrong number of values");
+    for (std::size_t i = 0; i < num_parts; ++i) {
+      losses[i] = all[i * (P + 1)];
+      parts[i].assign(all.begin() + static_cast<std::ptrdiff_t>(i * (P + 1) + 1),
+                      all.begin() + static_cast<std::ptrdiff_t>((i + 1) * (P + 1)));
+    }
+  }
   std::fill(grad.begin(), grad.end(), 0.0);
   double loss = 0;
   for (std::size_t i = 0; i < num_parts; ++i) {

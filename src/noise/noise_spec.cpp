@@ -111,7 +111,9 @@ std::vector<double> bind_args(const ChannelSignature& sig, const Args& args) {
         throw ValueError(name + ": takes " + std::to_string(v.size()) + " parameter(s), got more");
       }
     } else {
-      auto it = std::find_if(sig.params.begin(), sig.params.end(), [&](const char* p) { return key == p; });
+      // A named copy: Clang 14 cannot capture a structured binding in a lambda (the fuzz build uses Clang).
+      const std::string& wanted = key;
+      auto it = std::find_if(sig.params.begin(), sig.params.end(), [&](const char* p) { return wanted == p; });
       if (it == sig.params.end()) {
         std::string allowed;
         for (const char* p : sig.params) allowed += (allowed.empty() ? "" : ", ") + std::string(p);

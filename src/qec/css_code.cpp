@@ -6,9 +6,14 @@ namespace qnn::qec {
 
 namespace {
 
-void check_odd(std::string_view name, unsigned d) {
+// `max_d` keeps a memory experiment (d rounds of a code with up to d² data qubits: ~d³ operations, and a decoding
+// graph as large) within memory; a typo such as 100001 is refused at once instead of allocating until killed.
+void check_odd(std::string_view name, unsigned d, unsigned max_d) {
   if (d < 3 || d % 2 == 0)
     throw ValueError(std::string(name) + " code distance " + std::to_string(d) + " must be odd and at least 3");
+  if (d > max_d)
+    throw ValueError(std::string(name) + " code distance " + std::to_string(d) + " is too large (at most " +
+                     std::to_string(max_d) + ")");
 }
 
 Stabilizer stabilizer(std::vector<std::int32_t> qubits, double x, double y) { return {std::move(qubits), {x, y}}; }
@@ -16,7 +21,7 @@ Stabilizer stabilizer(std::vector<std::int32_t> qubits, double x, double y) { re
 }  // namespace
 
 CssCode repetition_code(unsigned d, Basis basis) {
-  check_odd("repetition", d);
+  check_odd("repetition", d, 10001);
   CssCode c;
   c.name = "repetition";
   c.distance = d;
@@ -71,7 +76,7 @@ CssCode shor_code() {
 }
 
 CssCode rotated_surface_code(unsigned d) {
-  check_odd("surface", d);
+  check_odd("surface", d, 101);
   CssCode c;
   c.name = "surface";
   c.distance = d;

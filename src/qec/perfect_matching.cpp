@@ -295,6 +295,7 @@ bool PerfectMatching::solve() {
   std::int64_t c = 0;
   for (std::int64_t w : weight_) c = std::max(c, w);
   c += 1;
+  offset_ = c;
   std::int64_t max_weight = 0;
   for (std::int64_t& w : weight_) {
     w = 2 * (c - w);

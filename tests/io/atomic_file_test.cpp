@@ -157,6 +157,20 @@ TEST_F(AtomicFileTest, OverADirectoryThrowsAndRemovesTemp) {
   EXPECT_TRUE(fs::is_directory(dir_ / "sub"));
 }
 
+// A FIFO (like /dev/stdout or /dev/null) is written in place: a rename over it would replace the node with a regular
+// file, and as root that would break /dev/null for every program on the machine.
+TEST_F(AtomicFileTest, FifoIsWrittenInPlaceNotReplaced) {
+  const fs::path fifo = dir_ / "pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string received;
+  std::thread reader([&] { received = read_file(fifo); });
+  write_file_atomic(fifo, "through the pipe");
+  reader.join();
+  EXPECT_EQ(received, "through the pipe");
+  EXPECT_TRUE(fs::is_fifo(fifo));
+  EXPECT_EQ(entries(dir_), std::vector<std::string>{"pipe"});
+}
+
 TEST_F(AtomicFileTest, PathWithoutFileNameThrows) {
   EXPECT_THROW(write_file_atomic(dir_ / "", "x"), IoError);
   EXPECT_TRUE(entries(dir_).empty());

@@ -268,6 +268,17 @@ TEST(Csv, EmptyFile) {
   expect_parse_error("\xEF\xBB\xBF", 0, 0, "mem.csv: empty file");
 }
 
+// Found by fuzz/csv_fuzz.cpp: a lone scikit-learn header declaring 10^12 features. It has no rows, which is the
+// error; the reader used to name 10^12 features first (hanging, then running out of memory).
+TEST(Csv, HeaderOnlyWithAbsurdFeatureCountIsRefusedQuickly) {
+  try {
+    (void)parse_dataset_csv("3,999999999999,setosa,versicolor\n", "absurd.csv");
+    ADD_FAILURE() << "expected ParseError";
+  } catch (const ParseError& e) {
+    EXPECT_NE(std::string(e.what()).find("no data rows"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Csv, SingleColumn) {
   expect_parse_error("1\n2\n", 1, 0, "mem.csv:1: need at least one feature column and a label column");
 }

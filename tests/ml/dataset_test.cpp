@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "qnn/core/error.hpp"
@@ -136,6 +137,36 @@ TEST(Standardizer, TransformUsesFittedStatisticsAndChecksSize) {
 }
 
 // ---- three-way split --------------------------------------------------------------------------------------------
+
+// Values near the double limit: (x − mean)² overflows, the standard deviation does not. Data {0, 0, 0, 1.2e308}:
+// mean 3e307, std = sqrt(3·(3e307)² + (9e307)²)/2 = 3e307·sqrt(12)/2 = 3e307·√3.
+TEST(Standardizer, FeaturesNearDoubleLimitGiveFiniteScale) {
+  Dataset d;
+  d.feature_names = {"big"};
+  d.class_names = {"a", "b"};
+  d.features = {{0.0}, {0.0}, {0.0}, {1.2e308}};
+  d.labels = {0, 1, 0, 1};
+  const Standardizer st = Standardizer::fit(d);
+  EXPECT_NEAR(st.mean[0] / 3e307, 1.0, 1e-15);
+  EXPECT_NEAR(st.scale[0] / (3e307 * std::sqrt(3.0)), 1.0, 1e-14);
+  const std::vector<double> y = st.transform({1.2e308});
+  EXPECT_NEAR(y[0], std::sqrt(3.0), 1e-14);
+}
+
+// A difference of two values beyond the double range cannot be standardised: a clear error naming the feature.
+TEST(Standardizer, OverflowingSpreadIsAnErrorNamingTheFeature) {
+  Dataset d;
+  d.feature_names = {"wild"};
+  d.class_names = {"a", "b"};
+  d.features = {{1.7e308}, {-1.7e308}, {-1.7e308}, {-1.7e308}, {-1.7e308}, {-1.7e308}};
+  d.labels = {0, 1, 0, 1, 0, 1};
+  try {
+    (void)Standardizer::fit(d);
+    ADD_FAILURE() << "expected ValueError";
+  } catch (const ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find("'wild'"), std::string::npos) << e.what();
+  }
+}
 
 TEST(TrainValidationTestSplit, StratifiedProportionsDisjointCovering) {
   const Dataset d = uneven_dataset();  // classes of 7, 13, 5

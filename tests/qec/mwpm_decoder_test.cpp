@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "qnn/core/error.hpp"
 #include "qnn/core/rng.hpp"
 #include "qnn/qec/lookup_decoder.hpp"
+#include "qnn/qec/perfect_matching.hpp"
 
 namespace qnn::qec {
 namespace {
@@ -39,6 +41,96 @@ TEST(MwpmDecoder, EqualsExhaustiveLookupOnEverySyndrome) {
       EXPECT_EQ(mwpm.decode(fired), lookup.decode(fired)) << "trial " << trial << " syndrome " << syndrome;
     }
   }
+}
+
+// The decoder's shortcuts — Dijkstra balls capped at one edge's weight with the matching's duals proving the result,
+// else balls out to the boundary distance, pairs only where d(i, j) < b_i + b_j, components matched apart — against the
+// textbook construction: all-pairs shortest paths (Floyd–Warshall through detectors only; the boundary enters as each
+// defect's twin at distance b_i) and one perfect matching of every defect pair and twin. Tie-free random edge
+// probabilities on a 3D (phenomenological, d = 7, 7 rounds, 192 detectors) graph; syndromes from shots at densities
+// where the capped first try, its retries with larger caps (sparse shots) and the fallback all occur.
+TEST(MwpmDecoder, EqualsAllPairsMatchingOnRandomShots) {
+  Rng rng(5);
+  DetectorErrorModel dem = rotated_surface_code_model(7, 0.1, 7);
+  for (auto& e : dem.errors) e.probability = rng.uniform(0.002, 0.04);
+  const DecodingGraph graph(dem, "reference");
+  ASSERT_TRUE(graph.flipped_detectors().empty());
+  const std::uint32_t n = graph.num_detectors();
+  constexpr std::int64_t kInf = std::int64_t{1} << 50;
+  std::vector<std::int64_t> dist(std::size_t{n} * n, kInf), to_boundary(n, kInf);
+  std::vector<std::uint64_t> obs(std::size_t{n} * n);  // value-initialised: 0
+  std::vector<std::uint64_t> boundary_obs(n);
+  for (std::uint32_t v = 0; v < n; ++v) dist[std::size_t{v} * n + v] = 0;
+  std::vector<std::pair<std::int64_t, std::uint64_t>> boundary_edge(n, {kInf, 0});
+  for (const DecodingEdge& e : graph.edges()) {
+    if (e.b == graph.boundary()) {
+      boundary_edge[e.a] = std::min(boundary_edge[e.a], std::pair{e.weight, e.observables});
+      continue;
+    }
+    for (auto [u, v] : {std::pair{e.a, e.b}, std::pair{e.b, e.a}}) {
+      if (e.weight < dist[std::size_t{u} * n + v]) {
+        dist[std::size_t{u} * n + v] = e.weight;
+        obs[std::size_t{u} * n + v] = e.observables;
+      }
+    }
+  }
+  for (std::uint32_t m = 0; m < n; ++m) {
+    for (std::uint32_t u = 0; u < n; ++u) {
+      for (std::uint32_t v = 0; v < n; ++v) {
+        const std::int64_t via = dist[std::size_t{u} * n + m] + dist[std::size_t{m} * n + v];
+        if (via < dist[std::size_t{u} * n + v]) {
+          dist[std::size_t{u} * n + v] = via;
+          obs[std::size_t{u} * n + v] = obs[std::size_t{u} * n + m] ^ obs[std::size_t{m} * n + v];
+        }
+      }
+    }
+  }
+  for (std::uint32_t u = 0; u < n; ++u) {  // the last step of a shortest path to the boundary is a boundary edge
+    for (std::uint32_t v = 0; v < n; ++v) {
+      if (boundary_edge[v].first < kInf && dist[std::size_t{u} * n + v] + boundary_edge[v].first < to_boundary[u]) {
+        to_boundary[u] = dist[std::size_t{u} * n + v] + boundary_edge[v].first;
+        boundary_obs[u] = obs[std::size_t{u} * n + v] ^ boundary_edge[v].second;
+      }
+    }
+  }
+  auto reference = [&](const std::vector<std::uint32_t>& defects) {
+    const auto k = static_cast<std::uint32_t>(defects.size());
+    PerfectMatching matching;
+    matching.reset(2 * k);
+    for (std::uint32_t i = 0; i < k; ++i) {
+      for (std::uint32_t j = i + 1; j < k; ++j) matching.add_edge(i, j, dist[std::size_t{defects[i]} * n + defects[j]]);
+      matching.add_edge(i, k + i, to_boundary[defects[i]]);
+      for (std::uint32_t j = i + 1; j < k; ++j) matching.add_edge(k + i, k + j, 0);
+    }
+    EXPECT_TRUE(matching.solve());
+    std::uint64_t prediction = 0;
+    for (std::uint32_t i = 0; i < k; ++i) {
+      const auto m = static_cast<std::uint32_t>(matching.mate(i));
+      if (m == k + i) prediction ^= boundary_obs[defects[i]];
+      if (m < k && m > i) prediction ^= obs[std::size_t{defects[i]} * n + defects[m]];
+    }
+    return prediction;
+  };
+
+  MwpmDecoder decoder(dem);
+  testing::ModelSampler sampler(dem);
+  std::vector<std::uint32_t> fired;
+  for (int shot = 0; shot < 1500; ++shot) {
+    if (shot % 2) {
+      sampler.sample(rng, fired);
+    } else {  // 2–6 defects anywhere: sparse, often far apart, so the first cap fails and larger ones are tried
+      fired.clear();
+      const auto count = static_cast<std::size_t>(2 + rng.below(5));
+      while (fired.size() < count) {
+        const auto d = static_cast<std::uint32_t>(rng.below(n));
+        if (std::find(fired.begin(), fired.end(), d) == fired.end()) fired.push_back(d);
+      }
+      std::sort(fired.begin(), fired.end());
+    }
+    ASSERT_EQ(decoder.decode(fired), reference(fired)) << "shot " << shot << ", " << fired.size() << " defects";
+  }
+  EXPECT_GT(decoder.local_solves(), 100u);
+  EXPECT_GT(decoder.full_solves(), 100u);
 }
 
 // Below threshold (p = 5 %) the logical error rate falls with distance; above (p = 15 %) it rises. Shot counts give

@@ -115,6 +115,39 @@ TEST(PerfectMatching, BoundaryTwinGraphsEqualBruteForce) {
   }
 }
 
+// The optimality certificate the MWPM decoder relies on: an edge u–v left out of a solved graph cannot lower the
+// optimum when its weight is ≥ min_weight_not_improving(u, v) (LP duality). Checked against brute force with the edge
+// added at every weight 0..max: whenever it lowers the optimum, its weight lies below the bound; and the bound is not
+// vacuous (many weights at or above it, on graphs where lighter weights do improve).
+TEST(PerfectMatching, DualBoundProvesLeftOutEdgesCannotImprove) {
+  Rng rng(31);
+  PerfectMatching pm;
+  int proven = 0, improving = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const auto n = static_cast<std::uint32_t>(4 + 2 * rng.below(4));  // 4..10 vertices
+    Graph g = random_graph(rng, n, 1.0, 30);
+    const auto u = static_cast<std::uint32_t>(rng.below(n));
+    auto v = static_cast<std::uint32_t>(rng.below(n - 1));
+    if (v >= u) ++v;
+    g.w[u][v] = g.w[v][u] = kNone;
+    const std::int64_t without = solve(pm, g);
+    ASSERT_NE(without, kNone);
+    const std::int64_t bound = pm.min_weight_not_improving(u, v);
+    for (std::int64_t w = 0; w <= 40; ++w) {
+      g.w[u][v] = g.w[v][u] = w;
+      const std::int64_t with = brute_force(g);
+      if (with < without) {
+        ++improving;
+        EXPECT_LT(w, bound) << "trial " << trial << ": weight " << w << " improves but the bound is " << bound;
+      } else if (w >= bound) {
+        ++proven;
+      }
+    }
+  }
+  EXPECT_GT(proven, 1000);
+  EXPECT_GT(improving, 1000);
+}
+
 TEST(PerfectMatching, OddCycleNeedsABlossom) {
   // Triangle 0-1-2 with a pendant 3 on vertex 2: the only perfect matchings are {01, 23}.
   PerfectMatching pm;

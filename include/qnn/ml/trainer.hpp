@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,17 @@
 #include "qnn/ml/optimizer.hpp"
 
 namespace qnn {
+
+/// Data-parallel training over processes (qnn_mpi's data_parallel() fills it in; the default is one process). Each
+/// mini-batch is cut into the same fixed chunks as in one process; process `rank` of `size` computes the contiguous
+/// block of chunks [num·rank/size, num·(rank+1)/size), and `all_gather` concatenates every process's block in rank
+/// order on every process. All processes then add the same chunk partials in the same order as one process does, so
+/// the trained weights are bit-identical to a single-process run's.
+struct DataParallel {
+  unsigned rank = 0;
+  unsigned size = 1;
+  std::function<std::vector<double>(std::span<const double>)> all_gather;
+};
 
 struct TrainOptions {
   unsigned epochs = 40;
@@ -45,6 +57,8 @@ struct TrainOptions {
   /// Early stopping (needs a validation set): stop when the validation loss has not improved for this many epochs of
   /// the final phase, and keep the weights of the best epoch. 0: off.
   unsigned patience = 0;
+  /// Split each mini-batch over processes (see DataParallel).
+  DataParallel data_parallel;
 };
 
 /// Epochs train() runs at most: layers · epochs_per_layer (when layer-wise) + epochs.

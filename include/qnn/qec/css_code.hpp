@@ -34,14 +34,14 @@ struct CssCode {
   bool interleaved = false;
 };
 
-/// Repetition code of odd distance d ≥ 3: bit-flip (Z_i Z_{i+1} checks, logical Z = Z_0) for a Z-basis memory,
+/// Repetition code of odd distance 3 ≤ d ≤ 10001: bit-flip (Z_i Z_{i+1} checks, logical Z = Z_0) for a Z-basis memory,
 /// phase-flip (X_i X_{i+1}, logical X = X_0) for an X-basis one.
 CssCode repetition_code(unsigned distance, Basis basis = Basis::Z);
 /// Steane [[7,1,3]]: both check types from the Hamming code's parity checks.
 CssCode steane_code();
 /// Shor [[9,1,3]]: Z checks within the three blocks of three, X checks across neighbouring blocks.
 CssCode shor_code();
-/// Rotated surface code [[d², 1, d]] of odd distance d ≥ 3: data at odd (x, y) in [1, 2d−1]², ancillas at even
+/// Rotated surface code [[d², 1, d]] of odd distance 3 ≤ d ≤ 101: data at odd (x, y) in [1, 2d−1]², ancillas at even
 /// coordinates; X-type boundaries at the top and bottom, Z-type at the left and right; logical X a column, logical Z
 /// a row. The CNOT orders (X: N-shape, Z: Z-shape) put each hook error perpendicular to the logical it could shorten.
 CssCode rotated_surface_code(unsigned distance);

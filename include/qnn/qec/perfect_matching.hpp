@@ -24,6 +24,12 @@ class PerfectMatching {
     return mate_[v] < 0 ? -1 : endpoint_[static_cast<std::size_t>(mate_[v])];
   }
   [[nodiscard]] std::uint32_t num_vertices() const { return static_cast<std::uint32_t>(n_); }
+  // Optimality certificate after solve() found a perfect matching: an edge u–v of weight w that was not in the graph
+  // would not change the optimum if u_u + u_v ≥ 4(C − w) (the dual feasibility of its w' = 2(C − w), blossom duals
+  // ≥ 0 only adding to the left). So it suffices that w ≥ min_weight_not_improving(u, v).
+  [[nodiscard]] std::int64_t min_weight_not_improving(std::uint32_t u, std::uint32_t v) const {
+    return offset_ - (dual_[u] + dual_[v]) / 4;
+  }
 
  private:
   // Edge k has endpoints endpoint_[2k] and endpoint_[2k + 1]; an "endpoint" p names one end, p ^ 1 the other.
@@ -38,6 +44,7 @@ class PerfectMatching {
   void augment_matching(int k);
 
   int n_ = 0;
+  std::int64_t offset_ = 0;  // C of the last solve()
   std::vector<int> endpoint_;
   std::vector<std::int64_t> weight_;  // w' per edge
   std::vector<int> neighbour_offset_, neighbour_end_;  // compressed rows of the remote endpoints at each vertex

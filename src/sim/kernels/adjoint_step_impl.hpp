@@ -41,7 +41,8 @@ void adjoint_sweep(T* __restrict phi, T* __restrict lam, const AdjointPlan<T, C>
                    double* sums) {
   using S = Simd<T, C>;
   using vec = typename S::vec;
-  constexpr unsigned NM = RMASK ? 2 : 1;
+  // static: Clang 14 will not read a local constexpr inside the captureless lambda below.
+  static constexpr unsigned NM = RMASK ? 2 : 1;
   constexpr unsigned E = G * G * NM;
   vec ure[E], uim[E], dre[kMaxAdjointDerivatives][E], dim[kMaxAdjointDerivatives][E];
   for (unsigned e = 0; e < E; ++e) {

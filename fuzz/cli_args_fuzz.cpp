@@ -1,0 +1,71 @@
+// libFuzzer target for the command line's argument parsing: the input is split into argv words (one per line; a NUL
+// also ends a word) and parsed by the same CLI11 app `qnn` builds, with every subcommand's action removed, so only
+// parsing and the option validators run (no training or simulation; those are covered by tests/cli). No input may
+// crash, hang, leak or trip a sanitizer; a bad command line must end in CLI::ParseError (exit 2) or a qnn::Error.
+#include <CLI/CLI.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "../apps/qnn/commands.hpp"
+#include "qnn/core/error.hpp"
+
+namespace {
+
+// The subcommands' actions run after parsing; an empty action leaves parsing and validation alone.
+void remove_actions(CLI::App& app) {
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    sub->final_callback({});
+    remove_actions(*sub);
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size > 4096) return 0;  // command lines are short; longer inputs only slow the search down
+  std::vector<std::string> words;
+  std::string word;
+  for (std::size_t i = 0; i < size; ++i) {
+    const char c = static_cast<char>(data[i]);
+    if (c == '\n' || c == '\0') {
+      words.push_back(word);
+      word.clear();
+    } else {
+      word += c;
+    }
+  }
+  if (!word.empty()) words.push_back(word);
+
+  // As apps/qnn/main.cpp builds it (the --threads option and every subcommand).
+  CLI::App app{"qnn", "qnn"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "qnn");
+  int threads = 0;
+  app.add_option("--threads", threads, "threads")->check(CLI::Range(1, 1024));
+  qnn::cli::add_train_command(app);
+  qnn::cli::add_eval_command(app);
+  qnn::cli::add_gates_command(app);
+  qnn::cli::add_bench_command(app);
+  qnn::cli::add_draw_command(app);
+  qnn::cli::add_export_command(app);
+  qnn::cli::add_run_command(app);
+  qnn::cli::add_predict_command(app);
+  qnn::cli::add_diagnose_command(app);
+  qnn::cli::add_kernel_command(app);
+  qnn::cli::add_qec_command(app);
+  remove_actions(app);
+
+  // CLI11 takes the arguments in reverse order (it pops them off the back).
+  std::vector<std::string> args(words.rbegin(), words.rend());
+  try {
+    app.parse(args);
+  } catch (const CLI::Error&) {
+    // a usage error (or --help / --version): exit 2 or 0 in the real CLI
+  } catch (const qnn::Error&) {
+    // a validator's clear error: exit 1
+  }
+  return 0;
+}
