@@ -279,7 +279,7 @@ case_bad_train_noise_p_nan() {
 case_bad_train_killed_keeps_model() {
   small_model || return
   cp model_run/model.json before.json
-  "$QNN" train --qubits 5 --layers 3 --epochs 30 --batch 40 --grad parameter-shift --seed 3 --quiet \
+  "$QNN" train --qubits 5 --layers 3 --epochs 8 --batch 40 --grad parameter-shift --seed 3 --quiet \
     --out model_run >/dev/null 2>&1 &
   local pid=$! waited=0
   # Kill it once it has written its first checkpoint of the new run (or after 10 s).
@@ -290,6 +290,7 @@ case_bad_train_killed_keeps_model() {
   sleep 0.2
   kill -9 "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
+  echo "  killed after epoch $(sed -n 's/.*"epochs_done": *\([0-9]*\).*/\1/p' model_run/checkpoint.json) of the new run"
   no_leftovers model_run
   expect_success eval model_run/model.json || fail "model.json does not load after the killed run"
   expect_success train --resume model_run --quiet || fail "the checkpoint does not resume after the killed run"
