@@ -105,7 +105,8 @@ std::vector<double> run_values(const Circuit& c, const std::vector<double>& angl
       for (const ShiftedRun& run : chunk) {
         const std::size_t at = ba.values.size();
         ba.values.insert(ba.values.end(), base, base + static_cast<std::ptrdiff_t>(np));
-        if (run.op == k) ba.values[at + (run.angle - first_angle[k])] += run.shift;
+        // The unshifted run has op 0 and angle kNoShift: it must not match op 0 (that indexed one before `at`).
+        if (run.angle != kNoShift && run.op == k) ba.values[at + (run.angle - first_angle[k])] += run.shift;
       }
     }
     BatchedStateVector<double> psi(n, static_cast<unsigned>(B));
