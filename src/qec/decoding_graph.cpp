@@ -190,6 +190,19 @@ DecodingGraph::DecodingGraph(const DetectorErrorModel& dem, std::string_view dec
   }
 }
 
+std::span<const std::uint32_t> DecodingGraph::defects(std::span<const std::uint32_t> fired, std::string_view decoder,
+                                                      std::vector<std::uint32_t>& scratch) const {
+  for (std::uint32_t d : fired) {
+    if (d >= num_detectors_) {
+      throw ValueError("decoder '" + std::string(decoder) + "': fired detector " + std::to_string(d) + ", allowed 0.." +
+                       std::to_string(static_cast<long long>(num_detectors_) - 1));
+    }
+  }
+  if (flipped_detectors_.empty()) return fired;
+  toggle_detectors(fired, flipped_detectors_, scratch);
+  return scratch;
+}
+
 void toggle_detectors(std::span<const std::uint32_t> fired, std::span<const std::uint32_t> flipped,
                       std::vector<std::uint32_t>& out) {
   out.clear();

@@ -147,18 +147,7 @@ void MwpmDecoder::find_pairs(std::span<const std::uint32_t> defects, std::int64_
 }
 
 std::uint64_t MwpmDecoder::decode(std::span<const std::uint32_t> fired) {
-  const std::uint32_t num_detectors = graph_.num_detectors();
-  for (std::uint32_t d : fired) {
-    if (d >= num_detectors) {
-      throw ValueError("decoder 'mwpm': fired detector " + std::to_string(d) + ", allowed 0.." +
-                       std::to_string(static_cast<long long>(num_detectors) - 1));
-    }
-  }
-  std::span<const std::uint32_t> defects = fired;
-  if (!graph_.flipped_detectors().empty()) {
-    toggle_detectors(fired, graph_.flipped_detectors(), syndrome_);
-    defects = syndrome_;
-  }
+  const std::span<const std::uint32_t> defects = graph_.defects(fired, "mwpm", syndrome_);
   std::uint64_t prediction = graph_.flipped_observables();
   const std::size_t k = defects.size();
   if (k == 0) return prediction;

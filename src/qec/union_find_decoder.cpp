@@ -76,18 +76,7 @@ void UnionFindDecoder::unite(std::uint32_t a, std::uint32_t b) {
 }
 
 std::uint64_t UnionFindDecoder::decode(std::span<const std::uint32_t> fired) {
-  const std::uint32_t num_detectors = graph_.num_detectors();
-  for (std::uint32_t d : fired) {
-    if (d >= num_detectors) {
-      throw ValueError("decoder 'uf': fired detector " + std::to_string(d) + ", allowed 0.." +
-                       std::to_string(static_cast<long long>(num_detectors) - 1));
-    }
-  }
-  std::span<const std::uint32_t> defects = fired;
-  if (!graph_.flipped_detectors().empty()) {
-    toggle_detectors(fired, graph_.flipped_detectors(), syndrome_);
-    defects = syndrome_;
-  }
+  const std::span<const std::uint32_t> defects = graph_.defects(fired, "uf", syndrome_);
   std::uint64_t prediction = graph_.flipped_observables();
   if (defects.empty()) return prediction;
   if (++epoch_ == 0) {  // wrapped: forget every stamp

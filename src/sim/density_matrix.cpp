@@ -8,19 +8,11 @@
 #include "qnn/core/error.hpp"
 #include "qnn/core/memory.hpp"
 #include "qnn/core/parallel.hpp"
+#include "pauli_phase.hpp"
 
 namespace qnn {
 
 namespace {
-
-cplx i_power(unsigned k) {
-  switch (k & 3U) {
-    case 0: return {1, 0};
-    case 1: return {0, 1};
-    case 2: return {-1, 0};
-    default: return {0, -1};
-  }
-}
 
 // Qubit lists of one operation, shifted onto the bra half without allocating.
 struct QubitList {

@@ -8,21 +8,12 @@
 
 #include "qnn/core/error.hpp"
 #include "qnn/core/parallel.hpp"
+#include "pauli_phase.hpp"
 #include "qnn/sim/kernels.hpp"
 
 namespace qnn {
 
 namespace {
-
-// i^k for k mod 4.
-cplx i_power(unsigned k) {
-  switch (k & 3U) {
-    case 0: return {1, 0};
-    case 1: return {0, 1};
-    case 2: return {-1, 0};
-    default: return {0, -1};
-  }
-}
 
 // The qubits a gate touches, sorted, and the mask of its controls: what every kernel's index enumeration needs.
 struct Layout {

@@ -59,6 +59,11 @@ class DecodingGraph {
   [[nodiscard]] const std::vector<std::uint32_t>& flipped_detectors() const { return flipped_detectors_; }
   [[nodiscard]] std::uint64_t flipped_observables() const { return flipped_observables_; }
 
+  // The defects a decoder matches for one shot: `fired` checked against the graph (a ValueError naming `decoder`
+  // for an index out of range), toggled by flipped_detectors() into `scratch` when there are any.
+  [[nodiscard]] std::span<const std::uint32_t> defects(std::span<const std::uint32_t> fired, std::string_view decoder,
+                                                       std::vector<std::uint32_t>& scratch) const;
+
   // Integer weight units per unit of log-likelihood ratio.
   [[nodiscard]] double weight_scale() const { return weight_scale_; }
 
