@@ -129,7 +129,9 @@ std::string text_line(const BenchRow& r) {
   return buf;
 }
 
-bool is_training_row(const BenchRow& r) { return std::isfinite(r.ratio); }
+bool is_training_row(const BenchRow& r) {
+  return r.name.starts_with("gradient_") || r.name.starts_with("training_step");
+}
 
 std::string training_legend() {
   return "\n# gradient_*: ratio = gradient time / one unfused forward pass of the benchmark ansatz (L = n layers, "
@@ -186,6 +188,18 @@ std::string summary(const std::vector<BenchRow>& rows) {
     std::snprintf(buf, sizeof buf, "%6u %7d %-9s %12.1f %11.3f %22s\n", n, t, p.c_str(), median(a.seconds) * 1e9,
                   median(a.fractions), ratio.c_str());
     s += buf;
+  }
+  std::string fusion;
+  for (const BenchRow& r : rows) {
+    if ((r.name != "random_circuit" && r.name != "ansatz") || !std::isfinite(r.ratio)) continue;
+    std::snprintf(buf, sizeof buf, "%-16s %-22s %6u %7d %-9s %10.3f %10.3f %8.2f\n", r.name.c_str(), r.gate.c_str(),
+                  r.qubits, r.threads, r.precision.c_str(), r.seconds, r.seconds * r.ratio, r.ratio);
+    fusion += buf;
+  }
+  if (!fusion.empty()) {
+    std::snprintf(buf, sizeof buf, "\nfusion (run() as it fuses by default vs one pass per gate):\n%-16s %-22s %6s %7s %-9s %10s %10s %8s\n",
+                  "circuit", "", "qubits", "threads", "precision", "fused s", "unfused s", "speed-up");
+    s += buf + fusion;
   }
   return s;
 }

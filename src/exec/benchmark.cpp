@@ -156,6 +156,21 @@ void circuit_row(Context& ctx, StateVector<T>& psi, double bandwidth, const Circ
   finish<T>(ctx, std::move(r), bandwidth);
 }
 
+// A circuit as run() does it (fused where it fuses) and one pass per gate: the `name` row gets ratio = unfused time ÷
+// fused time, the `name`_unfused row follows it.
+template <Real T>
+void fused_and_unfused_rows(Context& ctx, StateVector<T>& psi, double bandwidth, const Circuit& c,
+                            std::span<const double> theta, BenchRow r) {
+  BenchRow u = r;
+  u.name += "_unfused";
+  u.gates = r.gates = static_cast<unsigned>(c.size());
+  u.seconds = time_op(ctx, [&] { run(c, psi, theta, {}, RunOptions{.fusion_qubits = 0}); }, &u.repetitions);
+  r.seconds = time_op(ctx, [&] { run(c, psi, theta, {}, RunOptions{}); }, &r.repetitions);
+  r.ratio = u.seconds / r.seconds;
+  finish<T>(ctx, std::move(r), bandwidth);
+  finish<T>(ctx, std::move(u), bandwidth);
+}
+
 // Every row of one (n, precision): for each thread count, the bandwidth first, then what is compared with it.
 template <Real T>
 void rows_for_size(Context& ctx, unsigned n, bool small, bool full, const std::vector<GateKind>& kinds) {
@@ -163,6 +178,10 @@ void rows_for_size(Context& ctx, unsigned n, bool small, bool full, const std::v
   fill_uniform(psi);
   Rng rng(ctx.cfg.seed ^ n);
   const Circuit layer = full ? random_gate_layer(n, rng) : Circuit(n);
+  const bool random_circuit = full && ctx.cfg.random_circuit_layers > 0 && n <= ctx.cfg.random_circuit_max_qubits;
+  Circuit random_layers(n);
+  for (unsigned l = 0; random_circuit && l < ctx.cfg.random_circuit_layers; ++l)
+    random_layers.append(random_gate_layer(n, rng));
   for (int t : ctx.cfg.threads) {
     set_num_threads(t);
     const BenchRow bw = bandwidth_row(ctx, psi);
@@ -192,11 +211,17 @@ void rows_for_size(Context& ctx, unsigned n, bool small, bool full, const std::v
       BenchRow r = base_row<T>("ansatz", n);
       r.gate = what;
       r.layers = layers;
-      circuit_row(ctx, psi, bandwidth, c, theta, RunOptions{}, r);
       if (unfused) {
-        r.name = "ansatz_unfused";
-        circuit_row(ctx, psi, bandwidth, c, theta, RunOptions{.fusion_qubits = 0}, std::move(r));
+        fused_and_unfused_rows(ctx, psi, bandwidth, c, theta, std::move(r));
+      } else {
+        circuit_row(ctx, psi, bandwidth, c, theta, RunOptions{}, std::move(r));
       }
+    }
+    if (circuits && random_circuit) {
+      BenchRow r = base_row<T>("random_circuit", n);
+      r.layers = ctx.cfg.random_circuit_layers;
+      r.gate = std::to_string(random_layers.size()) + " gates L=" + std::to_string(r.layers);
+      fused_and_unfused_rows(ctx, psi, bandwidth, random_layers, {}, std::move(r));
     }
   }
 }

@@ -339,9 +339,33 @@ std::vector<FusedGate> fuse(const Circuit& c, std::span<const double> angles, un
 // per-gate cost is overhead, not memory traffic). k = 2 wins from n = 8 to 22: with these kernels a dense 8×8 or
 // larger block costs more arithmetic per amplitude than the passes it saves on two cores. Re-measure (run() with
 // RunOptions{.fusion_qubits = k}) on machines with more cores per memory channel, where k = 3–4 may pay.
+//
+// Re-measured after the 3- and 4-qubit blocks got their own compile-time kernels (inputs outer, accumulators in
+// registers: 2-2.5x faster than the general loop they used to take), same machine, one thread, double, median of
+// interleaved runs, speed-up over k = 0. "ansatz": the benchmark ansatz (RY, RZ on every qubit, CNOT ring);
+// "random": layers of random 1- and 2-qubit gates (qnn/exec/benchmark.hpp).
+//
+//   circuit  n    k=1    k=2    k=3    k=4
+//   ansatz  12   1.32   1.08   0.94   0.54
+//   random  12   1.05   1.11   0.79   0.51
+//   ansatz  16   1.59   1.36   1.45   1.06
+//   random  16   1.01   1.26   1.10   0.78
+//   ansatz  20   1.49   1.26   1.63   1.16
+//   random  20   1.06   1.34   1.10   0.98
+//   ansatz  22   1.56   2.34   2.79   2.12
+//   random  22   1.29   1.90   2.20   1.56
+//   ansatz  24   1.70   2.26   3.10   2.34
+//   random  24   1.03   1.23   2.00   1.79
+//
+// Once the state outgrows the caches (n = 20 in double is 16 MiB: at the boundary) each pass costs a memory sweep
+// and k = 3 halves the passes of k = 2 for a little more arithmetic; below that, arithmetic is the cost and k = 2 is
+// the compromise (k = 1 wins on the ansatz, whose 2-qubit blocks are (I ⊗ R)·CNOT, k = 2 on the random circuits and
+// on the layered and strongly entangling circuits above). At n = 20 the two circuit families disagree; the layered
+// ansätze that QNNs run pick k = 3.
 unsigned default_fusion_qubits(unsigned num_qubits) {
   if (num_qubits < 10) return 0;  // overhead-dominated; and break-even for float lies around n = 9
-  return 2;
+  if (num_qubits < 20) return 2;
+  return 3;
 }
 
 template <Real T>

@@ -71,7 +71,20 @@ TEST(Benchmark, RowsHaveTheRequiredStructure) {
     }
   }
   EXPECT_EQ(names, (std::set<std::string>{"memory_bandwidth", "gate", "small_gate", "random_layer", "ansatz",
-                                          "ansatz_unfused"}));
+                                          "ansatz_unfused", "random_circuit", "random_circuit_unfused"}));
+  // The fused rows carry their speed-up over the unfused row that follows them, for the same circuit.
+  for (std::size_t i = 0; i + 1 < rows.size(); ++i) {
+    const BenchRow& r = rows[i];
+    if (r.name != "random_circuit" && r.name != "ansatz") continue;
+    const BenchRow& u = rows[i + 1];
+    ASSERT_EQ(u.name, r.name + "_unfused");
+    EXPECT_EQ(u.gates, r.gates);
+    EXPECT_EQ(u.qubits, r.qubits);
+    EXPECT_DOUBLE_EQ(r.ratio, u.seconds / r.seconds);
+    if (r.name == "random_circuit") {
+      EXPECT_EQ(r.layers, cfg.random_circuit_layers);
+    }
+  }
   // Sizes: the small-state rows (4, 8, 10) and the range's two ends; both precisions of each.
   for (unsigned n : {4U, 6U, 8U, 10U})
     for (const char* p : {"double", "single"})

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <vector>
 
@@ -121,6 +122,36 @@ void check_all_positions(Isa isa, double tol) {
     }
 }
 
+// Fused 3- and 4-qubit blocks have compile-time kernels for each split of their targets between in-register lanes and
+// streams: every target set of 3 and 4 out of 8 qubits (each in a shuffled order, every other one with a control)
+// reaches every one of those shapes on every instruction set.
+template <Real T>
+void check_every_dense_shape(Isa isa, double tol) {
+  Rng rng(4321);
+  const unsigned n = 8;
+  for (unsigned k = 3; k <= 4; ++k)
+    for (unsigned set = 0; set < (1U << n); ++set) {
+      if (static_cast<unsigned>(std::popcount(set)) != k) continue;
+      std::vector<unsigned> targets, others;
+      for (unsigned q = 0; q < n; ++q) (set >> q & 1U ? targets : others).push_back(q);
+      rng.shuffle(targets);
+      std::vector<unsigned> controls;
+      if (set % 2 == 1) controls.push_back(others[rng.below(others.size())]);
+      const auto u = random_unitary(k, rng);
+      auto ref = random_state<T>(n, rng);
+      auto fast = ref;
+      {
+        IsaGuard g(Isa::Reference);
+        ref.apply_matrix(targets, u, controls);
+      }
+      {
+        IsaGuard g(isa);
+        fast.apply_matrix(targets, u, controls);
+      }
+      ASSERT_LT(max_diff(ref, fast), tol) << "isa " << isa_name(isa) << " k=" << k << " target set " << set;
+    }
+}
+
 // States below kMinVectorQubits take the small 1-qubit path (kernels::apply_1q_small); the sizes around the bound
 // check that both sides of it agree with the reference on every target, with and without controls.
 template <Real T>
@@ -193,6 +224,12 @@ TEST_P(KernelIsa, ChunkedStateMatchesReference) {
   if (!isa_supported(GetParam())) GTEST_SKIP() << "CPU lacks " << isa_name(GetParam());
   check_chunked_state<double>(GetParam(), 1e-12);
   check_chunked_state<float>(GetParam(), 2e-5);
+}
+
+TEST_P(KernelIsa, EveryFusedBlockShapeMatchesReference) {
+  if (!isa_supported(GetParam())) GTEST_SKIP() << "CPU lacks " << isa_name(GetParam());
+  check_every_dense_shape<double>(GetParam(), 1e-12);
+  check_every_dense_shape<float>(GetParam(), 2e-5);
 }
 
 TEST_P(KernelIsa, MatchesReferenceDouble) {

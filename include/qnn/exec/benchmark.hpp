@@ -33,6 +33,10 @@ namespace qnn {
 ///   random_layer      one layer of random 1- and 2-qubit gates covering every qubit, applied gate by gate
 ///   ansatz            forward pass of the benchmark ansatz (benchmark_ansatz) as run() does it (fused if it fuses)
 ///   ansatz_unfused    the same, one pass per gate (RunOptions{.fusion_qubits = 0})
+///   random_circuit    random_circuit_layers layers of random 1- and 2-qubit gates as run() does it (fused), with
+///                     ratio = random_circuit_unfused seconds ÷ its own (the speed-up fusion gives); the ansatz row
+///                     carries the same ratio where ansatz_unfused is measured
+///   random_circuit_unfused  the same circuit, one pass per gate
 struct BenchRow {
   std::string name;
   unsigned qubits = 0;
@@ -60,7 +64,8 @@ struct BenchRow {
   /// Samples the median was taken over.
   unsigned repetitions = 0;
   /// Rows measured against a baseline of the same run (gradient_*, training_step_batched; see
-  /// qnn/ml/training_benchmark.hpp): seconds ÷ baseline seconds, or baseline ÷ seconds where the row says so; else NaN.
+  /// qnn/ml/training_benchmark.hpp; random_circuit and ansatz against their unfused runs): seconds ÷ baseline seconds,
+  /// or baseline ÷ seconds where the row says so; else NaN.
   double ratio = std::numeric_limits<double>::quiet_NaN();
   /// Trainable parameters of the circuit (gradient rows), else 0.
   unsigned parameters = 0;
@@ -108,6 +113,10 @@ struct BenchConfig {
   /// one unfused layer fits that budget (else it is the gate rows again, at seconds per pass).
   unsigned ansatz_layers = 0;
   double ansatz_budget_seconds = 1.0;
+  /// random_circuit rows: layers of random_gate_layer, fused and unfused, up to random_circuit_max_qubits (and
+  /// circuit_max_qubits); 0 layers: none. 20 layers on 24 qubits take ~10 s per sample on 2 cores.
+  unsigned random_circuit_layers = 20;
+  unsigned random_circuit_max_qubits = 24;
   std::uint64_t seed = 20240607;
 };
 

@@ -49,6 +49,25 @@ void adjoint_step_1q(Isa isa, complex<T>* phi, complex<T>* lambda, unsigned n, u
                      std::span<const unsigned> controls, const cplx* u_dag, std::span<const cplx* const> derivs,
                      bool update_lambda, double* out);
 
+/// Batched states (qnn/sim/batched_state.hpp: re[i·B + b], im[i·B + b]), arguments already checked: ψ_b ← C(M_b)ψ_b
+/// with M_b = matrices[b·dim² …] if per_sample, else the one matrix for all samples.
+template <Real T>
+void batched_apply(Isa isa, T* re, T* im, unsigned n, unsigned B, std::span<const unsigned> targets,
+                   std::span<const cplx> matrices, bool per_sample, std::span<const unsigned> controls);
+/// out[b] = ⟨ψ_b|P|ψ_b⟩ for the Pauli string with X mask x, Z mask z and ny Y factors; summed in index order.
+template <Real T>
+void batched_expectation(Isa isa, const T* re, const T* im, unsigned n, unsigned B, index_t x, index_t z,
+                         unsigned ny, double* out);
+/// ψ_b ← ψ_b + coeff[b] · P src_b.
+template <Real T>
+void batched_add_pauli(Isa isa, const T* src_re, const T* src_im, T* re, T* im, unsigned n, unsigned B, index_t x,
+                       index_t z, unsigned ny, const double* coeff);
+/// out[b] = ⟨bra_b| C(M_b) |ket_b⟩ (M_b as in batched_apply); summed in group order.
+template <Real T>
+void batched_matrix_element(Isa isa, const T* bra_re, const T* bra_im, const T* ket_re, const T* ket_im, unsigned n,
+                            unsigned B, std::span<const unsigned> targets, std::span<const cplx> matrices,
+                            bool per_sample, std::span<const unsigned> controls, cplx* out);
+
 /// Smallest state on which the vector kernels run.
 inline constexpr unsigned kMinVectorQubits = 6;
 inline constexpr unsigned kMaxDenseQubits = 5;

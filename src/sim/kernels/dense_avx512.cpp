@@ -2,6 +2,7 @@
 #define QNN_KERNEL_NS avx512
 #include "dense_impl.hpp"
 #include "adjoint_step_impl.hpp"
+#include "batched_impl.hpp"
 
 namespace qnn::kernels::avx512 {
 

@@ -182,6 +182,44 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
       }
       x = ((x | fixed) + 1) & ~fixed;
     }
+  } else if constexpr (G != 0 && G * NM >= 8) {
+    // Dense and compute-bound (fused 3- and 4-qubit blocks: 8-16 complex multiply-adds per amplitude). Inputs outer,
+    // outputs inner: each input vector is loaded and lane-exchanged once and the accumulators stay in registers, so a
+    // term costs its two coefficient loads and two FMAs. The output-outer order of the small shapes below kept every
+    // input live at once, spilled them, and ran 2.5-3x slower than this. OB outputs per pass over the inputs bounds
+    // the live registers (AVX2 has 16); a gate with more outputs passes over its inputs again, so its results wait
+    // in `out` until every input has been read.
+    constexpr unsigned OB = G < 8 ? G : 8;
+    using Coef = typename Plan<T, C>::Coef;
+    const Coef* __restrict const full = pl.full;
+    for (index_t g = g0; g < g1; ++g) {
+      T* const b = ptr + (x | ctrl) * (2 * C);
+      if (prefetch)
+        for (unsigned j = 0; j < gv; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
+      vec out[G];
+      for (unsigned o0 = 0; o0 < G; o0 += OB) {
+        vec acc[OB] = {};
+        for (unsigned ji = 0; ji < G; ++ji) {
+          const vec v = S::load(b + off[ji]);
+          [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (
+                [&] {
+                  const vec p = S::template perm<subset_at(RMASK, I)>(v);
+                  const vec ps = S::swap_ri(p);
+#pragma GCC unroll 16
+                  for (unsigned jo = 0; jo < OB; ++jo) {
+                    const Coef& c = full[((o0 + jo) * G + ji) * NM + I];
+                    acc[jo] += c.re * p + c.im * ps;
+                  }
+                }(),
+                ...);
+          }(std::make_index_sequence<NM>{});
+        }
+        for (unsigned jo = 0; jo < OB; ++jo) out[o0 + jo] = acc[jo];
+      }
+      for (unsigned jo = 0; jo < G; ++jo) S::store(b + off[jo], out[jo]);
+      x = ((x | fixed) + 1) & ~fixed;
+    }
   } else if constexpr (G != 0) {
     // Dense, shape known at compile time: every term (zeros included), fully unrolled, lane exchanges constant.
     vec lre[G * G * NM], lim[G * G * NM];
@@ -271,6 +309,14 @@ SweepFn<T, C> pick_sweep(Mode mode, unsigned gv, unsigned r_lane_mask) {
       if (gv == G && r_lane_mask == R) fn = sweep<T, C, Mode::Dense, G, R>;
     }
   };
+  // Fused blocks (3 and 4 qubits, qnn/exec/fusion.hpp): the general loop below ran them 5-6x slower than these.
+  with_lanes.template operator()<16, 0>();
+  with_lanes.template operator()<8, 0>();
+  with_lanes.template operator()<8, 1>();
+  with_lanes.template operator()<4, 1>();
+  with_lanes.template operator()<4, 2>();
+  with_lanes.template operator()<4, 3>();
+  with_lanes.template operator()<2, 3>();
   with_lanes.template operator()<4, 0>();
   with_lanes.template operator()<2, 0>();
   with_lanes.template operator()<2, 1>();
@@ -431,6 +477,12 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
 // std::complex's operator* (a NaN check on every product) was most of it. One amplitude is one (re, im) vector and
 // m·x = (m_re, m_re)·x + (−m_im, m_im)·(x_im, x_re), the vector kernels' form. Pairs (i, i + 2^t) with every control
 // bit 1 are enumerated by the carry trick i ← ((i | fixed) + 1) & ~fixed.
+// The two-pair vectors below are 32 bytes in double: wider than the scalar (SSE2) build's registers, which GCC notes
+// as an ABI change for the lambdas that return them (reported where the TU instantiates them, at its end, so the note
+// is off for the rest of the TU). They are local and inlined; no ABI crosses a boundary.
+#if !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
 template <class T>
 void apply_1q_small_impl(complex<T>* psi, unsigned n, unsigned t, index_t ctrl_mask, unsigned num_controls,
                          const cplx* m) {
@@ -443,6 +495,50 @@ void apply_1q_small_impl(complex<T>* psi, unsigned n, unsigned t, index_t ctrl_m
   const index_t fixed = (index_t{1} << t) | ctrl_mask;
   const index_t count = (index_t{1} << n) >> (1 + num_controls);
   const index_t stride = index_t{2} << t;  // reals
+  if (t == 0) {
+    // The pair (i, i + 1) is one vector [x0, x1]: y = D∘x + O∘[x1, x0] with D = (m00, m11), O = (m01, m10).
+    typedef T v4 __attribute__((vector_size(4 * sizeof(T))));
+    auto swap4 = [](v4 x) { return v4{x[1], x[0], x[3], x[2]}; };
+    auto halves = [](v4 x) { return v4{x[2], x[3], x[0], x[1]}; };
+    const v4 DR{r00[0], r00[1], r11[0], r11[1]}, DI{i00[0], i00[1], i11[0], i11[1]};
+    const v4 OR{r01[0], r01[1], r10[0], r10[1]}, OI{i01[0], i01[1], i10[0], i10[1]};
+    index_t i = 0;
+    for (index_t c = 0; c < count; ++c) {
+      T* const p = a + 2 * (i | ctrl_mask);
+      v4 x;
+      std::memcpy(&x, p, sizeof x);
+      const v4 xp = halves(x);
+      const v4 y = (DR * x + DI * swap4(x)) + (OR * xp + OI * swap4(xp));
+      std::memcpy(p, &y, sizeof y);
+      i = ((i | fixed) + 1) & ~fixed;
+    }
+    return;
+  }
+  if ((ctrl_mask & 1U) == 0 && count >= 2) {
+    // Amplitudes i and i + 1 (bit 0 clear) belong to two different pairs with the same control bits: both in one
+    // vector of two complex numbers, half the loop trips (the loop was half of a 16-amplitude gate's instructions).
+    typedef T v4 __attribute__((vector_size(4 * sizeof(T))));
+    auto wide = [](v2 x) { return v4{x[0], x[1], x[0], x[1]}; };
+    auto swap4 = [](v4 x) { return v4{x[1], x[0], x[3], x[2]}; };
+    const v4 R00 = wide(r00), R01 = wide(r01), R10 = wide(r10), R11 = wide(r11);
+    const v4 I00 = wide(i00), I01 = wide(i01), I10 = wide(i10), I11 = wide(i11);
+    const index_t fixed2 = fixed | 1U;
+    index_t i = 0;
+    for (index_t c = 0; c < count / 2; ++c) {
+      T* const p0 = a + 2 * (i | ctrl_mask);
+      T* const p1 = p0 + stride;
+      v4 x0, x1;
+      std::memcpy(&x0, p0, sizeof x0);
+      std::memcpy(&x1, p1, sizeof x1);
+      const v4 s0 = swap4(x0), s1 = swap4(x1);
+      const v4 y0 = (R00 * x0 + I00 * s0) + (R01 * x1 + I01 * s1);
+      const v4 y1 = (R10 * x0 + I10 * s0) + (R11 * x1 + I11 * s1);
+      std::memcpy(p0, &y0, sizeof y0);
+      std::memcpy(p1, &y1, sizeof y1);
+      i = ((i | fixed2) + 1) & ~fixed2;
+    }
+    return;
+  }
   index_t i = 0;
   for (index_t c = 0; c < count; ++c) {
     T* const p0 = a + 2 * (i | ctrl_mask);

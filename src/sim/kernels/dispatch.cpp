@@ -20,6 +20,23 @@ namespace kernels {
   void adjoint_step_1q(complex<T>* phi, complex<T>* lambda, unsigned n, unsigned t,                              \
                        std::span<const unsigned> controls, const cplx* u_dag, std::span<const cplx* const> derivs, \
                        bool update_lambda, double* out);                                                         \
+  template <class T>                                                                                             \
+  void batched_apply_shared_impl(T* re, T* im, unsigned n, unsigned B, std::span<const unsigned> targets,        \
+                                 std::span<const cplx> matrix, std::span<const unsigned> controls);              \
+  template <class T>                                                                                             \
+  void batched_apply_per_sample_impl(T* re, T* im, unsigned n, unsigned B, std::span<const unsigned> targets,    \
+                                     std::span<const cplx> matrices, std::span<const unsigned> controls);        \
+  template <class T>                                                                                             \
+  void batched_expectation_impl(const T* re, const T* im, unsigned n, unsigned B, index_t x, index_t z,          \
+                                unsigned ny, double* out);                                                       \
+  template <class T>                                                                                             \
+  void batched_add_pauli_impl(const T* src_re, const T* src_im, T* re, T* im, unsigned n, unsigned B, index_t x, \
+                              index_t z, unsigned ny, const double* coeff);                                      \
+  template <class T>                                                                                             \
+  void batched_matrix_element_impl(const T* bra_re, const T* bra_im, const T* ket_re, const T* ket_im,           \
+                                   unsigned n, unsigned B, std::span<const unsigned> targets,                    \
+                                   std::span<const cplx> matrices, bool per_sample,                              \
+                                   std::span<const unsigned> controls, cplx* out);                               \
   }
 QNN_DECLARE_ISA(scalar)
 QNN_DECLARE_ISA(avx2)
@@ -106,6 +123,58 @@ void adjoint_step_1q(Isa isa, complex<T>* phi, complex<T>* lambda, unsigned n, u
     default: return scalar::adjoint_step_1q<T>(phi, lambda, n, t, controls, u_dag, derivs, update_lambda, out);
   }
 }
+
+// The batched kernels: Reference has none of its own and takes the scalar build.
+#define QNN_BATCHED_DISPATCH(fn, ...)                  \
+  switch (isa) {                                       \
+    case Isa::Avx512: return avx512::fn<T>(__VA_ARGS__); \
+    case Isa::Avx2: return avx2::fn<T>(__VA_ARGS__);     \
+    default: return scalar::fn<T>(__VA_ARGS__);          \
+  }
+
+template <Real T>
+void batched_apply(Isa isa, T* re, T* im, unsigned n, unsigned B, std::span<const unsigned> targets,
+                   std::span<const cplx> matrices, bool per_sample, std::span<const unsigned> controls) {
+  if (per_sample) {
+    QNN_BATCHED_DISPATCH(batched_apply_per_sample_impl, re, im, n, B, targets, matrices, controls)
+  }
+  QNN_BATCHED_DISPATCH(batched_apply_shared_impl, re, im, n, B, targets, matrices, controls)
+}
+
+template <Real T>
+void batched_expectation(Isa isa, const T* re, const T* im, unsigned n, unsigned B, index_t x, index_t z,
+                         unsigned ny, double* out) {
+  QNN_BATCHED_DISPATCH(batched_expectation_impl, re, im, n, B, x, z, ny, out)
+}
+
+template <Real T>
+void batched_add_pauli(Isa isa, const T* src_re, const T* src_im, T* re, T* im, unsigned n, unsigned B, index_t x,
+                       index_t z, unsigned ny, const double* coeff) {
+  QNN_BATCHED_DISPATCH(batched_add_pauli_impl, src_re, src_im, re, im, n, B, x, z, ny, coeff)
+}
+
+template <Real T>
+void batched_matrix_element(Isa isa, const T* bra_re, const T* bra_im, const T* ket_re, const T* ket_im, unsigned n,
+                            unsigned B, std::span<const unsigned> targets, std::span<const cplx> matrices,
+                            bool per_sample, std::span<const unsigned> controls, cplx* out) {
+  QNN_BATCHED_DISPATCH(batched_matrix_element_impl, bra_re, bra_im, ket_re, ket_im, n, B, targets, matrices,
+                       per_sample, controls, out)
+}
+#undef QNN_BATCHED_DISPATCH
+
+#define QNN_BATCHED_DISPATCH_INSTANTIATE(T)                                                                         \
+  template void batched_apply<T>(Isa, T*, T*, unsigned, unsigned, std::span<const unsigned>, std::span<const cplx>, \
+                                 bool, std::span<const unsigned>);                                                  \
+  template void batched_expectation<T>(Isa, const T*, const T*, unsigned, unsigned, index_t, index_t, unsigned,     \
+                                       double*);                                                                    \
+  template void batched_add_pauli<T>(Isa, const T*, const T*, T*, T*, unsigned, unsigned, index_t, index_t,         \
+                                     unsigned, const double*);                                                      \
+  template void batched_matrix_element<T>(Isa, const T*, const T*, const T*, const T*, unsigned, unsigned,          \
+                                          std::span<const unsigned>, std::span<const cplx>, bool,                   \
+                                          std::span<const unsigned>, cplx*);
+QNN_BATCHED_DISPATCH_INSTANTIATE(float)
+QNN_BATCHED_DISPATCH_INSTANTIATE(double)
+#undef QNN_BATCHED_DISPATCH_INSTANTIATE
 
 template void adjoint_step_1q<float>(Isa, complex<float>*, complex<float>*, unsigned, unsigned,
                                      std::span<const unsigned>, const cplx*, std::span<const cplx* const>, bool,
