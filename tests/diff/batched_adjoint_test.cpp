@@ -8,9 +8,29 @@
 #include "qnn/core/rng.hpp"
 #include "qnn/exec/batched.hpp"
 #include "qnn/exec/simulate.hpp"
+#include "qnn/sim/kernels.hpp"
 
 namespace qnn {
 namespace {
+
+// The batched kernels are compiled once per instruction set: every check below runs on each one this CPU has.
+std::vector<Isa> isas() {
+  std::vector<Isa> v;
+  for (Isa i : {Isa::Scalar, Isa::Avx2, Isa::Avx512})
+    if (isa_supported(i)) v.push_back(i);
+  return v;
+}
+
+class IsaGuard {
+ public:
+  explicit IsaGuard(Isa isa) : saved_(active_isa()) { set_active_isa(isa); }
+  ~IsaGuard() { set_active_isa(saved_); }
+  IsaGuard(const IsaGuard&) = delete;
+  IsaGuard& operator=(const IsaGuard&) = delete;
+
+ private:
+  Isa saved_;
+};
 
 // A circuit with every parameterised gate kind, angles over θ and x (including products θ·x and (π − x_j)(π − x_k)),
 // fixed gates, an extra control and a user unitary.
@@ -54,23 +74,27 @@ TEST(BatchedAdjoint, MatchesPerSampleAdjoint) {
     for (std::size_t i = 0; i < v.size(); ++i) w[i] = 0.3 + 0.1 * double(i) + v[i];
     return w;
   };
-  const auto r = adjoint_vjp_batched<double>(c, obs, th, {xs, F}, B, weights, DiffWrt{true, true});
-  std::vector<double> dtheta(th.size(), 0.0);
-  for (unsigned b = 0; b < B; ++b) {
-    const std::span<const double> xb(xs.data() + b * F, F);
-    const auto one = adjoint_vjp<double>(
-        c, obs, th, xb,
-        [&](std::span<const double> v) {
-          std::vector<double> w(v.size());
-          for (std::size_t k = 0; k < v.size(); ++k) w[k] = 0.3 + 0.1 * double(b * obs.size() + k) + v[k];
-          return w;
-        },
-        DiffWrt{true, true});
-    for (std::size_t k = 0; k < obs.size(); ++k) EXPECT_NEAR(r.values[b * obs.size() + k], one.values[k], 1e-12);
-    for (unsigned j = 0; j < F; ++j) EXPECT_NEAR(r.x[b * F + j], one.x[j], 1e-11) << "sample " << b << " x" << j;
-    for (std::size_t i = 0; i < th.size(); ++i) dtheta[i] += one.theta[i];
+  for (Isa isa : isas()) {
+    SCOPED_TRACE(std::string(isa_name(isa)));
+    const IsaGuard guard(isa);
+    const auto r = adjoint_vjp_batched<double>(c, obs, th, {xs, F}, B, weights, DiffWrt{true, true});
+    std::vector<double> dtheta(th.size(), 0.0);
+    for (unsigned b = 0; b < B; ++b) {
+      const std::span<const double> xb(xs.data() + b * F, F);
+      const auto one = adjoint_vjp<double>(
+          c, obs, th, xb,
+          [&](std::span<const double> v) {
+            std::vector<double> w(v.size());
+            for (std::size_t k = 0; k < v.size(); ++k) w[k] = 0.3 + 0.1 * double(b * obs.size() + k) + v[k];
+            return w;
+          },
+          DiffWrt{true, true});
+      for (std::size_t k = 0; k < obs.size(); ++k) EXPECT_NEAR(r.values[b * obs.size() + k], one.values[k], 1e-12);
+      for (unsigned j = 0; j < F; ++j) EXPECT_NEAR(r.x[b * F + j], one.x[j], 1e-11) << "sample " << b << " x" << j;
+      for (std::size_t i = 0; i < th.size(); ++i) dtheta[i] += one.theta[i];
+    }
+    for (std::size_t i = 0; i < th.size(); ++i) EXPECT_NEAR(r.theta[i], dtheta[i], 1e-11) << "theta " << i;
   }
-  for (std::size_t i = 0; i < th.size(); ++i) EXPECT_NEAR(r.theta[i], dtheta[i], 1e-11) << "theta " << i;
 }
 
 TEST(BatchedState, RunMatchesPerSampleStates) {
@@ -81,17 +105,21 @@ TEST(BatchedState, RunMatchesPerSampleStates) {
   for (auto& v : th) v = rng.uniform(-3, 3);
   std::vector<double> xs(B * F);
   for (auto& v : xs) v = rng.uniform(-2, 2);
-  BatchedStateVector<double> psi(n, B);
-  run_batched(c, psi, th, {xs, F});
-  for (unsigned b = 0; b < B; ++b) {
-    const auto one = simulate<double>(c, th, std::span<const double>(xs.data() + b * F, F));
-    for (index_t i = 0; i < one.size(); ++i) EXPECT_NEAR(std::abs(psi.amplitude(i, b) - one[i]), 0.0, 1e-13);
-  }
-  BatchedStateVector<float> psif(n, B);
-  run_batched(c, psif, th, {xs, F});
-  for (unsigned b = 0; b < B; ++b) {
-    const auto one = simulate<double>(c, th, std::span<const double>(xs.data() + b * F, F));
-    for (index_t i = 0; i < one.size(); ++i) EXPECT_NEAR(std::abs(cplx(psif.amplitude(i, b)) - one[i]), 0.0, 2e-6);
+  for (Isa isa : isas()) {
+    SCOPED_TRACE(std::string(isa_name(isa)));
+    const IsaGuard guard(isa);
+    BatchedStateVector<double> psi(n, B);
+    run_batched(c, psi, th, {xs, F});
+    for (unsigned b = 0; b < B; ++b) {
+      const auto one = simulate<double>(c, th, std::span<const double>(xs.data() + b * F, F));
+      for (index_t i = 0; i < one.size(); ++i) EXPECT_NEAR(std::abs(psi.amplitude(i, b) - one[i]), 0.0, 1e-13);
+    }
+    BatchedStateVector<float> psif(n, B);
+    run_batched(c, psif, th, {xs, F});
+    for (unsigned b = 0; b < B; ++b) {
+      const auto one = simulate<double>(c, th, std::span<const double>(xs.data() + b * F, F));
+      for (index_t i = 0; i < one.size(); ++i) EXPECT_NEAR(std::abs(cplx(psif.amplitude(i, b)) - one[i]), 0.0, 2e-6);
+    }
   }
 }
 
