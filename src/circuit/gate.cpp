@@ -88,6 +88,24 @@ void check_params(K kind, std::span<const double> p) {
                      " parameters, got " + std::to_string(p.size()));
   }
 }
+// A matrix written straight into a caller's buffer (gate_matrix_into): a GateMatrix value zero-fills all 16 entries
+// first, a sixth of a 1-qubit gate on a 16-amplitude state (apply_operation uses the buffer form).
+unsigned w2(cplx* out, cplx a, cplx b, cplx c, cplx d) {
+  out[0] = a;
+  out[1] = b;
+  out[2] = c;
+  out[3] = d;
+  return 2;
+}
+unsigned w4(cplx* out, std::initializer_list<cplx> v) {
+  std::size_t i = 0;
+  for (cplx x : v) out[i++] = x;
+  return 4;
+}
+unsigned wdiag4(cplx* out, cplx a, cplx b, cplx c, cplx d) {
+  return w4(out, {a, 0, 0, 0, 0, b, 0, 0, 0, 0, c, 0, 0, 0, 0, d});
+}
+
 }  // namespace
 
 GateKind base_kind(GateKind k) {
@@ -115,55 +133,61 @@ const GateInfo* find_gate(std::string_view name) {
   return nullptr;
 }
 
-GateMatrix gate_matrix(GateKind kind, std::span<const double> p) {
+unsigned gate_matrix_into(GateKind kind, std::span<const double> p, cplx* out) {
   check_params(kind, p);
   const double r2 = std::numbers::sqrt2 / 2;
   switch (base_kind(kind)) {
-    case K::I: return m2(1, 0, 0, 1);
-    case K::X: return m2(0, 1, 1, 0);
-    case K::Y: return m2(0, -I1, I1, 0);
-    case K::Z: return m2(1, 0, 0, -1);
-    case K::H: return m2(r2, r2, r2, -r2);
-    case K::S: return m2(1, 0, 0, I1);
-    case K::Sdg: return m2(1, 0, 0, -I1);
-    case K::T: return m2(1, 0, 0, std::polar(1.0, std::numbers::pi / 4));
-    case K::Tdg: return m2(1, 0, 0, std::polar(1.0, -std::numbers::pi / 4));
-    case K::SX: return m2(cplx(0.5, 0.5), cplx(0.5, -0.5), cplx(0.5, -0.5), cplx(0.5, 0.5));
-    case K::SXdg: return m2(cplx(0.5, -0.5), cplx(0.5, 0.5), cplx(0.5, 0.5), cplx(0.5, -0.5));
+    case K::I: return w2(out, 1, 0, 0, 1);
+    case K::X: return w2(out, 0, 1, 1, 0);
+    case K::Y: return w2(out, 0, -I1, I1, 0);
+    case K::Z: return w2(out, 1, 0, 0, -1);
+    case K::H: return w2(out, r2, r2, r2, -r2);
+    case K::S: return w2(out, 1, 0, 0, I1);
+    case K::Sdg: return w2(out, 1, 0, 0, -I1);
+    case K::T: return w2(out, 1, 0, 0, std::polar(1.0, std::numbers::pi / 4));
+    case K::Tdg: return w2(out, 1, 0, 0, std::polar(1.0, -std::numbers::pi / 4));
+    case K::SX: return w2(out, cplx(0.5, 0.5), cplx(0.5, -0.5), cplx(0.5, -0.5), cplx(0.5, 0.5));
+    case K::SXdg: return w2(out, cplx(0.5, -0.5), cplx(0.5, 0.5), cplx(0.5, 0.5), cplx(0.5, -0.5));
     case K::RX: {
       const double c = std::cos(p[0] / 2), s = std::sin(p[0] / 2);
-      return m2(c, -I1 * s, -I1 * s, c);
+      return w2(out, c, -I1 * s, -I1 * s, c);
     }
     case K::RY: {
       const double c = std::cos(p[0] / 2), s = std::sin(p[0] / 2);
-      return m2(c, -s, s, c);
+      return w2(out, c, -s, s, c);
     }
     case K::RZ: {
       // e^{+iθ/2} is the conjugate of e^{−iθ/2}: one sincos, not two (a third of a small-state RZ's cost).
       const cplx a = std::polar(1.0, -p[0] / 2);
-      return m2(a, 0, 0, std::conj(a));
+      return w2(out, a, 0, 0, std::conj(a));
     }
-    case K::P: return m2(1, 0, 0, std::polar(1.0, p[0]));
+    case K::P: return w2(out, 1, 0, 0, std::polar(1.0, p[0]));
     case K::U: {
       const double c = std::cos(p[0] / 2), s = std::sin(p[0] / 2);
-      return m2(c, -std::polar(s, p[2]), std::polar(s, p[1]), std::polar(c, p[1] + p[2]));
+      return w2(out, c, -std::polar(s, p[2]), std::polar(s, p[1]), std::polar(c, p[1] + p[2]));
     }
-    case K::SWAP: return m4({1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1});
-    case K::ISWAP: return m4({1, 0, 0, 0, 0, 0, I1, 0, 0, I1, 0, 0, 0, 0, 0, 1});
+    case K::SWAP: return w4(out, {1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1});
+    case K::ISWAP: return w4(out, {1, 0, 0, 0, 0, 0, I1, 0, 0, I1, 0, 0, 0, 0, 0, 1});
     case K::RXX: {
       const cplx c = std::cos(p[0] / 2), s = -I1 * std::sin(p[0] / 2);
-      return m4({c, 0, 0, s, 0, c, s, 0, 0, s, c, 0, s, 0, 0, c});
+      return w4(out, {c, 0, 0, s, 0, c, s, 0, 0, s, c, 0, s, 0, 0, c});
     }
     case K::RYY: {
       const cplx c = std::cos(p[0] / 2), s = I1 * std::sin(p[0] / 2);
-      return m4({c, 0, 0, s, 0, c, -s, 0, 0, -s, c, 0, s, 0, 0, c});
+      return w4(out, {c, 0, 0, s, 0, c, -s, 0, 0, -s, c, 0, s, 0, 0, c});
     }
     case K::RZZ: {
       const cplx a = std::polar(1.0, -p[0] / 2), b = std::conj(a);
-      return diag4(a, b, b, a);
+      return wdiag4(out, a, b, b, a);
     }
     default: throw ValueError("gate '" + std::string(gate_info(kind).name) + "' has no fixed matrix");
   }
+}
+
+GateMatrix gate_matrix(GateKind kind, std::span<const double> p) {
+  GateMatrix g;
+  g.dim = gate_matrix_into(kind, p, g.m.data());
+  return g;
 }
 
 GateMatrix gate_generator(GateKind kind) {

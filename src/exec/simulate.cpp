@@ -2,7 +2,6 @@
 
 #include <array>
 #include <cmath>
-#include <optional>
 #include <string>
 
 #include "qnn/core/error.hpp"
@@ -51,26 +50,40 @@ std::vector<double> bind_angles(const Circuit& c, std::span<const double> theta,
 template <Real T>
 void apply_operation(StateVector<T>& psi, const Operation& op, std::span<const double> angles, bool inverse) {
   // Built-in controls are the leading qubits, so without extra controls they are a view of op.qubits; only extra
-  // controls need gathering (into a 256-byte list: that copy was a tenth of a gate on a small state).
+  // controls are gathered (into a 256-byte list, built only then: constructing it, even empty, zero-filled it).
   const std::span<const unsigned> targets = op.targets();
-  std::optional<ControlList> clist;
-  std::span<const unsigned> controls = std::span<const unsigned>(op.qubits).first(op.qubits.size() - targets.size());
-  if (!op.controls.empty()) controls = clist.emplace(op.control_list()).span();
+  const std::span<const unsigned> builtin = std::span<const unsigned>(op.qubits).first(op.qubits.size() - targets.size());
+  auto apply = [&](std::span<const cplx> m) {
+    if (op.controls.empty()) {
+      psi.apply_matrix(targets, m, builtin);
+    } else {
+      const ControlList clist = op.control_list();
+      psi.apply_matrix(targets, m, clist.span());
+    }
+  };
   if (op.kind == GateKind::Unitary) {
     if (!inverse) {
-      psi.apply_matrix(targets, *op.matrix, controls);
+      apply(*op.matrix);
     } else {
-      psi.apply_matrix(targets, adjoint_matrix(*op.matrix), controls);
+      apply(adjoint_matrix(*op.matrix));
     }
     return;
   }
-  if (!inverse) {
-    const GateMatrix m = gate_matrix(op.kind, angles);  // built in place: the ternary form copied 272 bytes per gate
-    psi.apply_matrix(targets, m.span(), controls);
-    return;
+  // The table gate's matrix in uninitialised storage (a GateMatrix value would zero-fill 16 entries first).
+  union Storage {
+    Storage() {}
+    cplx m[16];
+  } s;
+  const unsigned dim = gate_matrix_into(op.kind, angles, s.m);
+  if (inverse) {
+    for (unsigned r = 0; r < dim; ++r)
+      for (unsigned c = r; c < dim; ++c) {
+        const cplx a = s.m[r * dim + c], b = s.m[c * dim + r];
+        s.m[r * dim + c] = std::conj(b);
+        s.m[c * dim + r] = std::conj(a);
+      }
   }
-  const GateMatrix m = adjoint(gate_matrix(op.kind, angles));
-  psi.apply_matrix(targets, m.span(), controls);
+  apply(std::span<const cplx>(s.m, std::size_t{dim} * dim));
 }
 
 template <Real T>

@@ -502,6 +502,17 @@ void apply_1q_small_impl(complex<T>* psi, unsigned n, unsigned t, index_t ctrl_m
     auto halves = [](v4 x) { return v4{x[2], x[3], x[0], x[1]}; };
     const v4 DR{r00[0], r00[1], r11[0], r11[1]}, DI{i00[0], i00[1], i11[0], i11[1]};
     const v4 OR{r01[0], r01[1], r10[0], r10[1]}, OI{i01[0], i01[1], i10[0], i10[1]};
+    if (ctrl_mask == 0) {  // the pairs are consecutive vectors
+      for (index_t c = 0; c < count; ++c) {
+        T* const p = a + 4 * c;
+        v4 x;
+        std::memcpy(&x, p, sizeof x);
+        const v4 xp = halves(x);
+        const v4 y = (DR * x + DI * swap4(x)) + (OR * xp + OI * swap4(xp));
+        std::memcpy(p, &y, sizeof y);
+      }
+      return;
+    }
     index_t i = 0;
     for (index_t c = 0; c < count; ++c) {
       T* const p = a + 2 * (i | ctrl_mask);
