@@ -106,6 +106,8 @@ unsigned wdiag4(cplx* out, cplx a, cplx b, cplx c, cplx d) {
   return w4(out, {a, 0, 0, 0, 0, b, 0, 0, 0, 0, c, 0, 0, 0, 0, d});
 }
 
+unsigned table_matrix_into(GateKind kind, std::span<const double> p, cplx* out);
+
 }  // namespace
 
 GateKind base_kind(GateKind k) {
@@ -133,7 +135,21 @@ const GateInfo* find_gate(std::string_view name) {
   return nullptr;
 }
 
-unsigned gate_matrix_into(GateKind kind, std::span<const double> p, cplx* out) {
+unsigned gate_matrix_into(GateKind kind, std::span<const double> p, cplx* out, bool dagger) {
+  const unsigned dim = table_matrix_into(kind, p, out);
+  if (dagger) {
+    for (unsigned r = 0; r < dim; ++r)
+      for (unsigned c = r; c < dim; ++c) {
+        const cplx a = out[r * dim + c], b = out[c * dim + r];
+        out[r * dim + c] = std::conj(b);
+        out[c * dim + r] = std::conj(a);
+      }
+  }
+  return dim;
+}
+
+namespace {
+unsigned table_matrix_into(GateKind kind, std::span<const double> p, cplx* out) {
   check_params(kind, p);
   const double r2 = std::numbers::sqrt2 / 2;
   switch (base_kind(kind)) {
@@ -183,6 +199,7 @@ unsigned gate_matrix_into(GateKind kind, std::span<const double> p, cplx* out) {
     default: throw ValueError("gate '" + std::string(gate_info(kind).name) + "' has no fixed matrix");
   }
 }
+}  // namespace
 
 GateMatrix gate_matrix(GateKind kind, std::span<const double> p) {
   GateMatrix g;

@@ -74,15 +74,7 @@ void apply_operation(StateVector<T>& psi, const Operation& op, std::span<const d
     Storage() {}
     cplx m[16];
   } s;
-  const unsigned dim = gate_matrix_into(op.kind, angles, s.m);
-  if (inverse) {
-    for (unsigned r = 0; r < dim; ++r)
-      for (unsigned c = r; c < dim; ++c) {
-        const cplx a = s.m[r * dim + c], b = s.m[c * dim + r];
-        s.m[r * dim + c] = std::conj(b);
-        s.m[c * dim + r] = std::conj(a);
-      }
-  }
+  const unsigned dim = gate_matrix_into(op.kind, angles, s.m, inverse);
   apply(std::span<const cplx>(s.m, std::size_t{dim} * dim));
 }
 

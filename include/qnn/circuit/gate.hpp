@@ -66,9 +66,9 @@ GateKind base_kind(GateKind kind);
 
 /// The matrix of `kind` on its targets at the given parameters (Unitary is not in the table: it throws).
 GateMatrix gate_matrix(GateKind kind, std::span<const double> params);
-/// The same matrix written to out[0 … dim²) (out holds at least 16 entries); returns dim. For hot paths that keep
-/// the matrix in their own storage.
-unsigned gate_matrix_into(GateKind kind, std::span<const double> params, cplx* out);
+/// The same matrix (its adjoint if `dagger`) written to out[0 … dim²) (out holds at least 16 entries); returns dim.
+/// For hot paths that keep the matrix in their own storage.
+unsigned gate_matrix_into(GateKind kind, std::span<const double> params, cplx* out, bool dagger = false);
 /// ∂matrix/∂params[k].
 GateMatrix gate_derivative(GateKind kind, std::span<const double> params, unsigned k);
 /// Hermitian G with U(θ) = exp(−iθG/2) up to a global phase that the derivative keeps (kRotation gates and P, CP,

@@ -200,7 +200,9 @@ template <class T>
 void batched_expectation_impl(const T* re, const T* im, unsigned n, unsigned B, index_t x, index_t z, unsigned ny,
                               double* out) {
   // ⟨ψ|P|ψ⟩ = i^{#Y} Σ_i conj(ψ_{i⊕x}) (−1)^{|i∧z|} ψ_i, per sample; summed over i in index order (deterministic).
-  std::vector<double> sre(B, 0.0), sim(B, 0.0);
+  thread_local std::vector<double> sre, sim;  // no allocation per call
+  sre.assign(B, 0.0);
+  sim.assign(B, 0.0);
   double* __restrict rr = sre.data();
   double* __restrict ri = sim.data();
   const index_t size = index_t{1} << n;
@@ -250,7 +252,9 @@ void batched_matrix_element_impl(const T* bra_re, const T* bra_im, const T* ket_
   using namespace batched_detail;
   const Groups g = make_groups(n, targets, controls);
   const std::size_t dim = std::size_t{1} << targets.size(), d2 = dim * dim;
-  std::vector<double> acc_re(B, 0.0), acc_im(B, 0.0);
+  thread_local std::vector<double> acc_re, acc_im;  // no allocation per call
+  acc_re.assign(B, 0.0);
+  acc_im.assign(B, 0.0);
   double* __restrict ar = acc_re.data();
   double* __restrict ai = acc_im.data();
   // Σ_groups Σ_row conj(bra_row) Σ_col M_{row,col} ket_col, per sample, groups in order (deterministic).
