@@ -35,7 +35,7 @@ void bind_pauli(py::module_& m) {
 
   py::class_<PauliSum> sum(m, "PauliSum", "A Hermitian observable: sum_k c_k P_k with real c_k.");
   sum.def(py::init<>())
-      .def(py::init(&parse_pauli_sum), py::arg("text"),
+      .def(py::init([](std::string_view text) { return parse_pauli_sum(text); }), py::arg("text"),
            "Parse 'Z0 Z1 + 0.5 X2 - 2*Y1' (raises qnn.ParseError with the column).")
       .def(py::init<const PauliString&>(), py::arg("string"))
       .def(py::init([](const std::vector<std::pair<double, PauliString>>& terms) {

@@ -97,7 +97,9 @@ std::string PauliSum::to_string() const {
   return first ? "0" : os.str();
 }
 
-PauliSum parse_pauli_sum(std::string_view text) {
+PauliSum parse_pauli_sum(std::string_view text) { return parse_pauli_sum(text, 64); }
+
+PauliSum parse_pauli_sum(std::string_view text, unsigned num_qubits) {
   // sum := ['+'|'-'] term (('+'|'-') term)* ; term := [number ['*']] factor* ; factor := [IXYZ] digits ['*']
   PauliSum sum;
   std::size_t i = 0;
@@ -147,14 +149,18 @@ PauliSum parse_pauli_sum(std::string_view text) {
         i = at;
         fail(std::string("expected a qubit index after '") + text[at] + "'");
       }
+      const std::size_t digits = i;
+      while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+      const std::string_view index = text.substr(digits, i - digits);
       unsigned long q = 0;
-      while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
-        q = q * 10 + static_cast<unsigned long>(text[i] - '0');
-        if (q >= 64) {
-          i = at;
-          fail("qubit index too large (Pauli strings act on qubits < 64)");
+      for (const char d : index) q = std::min(q * 10 + static_cast<unsigned long>(d - '0'), 1000000UL);  // saturates
+      if (q >= std::min(num_qubits, 64U)) {
+        i = at;
+        if (num_qubits < 64) {
+          fail("qubit " + std::string(index) + " is out of range: the circuit has " + std::to_string(num_qubits) +
+               (num_qubits == 1 ? " qubit" : " qubits"));
         }
-        ++i;
+        fail("qubit index " + std::string(index) + " too large (Pauli strings act on qubits < 64)");
       }
       try {
         p = p * PauliString(c, static_cast<unsigned>(q));

@@ -82,13 +82,30 @@ int sync_directory(const fs::path& dir) {
   return 0;
 }
 
+/// `path` with every symlink in its last component followed (the path itself when that is not a symlink): the file
+/// that open(path, O_CREAT) would write. A relative link resolves against the directory holding the link, as the
+/// kernel resolves it. Throws fail(errno) for a link that cannot be read and fail(ELOOP) after 40 links (a cycle).
+template <class Fail>
+fs::path resolve_symlinks(const fs::path& path, const Fail& fail) {
+  fs::path target = path;
+  for (int links = 0;; ++links) {
+    struct stat st {};
+    if (::lstat(target.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return target;
+    if (links >= 40) throw fail(ELOOP);  // the kernel's own limit (MAXSYMLINKS)
+    std::error_code ec;
+    fs::path next = fs::read_symlink(target, ec);
+    if (ec) throw fail(ec.value());
+    if (!next.has_filename()) next = next.parent_path();  // "dir/" names "dir"
+    target = next.is_absolute() ? next : target.parent_path() / next;
+  }
+}
+
 }  // namespace
 
 void write_file_atomic(const fs::path& path, std::string_view contents, Durability durability) {
   const std::string shown = path.string();
   const auto fail = [&](int err) { return IoError("cannot write " + shown + ": " + reason(err)); };
   if (!path.has_filename()) throw IoError("cannot write " + shown + ": not a file name");
-  const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
 
   // rename() would give the file the temporary's fresh mode; a user who made a file private expects it to stay so.
   struct stat old_stat {};
@@ -106,11 +123,17 @@ void write_file_atomic(const fs::path& path, std::string_view contents, Durabili
     return;
   }
 
+  // A symlink is written through, as open() would: the new contents replace the file it points to (created if the link
+  // dangles), atomically in that file's directory, and the link stays a link. Renaming over `path` itself would turn
+  // the link into a regular file and leave its target with the old contents.
+  const fs::path target = resolve_symlinks(path, fail);
+  const fs::path target_dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+
   // The temporary lives in the target's directory because rename() is only atomic within one file system.
   fs::path temp;
   int raw_fd = -1;
   for (int attempt = 0;; ++attempt) {
-    temp = dir / ('.' + path.filename().string() + ".tmp." + unique_suffix());
+    temp = target_dir / ('.' + target.filename().string() + ".tmp." + unique_suffix());
     raw_fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (raw_fd >= 0) break;
     // EEXIST: a leftover of a crashed process that had our pid; the next counter value avoids it.
@@ -124,10 +147,10 @@ void write_file_atomic(const fs::path& path, std::string_view contents, Durabili
   const bool sync = durability == Durability::PowerLoss;
   if (sync && ::fsync(file.get()) != 0) throw fail(errno);
   if (file.close() != 0) throw fail(errno);
-  if (::rename(temp.c_str(), path.c_str()) != 0) throw fail(errno);
+  if (::rename(temp.c_str(), target.c_str()) != 0) throw fail(errno);
   guard.release();
   if (sync) {
-    if (const int err = sync_directory(dir)) throw fail(err);
+    if (const int err = sync_directory(target_dir)) throw fail(err);
   }
 }
 

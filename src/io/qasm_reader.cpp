@@ -14,12 +14,10 @@
 #include <cmath>
 #include <cstdint>
 #include <deque>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <numbers>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -512,11 +510,24 @@ class Parser {
     if (include_dir_.empty()) fail(f.loc, "cannot include \"" + name + "\": includes are read only from files");
     if (++includes_ > kMaxIncludes) fail(f.loc, "more than " + std::to_string(kMaxIncludes) + " includes (a cycle?)");
     const std::filesystem::path path = include_dir_ / name;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) fail(f.loc, "cannot open included file \"" + path.string() + "\"");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    sources_.push_back(ss.str());
+    // qnn::read_file, not an ifstream: an ifstream opens a directory and reads it as an empty file. A device or FIFO
+    // (/dev/zero, /dev/stdin) would be read without end or block: an include must be a regular file.
+    std::error_code ec;
+    const auto type = std::filesystem::status(path, ec).type();
+    if (type != std::filesystem::file_type::regular && type != std::filesystem::file_type::directory &&
+        type != std::filesystem::file_type::not_found && !ec) {
+      fail(f.loc, "cannot read included file \"" + path.string() + "\": not a regular file");
+    }
+    std::string text;
+    try {
+      text = ::qnn::read_file(path);
+    } catch (const IoError& e) {
+      // e says "cannot read PATH: REASON"; the place to show is the include statement.
+      const std::string what = e.what(), prefix = "cannot read " + path.string() + ": ";
+      fail(f.loc, "cannot read included file \"" + path.string() + "\": " +
+                      (what.starts_with(prefix) ? what.substr(prefix.size()) : what));
+    }
+    sources_.push_back(std::move(text));
     names_.push_back(path.string());
     std::vector<Token> inc = tokenize(sources_.back(), &names_.back());
     inc.pop_back();  // its End token

@@ -78,6 +78,16 @@ case_bad_qasm_directory() {
   expect_error 1 'dir\.qasm.*(directory|Is a)' run dir.qasm --shots 10
 }
 
+case_bad_qasm_include_directory() {
+  # An ifstream opens a directory and reads nothing: the include used to read as an empty file.
+  mkdir gates.inc
+  printf 'OPENQASM 2.0;\ninclude "qelib1.inc";\ninclude "gates.inc";\nqreg q[1];\nh q[0];\n' >inc.qasm
+  expect_error 1 'inc\.qasm:3:9: .*gates\.inc.*Is a directory' run inc.qasm --shots 10
+  expect_error 1 'inc\.qasm:3:9: .*gates\.inc.*Is a directory' draw inc.qasm
+  printf 'OPENQASM 2.0;\ninclude "/dev/zero";\nqreg q[1];\n' >dev.qasm
+  expect_error 1 'dev\.qasm:2:9: .*/dev/zero.*not a regular file' run dev.qasm --shots 10
+}
+
 # ---- options of `qnn run` ----
 
 case_bad_run_shots_negative() {
@@ -108,7 +118,11 @@ case_bad_run_bind_overflow() {
 case_bad_run_expval_qubit_out_of_range() {
   bell_qasm bell.qasm
   expect_error 1 'qubit 5 .*2 qubits' run bell.qasm --expval Z5
-  expect_error 1 'observable:1:1: .*< 64' run bell.qasm --expval Z99
+  # Beyond 64 too: the message names the circuit's qubit count, not only the observable parser's limit.
+  expect_error 1 'observable:1:1: qubit 99 .*2 qubits' run bell.qasm --expval Z99
+  expect_error 1 'observable:1:6: qubit 99999999999999999999 .*2 qubits' run bell.qasm --expval 'Z0 + Z99999999999999999999'
+  printf 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[1];\nh q[0];\n' >one.qasm
+  expect_error 1 'observable:1:4: qubit 1 .*1 qubit$' run one.qasm --expval 'X0 Z1'
 }
 
 case_bad_run_expval_coefficient_overflow() {
@@ -373,6 +387,32 @@ case_bad_export_out_disk_full() {
   small_model || return
   expect_error 1 '/dev/full.*(space|No space)' export model_run/model.json --qasm 3 --out /dev/full
   [[ -c /dev/full ]] || fail "/dev/full is no longer a device"
+}
+
+# An output path that is a symlink is written through: the link's target gets the new contents (atomically, renamed
+# into the target's directory) and the link stays a link, for every writer (predict/export --out, model, checkpoint).
+case_bad_out_symlink_written_through() {
+  small_model || return
+  printf '5.1,3.5,1.4,0.2\n' >in.csv
+  mkdir keep
+  echo old >keep/p.csv
+  ln -s keep/p.csv p.csv
+  expect_success predict model_run/model.json --input in.csv --out p.csv || return
+  [[ -L p.csv ]] || fail "predict --out replaced the symlink p.csv with a regular file"
+  [[ $(cat keep/p.csv) != old ]] || fail "the symlink's target keep/p.csv still has the old contents"
+  ln -s keep/new.qasm dangling.qasm
+  expect_success export model_run/model.json --qasm 3 --out dangling.qasm || return
+  [[ -L dangling.qasm ]] || fail "export --out replaced the dangling symlink with a regular file"
+  grep -q OPENQASM keep/new.qasm || fail "export --out through a dangling symlink did not create keep/new.qasm"
+  # Training into a directory whose model.json and checkpoint.json are links into keep/.
+  mkdir run
+  ln -s ../keep/model.json run/model.json
+  ln -s ../keep/checkpoint.json run/checkpoint.json
+  expect_success train --epochs 1 --quiet --out run || return
+  [[ -L run/model.json && -L run/checkpoint.json ]] || fail "train replaced a symlink in its --out directory"
+  expect_success eval keep/model.json || fail "the model written through the symlink does not load"
+  grep -q epochs_done keep/checkpoint.json || fail "the checkpoint was not written through its symlink"
+  no_leftovers .
 }
 
 case_bad_export_features_nan() {

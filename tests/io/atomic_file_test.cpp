@@ -171,6 +171,60 @@ TEST_F(AtomicFileTest, FifoIsWrittenInPlaceNotReplaced) {
   EXPECT_EQ(entries(dir_), std::vector<std::string>{"pipe"});
 }
 
+// A symlink is written through: its target gets the new contents (atomically, by a rename in the target's own
+// directory) and the link stays a link. Renaming over the link would replace it with a regular file.
+TEST_F(AtomicFileTest, SymlinkIsWrittenThroughAndStaysALink) {
+  fs::create_directory(dir_ / "real");
+  write_plain(dir_ / "real" / "model.json", "old");
+  ASSERT_EQ(::chmod((dir_ / "real" / "model.json").c_str(), 0600), 0);
+  fs::create_symlink(fs::path("real") / "model.json", dir_ / "link.json");  // relative to the link's directory
+  write_file_atomic(dir_ / "link.json", "new");
+  EXPECT_TRUE(fs::is_symlink(dir_ / "link.json"));
+  EXPECT_EQ(read_file(dir_ / "real" / "model.json"), "new");
+  EXPECT_EQ(read_file(dir_ / "link.json"), "new");
+  EXPECT_EQ(fs::status(dir_ / "real" / "model.json").permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(entries(dir_), (std::vector<std::string>{"link.json", "real"}));
+  EXPECT_EQ(entries(dir_ / "real"), std::vector<std::string>{"model.json"});
+}
+
+TEST_F(AtomicFileTest, ChainOfSymlinksIsFollowedToTheFile) {
+  fs::create_directories(dir_ / "a" / "b");
+  write_plain(dir_ / "a" / "b" / "f", "old");
+  fs::create_symlink(fs::path("b") / "f", dir_ / "a" / "l2");  // relative to a/
+  fs::create_symlink(dir_ / "a" / "l2", dir_ / "l1");           // absolute
+  write_file_atomic(dir_ / "l1", "new", Durability::Process);
+  EXPECT_TRUE(fs::is_symlink(dir_ / "l1"));
+  EXPECT_TRUE(fs::is_symlink(dir_ / "a" / "l2"));
+  EXPECT_EQ(read_file(dir_ / "a" / "b" / "f"), "new");
+  EXPECT_EQ(entries(dir_ / "a" / "b"), std::vector<std::string>{"f"});
+}
+
+TEST_F(AtomicFileTest, DanglingSymlinkCreatesItsTarget) {
+  fs::create_symlink("target.csv", dir_ / "link.csv");
+  write_file_atomic(dir_ / "link.csv", "rows");
+  EXPECT_TRUE(fs::is_symlink(dir_ / "link.csv"));
+  EXPECT_EQ(read_file(dir_ / "target.csv"), "rows");
+  EXPECT_EQ(entries(dir_), (std::vector<std::string>{"link.csv", "target.csv"}));
+}
+
+TEST_F(AtomicFileTest, SymlinkCycleThrowsAndLeavesTheLinks) {
+  fs::create_symlink("b", dir_ / "a");
+  fs::create_symlink("a", dir_ / "b");
+  const std::string msg = io_error_message([&] { write_file_atomic(dir_ / "a", "x"); });
+  EXPECT_EQ(msg, "cannot write " + (dir_ / "a").string() + ": Too many levels of symbolic links");
+  EXPECT_TRUE(fs::is_symlink(dir_ / "a"));
+  EXPECT_EQ(entries(dir_), (std::vector<std::string>{"a", "b"}));
+}
+
+TEST_F(AtomicFileTest, SymlinkIntoMissingDirectoryThrowsAndLeavesTheLink) {
+  fs::create_symlink(fs::path("missing") / "f", dir_ / "link");
+  const std::string msg = io_error_message([&] { write_file_atomic(dir_ / "link", "x"); });
+  EXPECT_EQ(msg, "cannot write " + (dir_ / "link").string() + ": No such file or directory");
+  EXPECT_TRUE(fs::is_symlink(dir_ / "link"));
+  EXPECT_EQ(entries(dir_), std::vector<std::string>{"link"});
+}
+
 TEST_F(AtomicFileTest, PathWithoutFileNameThrows) {
   EXPECT_THROW(write_file_atomic(dir_ / "", "x"), IoError);
   EXPECT_TRUE(entries(dir_).empty());

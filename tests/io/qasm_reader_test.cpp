@@ -191,6 +191,30 @@ TEST(QasmReader, CommentsIncludesAndNoHeader) {
   fs::remove_all(dir);
 }
 
+// An include that names a directory, a device or a missing file fails at the include statement (an ifstream opens a
+// directory and used to read it as an empty file).
+TEST(QasmReader, IncludeOfDirectoryOrDeviceIsAnErrorAtItsPlace) {
+  const fs::path dir = fs::temp_directory_path() / ("qnn_qasm_incdir_" + std::to_string(::getpid()));
+  fs::create_directories(dir / "gates.inc");
+  const auto message = [&](const std::string& include) {
+    std::ofstream(dir / "main.qasm") << "OPENQASM 2.0;\ninclude \"" << include << "\";\nqreg q[1];\n";
+    try {
+      (void)qasm::read_file(dir / "main.qasm");
+    } catch (const ParseError& e) {
+      return std::string(e.what());
+    }
+    ADD_FAILURE() << "include \"" << include << "\" parsed";
+    return std::string();
+  };
+  const std::string main = (dir / "main.qasm").string();
+  EXPECT_EQ(message("gates.inc"),
+            main + ":2:9: cannot read included file \"" + (dir / "gates.inc").string() + "\": Is a directory");
+  EXPECT_EQ(message("/dev/zero"), main + ":2:9: cannot read included file \"/dev/zero\": not a regular file");
+  EXPECT_EQ(message("none.inc"),
+            main + ":2:9: cannot read included file \"" + (dir / "none.inc").string() + "\": No such file or directory");
+  fs::remove_all(dir);
+}
+
 // ---- qelib1.inc --------------------------------------------------------------------------------------------------
 
 struct LibCase {

@@ -66,5 +66,8 @@ inline PauliSum operator*(double s, const PauliSum& p) { return p * s; }
 
 /// Parse "Z0 Z1 + 0.5 X2 - 2*Y1", "Z0*Z1", "-X3", "1.5" (identity term). Throws ParseError with the column.
 PauliSum parse_pauli_sum(std::string_view text);
+/// The same for an observable of a circuit with `num_qubits` qubits: an index >= num_qubits fails at its column with
+/// "qubit K is out of range: the circuit has N qubits" (above 64 qubits, as parse_pauli_sum(text)).
+PauliSum parse_pauli_sum(std::string_view text, unsigned num_qubits);
 
 }  // namespace qnn

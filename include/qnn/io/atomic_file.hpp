@@ -11,7 +11,9 @@ namespace qnn {
 /// Replaces `path` with `contents`: writes a unique temporary file in the same directory, fsyncs it, renames it over
 /// `path` and fsyncs the directory. An existing file keeps its permission bits. On failure the temporary file is
 /// removed and IoError("cannot write PATH: reason") is thrown; `path` is then untouched. An existing target that is
-/// not a regular file (a device such as /dev/null or /dev/stdout, a FIFO) is written in place, never replaced.
+/// not a regular file (a device such as /dev/null or /dev/stdout, a FIFO) is written in place, never replaced. A
+/// symlink is written through: its target (created if the link dangles) is replaced atomically in the target's own
+/// directory, and the link stays a link.
 ///
 /// Durability::Process skips both fsyncs: the rename alone already guarantees that a killed process leaves the old or
 /// the new file, and only a power loss could then lose the write. For files rewritten every epoch (checkpoints,
