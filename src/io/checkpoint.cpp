@@ -35,6 +35,18 @@ struct Reader {
     if constexpr (std::is_integral_v<T> && std::is_unsigned_v<T> && !std::is_same_v<T, bool>) {
       if (!v.is_number_unsigned()) throw ValueError(source + ": checkpoint field '" + key + "' must be a non-negative integer");
     }
+    if constexpr (requires { typename T::value_type; } && !std::is_same_v<T, std::string>) {
+      // Arrays of unsigned integers (the RNG state, the sample order): nlohmann converts an element −2.38 to an
+      // unsigned long by a cast whose result is undefined (found by the model/checkpoint JSON fuzzer).
+      using E = typename T::value_type;
+      if constexpr (std::is_integral_v<E> && std::is_unsigned_v<E> && !std::is_same_v<E, bool>) {
+        if (v.is_array())
+          for (const json& e : v)
+            if (!e.is_number_unsigned()) {
+              throw ValueError(source + ": checkpoint field '" + key + "' must hold non-negative integers");
+            }
+      }
+    }
     try {
       return v.get<T>();
     } catch (const json::exception&) {

@@ -317,6 +317,31 @@ case_bad_train_resume_truncated_checkpoint() {
   [[ -f model_run/model.json ]] || fail "a failed resume lost model.json"
 }
 
+# Found by the model/checkpoint JSON fuzzer: a fractional or negative number in an array of unsigned integers (the
+# sample order, the RNG state) reached an undefined float-to-integer conversion inside the JSON library.
+case_bad_train_resume_fractional_order() {
+  small_model || return
+  python3 - model_run/checkpoint.json <<'PY' || fail "could not edit the checkpoint"
+import json, sys
+p = sys.argv[1]
+j = json.load(open(p))
+def put(o):
+    if isinstance(o, dict):
+        for k, v in o.items():
+            if k == "order" and isinstance(v, list) and v:
+                v[0] = -2.38
+                return True
+            if put(v):
+                return True
+    elif isinstance(o, list):
+        return any(put(v) for v in o)
+    return False
+assert put(j), "no order array"
+json.dump(j, open(p, "w"))
+PY
+  expect_error 1 "checkpoint field 'order' must hold non-negative integers" train --resume model_run
+}
+
 case_bad_train_resume_binary_checkpoint() {
   small_model || return
   garbage model_run/checkpoint.json
