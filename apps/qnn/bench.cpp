@@ -245,6 +245,8 @@ void run_bench(const BenchArgs& a) {
     std::fputs(s.c_str(), stdout);
     std::fflush(stdout);
   };
+  // The first second of work can run at half speed (a frequency ramp): spin it away before the first row.
+  warm_up_cpu(1.0, a.threads.empty() ? 1 : *std::max_element(a.threads.begin(), a.threads.end()));
   std::vector<BenchRow> rows;
   if (gates) {
     if (stream) put(legend() + header_line());

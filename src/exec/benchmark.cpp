@@ -385,6 +385,17 @@ double measure_bandwidth(T* a, std::uint64_t count, const TimingOptions& timing)
   return 2.0 * double(count) * sizeof(T) / seconds;
 }
 
+void warm_up_cpu(double seconds, int threads) {
+  if (!(seconds > 0)) return;
+#pragma omp parallel num_threads(std::max(threads, 1))
+  {
+    const auto t0 = Clock::now();
+    volatile double x = 0;
+    while (since(t0) < seconds)
+      for (int i = 0; i < 4096; ++i) x = x + 1.0;
+  }
+}
+
 std::vector<BenchRow> run_benchmarks(const BenchConfig& config, const std::function<void(const BenchRow&)>& on_row,
                                      const std::function<void(const std::string&)>& on_note) {
   for (int t : config.threads)

@@ -245,6 +245,30 @@ TEST_P(KernelIsa, MatchesReferenceFloat) {
 INSTANTIATE_TEST_SUITE_P(AllIsas, KernelIsa, ::testing::Values(Isa::Scalar, Isa::Avx2, Isa::Avx512),
                          [](const auto& p) { return std::string(isa_name(p.param)); });
 
+// Gates whose streams are far apart (256 MiB by default) go through staged_sweep; with the threshold at one byte every
+// gate with a streamed target does, so the staged sweep meets every shape, mode (dense, diagonal, permutation) and
+// qubit position on small states.
+class StageEverything {
+ public:
+  StageEverything() : saved_(kernels::stage_from_bytes()) { kernels::set_stage_from_bytes(1); }
+  ~StageEverything() { kernels::set_stage_from_bytes(saved_); }
+  StageEverything(const StageEverything&) = delete;
+  StageEverything& operator=(const StageEverything&) = delete;
+
+ private:
+  std::size_t saved_;
+};
+
+TEST_P(KernelIsa, StagedSweepsMatchReference) {
+  if (!isa_supported(GetParam())) GTEST_SKIP() << "CPU lacks " << isa_name(GetParam());
+  const StageEverything stage;
+  check_all_positions<double>(GetParam(), 1e-13);
+  check_all_positions<float>(GetParam(), 2e-6);
+  check_every_dense_shape<double>(GetParam(), 1e-12);
+  check_chunked_state<double>(GetParam(), 1e-12);
+  check_chunked_state<float>(GetParam(), 2e-5);
+}
+
 TEST(KernelIsa, BestIsaIsSupported) { EXPECT_TRUE(isa_supported(best_isa())); }
 
 }  // namespace

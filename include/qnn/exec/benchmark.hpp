@@ -120,6 +120,11 @@ struct BenchConfig {
   std::uint64_t seed = 20240607;
 };
 
+/// Keep `threads` threads busy for `seconds` before the first measurement. Some machines (virtual CPUs behind a
+/// frequency governor) run the first second of work at about half speed: without this, the rows measured first (the
+/// small states, the 4-qubit training step) came out up to 2x slow. `qnn bench` spins 1 s.
+void warm_up_cpu(double seconds, int threads);
+
 /// `qnn bench --quick`: quick sizes and gates, short samples (3 for a gate on 24 qubits), the random layer and the
 /// ansatz only up to 20 qubits: well under a minute on two cores.
 BenchConfig quick_bench_config();

@@ -2,6 +2,7 @@
 // Gate kernels, compiled once per instruction set (scalar/SSE2, AVX2+FMA, AVX-512) from one generic source and chosen
 // at run time for the CPU the binary runs on (Highway's habit, without the library): one binary, best code on each
 // machine. The scalar reference in state_vector.cpp is what every fast path is tested against.
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -67,6 +68,12 @@ template <Real T>
 void batched_matrix_element(Isa isa, const T* bra_re, const T* bra_im, const T* ket_re, const T* ket_im, unsigned n,
                             unsigned B, std::span<const unsigned> targets, std::span<const cplx> matrices,
                             bool per_sample, std::span<const unsigned> controls, cplx* out);
+
+/// apply_dense copies a gate's far streams through a small buffer when two of them are at least this many bytes apart
+/// (default 256 MiB: on AMD Zen, streams a multiple of 256 MiB apart collide in L1; dense_impl.hpp, staged_sweep).
+/// Tests lower it to run the staged sweep on small states.
+std::size_t stage_from_bytes();
+void set_stage_from_bytes(std::size_t bytes);
 
 /// Smallest state on which the vector kernels run.
 inline constexpr unsigned kMinVectorQubits = 6;

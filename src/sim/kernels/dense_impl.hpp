@@ -23,6 +23,7 @@
 #include "qnn/core/bits.hpp"
 #include "qnn/core/complex.hpp"
 #include "qnn/core/parallel.hpp"
+#include "qnn/sim/kernels.hpp"
 
 namespace qnn::kernels::QNN_KERNEL_NS {
 
@@ -124,6 +125,8 @@ struct Plan {
   index_t src_off[32] = {};  // permutation: output j reads the vector at src_off[j], exchanging lanes src_mask[j]
   int src_mask[32] = {};
   index_t prefetch = 0;  // reals ahead of each stream to prefetch; 0: none (the state is cache-resident)
+  unsigned src_j[32] = {};  // permutation: output j reads stream src_j[j] (staged sweeps)
+  T* stage = nullptr;       // staged sweeps: the buffer that streams 1… of each group were copied to
 };
 
 // Applies the gate to groups [g0, g1). The next group's vector index comes from the carry trick
@@ -131,7 +134,7 @@ struct Plan {
 // qubit 1, a control next to it) costs no per-run set-up, and one on a high qubit walks its two streams in lockstep.
 // G (vectors per group), RMASK (in-register target lanes) and M are compile-time for the common shapes; G = 0 is the
 // general loop over the term lists.
-template <class T, int C, Mode M, unsigned G, unsigned RMASK>
+template <class T, int C, Mode M, unsigned G, unsigned RMASK, bool ST>
 void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
   using S = Simd<T, C>;
   using vec = typename S::vec;
@@ -146,6 +149,13 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
   const index_t prefetch = pl.prefetch;
   index_t x = g0;
   for (unsigned s = 0; s < pl.n_sorted; ++s) x = insert_zero_bit(x, pl.sorted[s]);
+  // Stream j of the group at b: b + off[j]; staged (ST), streams 1… sit side by side in the stage buffer instead, gv
+  // vectors per group (stream 0, always at b, keeps its slot unused).
+  [[maybe_unused]] T* sb = pl.stage;
+  unsigned src_j[GA];
+  if constexpr (ST && M == Mode::Permutation)
+    for (unsigned j = 0; j < gv; ++j) src_j[j] = pl.src_j[j];
+  const unsigned prefetch_streams = ST ? 1 : gv;
 
   if constexpr (M == Mode::Permutation) {
     index_t soff[GA];
@@ -158,12 +168,20 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
     vec out[GA];
     for (index_t g = g0; g < g1; ++g) {
       T* const b = ptr + (x | ctrl) * (2 * C);
+      auto at = [&](unsigned j) -> T* {
+        if constexpr (ST) {
+          return j == 0 ? b : sb + j * (2 * C);
+        } else {
+          return b + off[j];
+        }
+      };
       if (prefetch)
-        for (unsigned j = 0; j < gv; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
-      for (unsigned j = 0; j < gv; ++j) out[j] = S::load(b + soff[j]);
+        for (unsigned j = 0; j < prefetch_streams; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
+      for (unsigned j = 0; j < gv; ++j) out[j] = S::load(ST ? at(src_j[j]) : b + soff[j]);
       if (lanes)
         for (unsigned j = 0; j < gv; ++j) out[j] = S::perm_dyn(out[j], smask[j]);
-      for (unsigned j = 0; j < gv; ++j) S::store(b + off[j], out[j]);
+      for (unsigned j = 0; j < gv; ++j) S::store(at(j), out[j]);
+      if constexpr (ST) sb += gv * (2 * C);
       x = ((x | fixed) + 1) & ~fixed;
     }
   } else if constexpr (M == Mode::Diagonal) {
@@ -174,12 +192,22 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
     }
     for (index_t g = g0; g < g1; ++g) {
       T* const b = ptr + (x | ctrl) * (2 * C);
+      auto at = [&](unsigned j) -> T* {
+        if constexpr (ST) {
+          return j == 0 ? b : sb + j * (2 * C);
+        } else {
+          return b + off[j];
+        }
+      };
       if (prefetch)
-        for (unsigned j = 0; j < gv; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
+        for (unsigned j = 0; j < prefetch_streams; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
+      vec out[GA];
       for (unsigned j = 0; j < gv; ++j) {
-        const vec v = S::load(b + off[j]);
-        S::store(b + off[j], dre[j] * v + dim[j] * S::swap_ri(v));
+        const vec v = S::load(at(j));
+        out[j] = dre[j] * v + dim[j] * S::swap_ri(v);
       }
+      for (unsigned j = 0; j < gv; ++j) S::store(at(j), out[j]);
+      if constexpr (ST) sb += gv * (2 * C);
       x = ((x | fixed) + 1) & ~fixed;
     }
   } else if constexpr (G != 0 && G * NM >= 8) {
@@ -194,13 +222,20 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
     const Coef* __restrict const full = pl.full;
     for (index_t g = g0; g < g1; ++g) {
       T* const b = ptr + (x | ctrl) * (2 * C);
+      auto at = [&](unsigned j) -> T* {
+        if constexpr (ST) {
+          return j == 0 ? b : sb + j * (2 * C);
+        } else {
+          return b + off[j];
+        }
+      };
       if (prefetch)
-        for (unsigned j = 0; j < gv; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
+        for (unsigned j = 0; j < prefetch_streams; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
       vec out[G];
       for (unsigned o0 = 0; o0 < G; o0 += OB) {
         vec acc[OB] = {};
         for (unsigned ji = 0; ji < G; ++ji) {
-          const vec v = S::load(b + off[ji]);
+          const vec v = S::load(at(ji));
           [&]<std::size_t... I>(std::index_sequence<I...>) {
             (
                 [&] {
@@ -217,7 +252,8 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
         }
         for (unsigned jo = 0; jo < OB; ++jo) out[o0 + jo] = acc[jo];
       }
-      for (unsigned jo = 0; jo < G; ++jo) S::store(b + off[jo], out[jo]);
+      for (unsigned j = 0; j < gv; ++j) S::store(at(j), out[j]);
+      if constexpr (ST) sb += gv * (2 * C);
       x = ((x | fixed) + 1) & ~fixed;
     }
   } else if constexpr (G != 0) {
@@ -229,11 +265,18 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
     }
     for (index_t g = g0; g < g1; ++g) {
       T* const b = ptr + (x | ctrl) * (2 * C);
+      auto at = [&](unsigned j) -> T* {
+        if constexpr (ST) {
+          return j == 0 ? b : sb + j * (2 * C);
+        } else {
+          return b + off[j];
+        }
+      };
       if (prefetch)
-        for (unsigned j = 0; j < gv; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
+        for (unsigned j = 0; j < prefetch_streams; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
       vec p[G][NM], ps[G][NM];
       for (unsigned j = 0; j < G; ++j) {
-        const vec v = S::load(b + off[j]);
+        const vec v = S::load(at(j));
         [&]<std::size_t... I>(std::index_sequence<I...>) {
           ((p[j][I] = S::template perm<subset_at(RMASK, I)>(v)), ...);
         }(std::make_index_sequence<NM>{});
@@ -249,7 +292,8 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
           }
         out[jo] = acc;
       }
-      for (unsigned jo = 0; jo < G; ++jo) S::store(b + off[jo], out[jo]);
+      for (unsigned j = 0; j < gv; ++j) S::store(at(j), out[j]);
+      if constexpr (ST) sb += gv * (2 * C);
       x = ((x | fixed) + 1) & ~fixed;
     }
   } else {
@@ -261,10 +305,17 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
     vec p[32][8], ps[32][8], out[32];
     for (index_t g = g0; g < g1; ++g) {
       T* const b = ptr + (x | ctrl) * (2 * C);
+      auto at = [&](unsigned j) -> T* {
+        if constexpr (ST) {
+          return j == 0 ? b : sb + j * (2 * C);
+        } else {
+          return b + off[j];
+        }
+      };
       if (prefetch)
-        for (unsigned j = 0; j < gv; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
+        for (unsigned j = 0; j < prefetch_streams; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
       for (unsigned j = 0; j < gv; ++j) {
-        const vec v = S::load(b + off[j]);
+        const vec v = S::load(at(j));
         for (unsigned ms = 0; ms < nm; ++ms) {
           p[j][ms] = S::perm_dyn(v, masks[ms]);
           ps[j][ms] = S::swap_ri(p[j][ms]);
@@ -278,7 +329,8 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
         }
         out[jo] = acc;
       }
-      for (unsigned jo = 0; jo < gv; ++jo) S::store(b + off[jo], out[jo]);
+      for (unsigned j = 0; j < gv; ++j) S::store(at(j), out[j]);
+      if constexpr (ST) sb += gv * (2 * C);
       x = ((x | fixed) + 1) & ~fixed;
     }
   }
@@ -288,25 +340,25 @@ template <class T, int C>
 using SweepFn = void (*)(T*, const Plan<T, C>&, index_t, index_t);
 
 // The compiled sweep for a gate's shape: compile-time shapes for 1- and 2-qubit gates, the general loop otherwise.
-template <class T, int C>
+template <class T, int C, bool ST>
 SweepFn<T, C> pick_sweep(Mode mode, unsigned gv, unsigned r_lane_mask) {
   switch (mode) {
     case Mode::Permutation:
-      if (gv == 1) return sweep<T, C, Mode::Permutation, 1, 0>;
-      if (gv == 2) return sweep<T, C, Mode::Permutation, 2, 0>;
-      if (gv == 4) return sweep<T, C, Mode::Permutation, 4, 0>;
-      return sweep<T, C, Mode::Permutation, 0, 0>;
+      if (gv == 1) return sweep<T, C, Mode::Permutation, 1, 0, ST>;
+      if (gv == 2) return sweep<T, C, Mode::Permutation, 2, 0, ST>;
+      if (gv == 4) return sweep<T, C, Mode::Permutation, 4, 0, ST>;
+      return sweep<T, C, Mode::Permutation, 0, 0, ST>;
     case Mode::Diagonal:
-      if (gv == 1) return sweep<T, C, Mode::Diagonal, 1, 0>;
-      if (gv == 2) return sweep<T, C, Mode::Diagonal, 2, 0>;
-      if (gv == 4) return sweep<T, C, Mode::Diagonal, 4, 0>;
-      return sweep<T, C, Mode::Diagonal, 0, 0>;
+      if (gv == 1) return sweep<T, C, Mode::Diagonal, 1, 0, ST>;
+      if (gv == 2) return sweep<T, C, Mode::Diagonal, 2, 0, ST>;
+      if (gv == 4) return sweep<T, C, Mode::Diagonal, 4, 0, ST>;
+      return sweep<T, C, Mode::Diagonal, 0, 0, ST>;
     case Mode::Dense: break;
   }
-  SweepFn<T, C> fn = sweep<T, C, Mode::Dense, 0, 0>;
+  SweepFn<T, C> fn = sweep<T, C, Mode::Dense, 0, 0, ST>;
   auto with_lanes = [&]<unsigned G, unsigned R>() {
     if constexpr (R < unsigned(C)) {
-      if (gv == G && r_lane_mask == R) fn = sweep<T, C, Mode::Dense, G, R>;
+      if (gv == G && r_lane_mask == R) fn = sweep<T, C, Mode::Dense, G, R, ST>;
     }
   };
   // Fused blocks (3 and 4 qubits, qnn/exec/fusion.hpp): the general loop below ran them 5-6x slower than these.
@@ -329,6 +381,57 @@ SweepFn<T, C> pick_sweep(Mode mode, unsigned gv, unsigned r_lane_mask) {
   with_lanes.template operator()<1, 5>();
   with_lanes.template operator()<1, 6>();
   return fn;
+}
+
+// A sweep for gates whose streams are 256 MiB apart or a multiple of it. On the AMD Zen CPUs we measure on, two lines
+// whose virtual addresses agree in bits 12-27 cannot both sit in L1 (its way predictor tags lines by a hash of those
+// bits), so a butterfly over two such streams displaces each line before it is written: 0.40-0.45 of the in-place
+// bandwidth on the highest qubit of 26 in double, 0.18-0.21 with four streams (SWAP or RZZ on the two highest
+// qubits), while 256 MiB + 4 KiB apart runs at full speed. It is the virtual address: 4 KiB pages touched in random
+// order, which scatters the physical ones, alias the same. Here streams 1… of a few groups are first copied, one
+// stream at a time, into a small buffer whose lines collide with nothing; the sweep (ST) then reads and writes stream
+// 0 in place and the others in the buffer, and the buffer is copied back one stream at a time. Each line is displaced
+// only once it is done with; memory traffic is unchanged and the copies stay in L1 and L2. n = 26, double, one
+// thread, fraction of the in-place bandwidth measured alternately in one process: H, RZ on qubit 24 or 25 from
+// 0.34-0.50 to 0.85-0.99, SWAP(24, 25) from 0.16-0.21 to 0.83-0.91. Copying stream 0 as well was slower (its lines
+// are displaced between the copy in and the copy out), and so were non-temporal stores (0.70-0.84 with two streams,
+// about 0.2 with four).
+template <class T, int C>
+void staged_sweep(SweepFn<T, C> fn, T* ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
+  using S = Simd<T, C>;
+  // Vectors per stage (all streams together) and how far ahead the copies prefetch: 64 vectors (2 KiB per stream of
+  // a 1-qubit gate in AVX2 double) and 4x the in-place sweep's distance (8 KiB) measured best of 16-256 vectors and
+  // 0-4x. Stream 0 keeps the sweep's own prefetch (doubling it lost 5-20%).
+  constexpr unsigned kStageVectors = 64;
+  constexpr index_t kStagePrefetchFactor = 4;
+  alignas(64) T buf[kStageVectors * 2 * C];
+  index_t base[kStageVectors];
+  const unsigned gv = pl.gv;
+  const index_t per = std::max<index_t>(1, kStageVectors / gv);  // gv <= 32
+  const index_t fixed = pl.fixed, ctrl = pl.ctrl, prefetch = pl.prefetch * kStagePrefetchFactor;
+  Plan<T, C> local = pl;
+  local.stage = buf;
+  index_t x = g0;
+  for (unsigned s = 0; s < pl.n_sorted; ++s) x = insert_zero_bit(x, pl.sorted[s]);
+  for (index_t g = g0; g < g1; g += per) {
+    const index_t cnt = std::min(per, g1 - g);
+    for (index_t k = 0; k < cnt; ++k) {
+      base[k] = (x | ctrl) * (2 * C);
+      x = ((x | fixed) + 1) & ~fixed;
+    }
+    for (unsigned j = 1; j < gv; ++j) {
+      const T* const src = ptr + pl.off[j];
+      for (index_t k = 0; k < cnt; ++k) {
+        if (prefetch) __builtin_prefetch(src + base[k] + prefetch, 0, 3);
+        S::store(buf + (k * gv + j) * (2 * C), S::load(src + base[k]));
+      }
+    }
+    fn(ptr, local, g, g + cnt);
+    for (unsigned j = 1; j < gv; ++j) {
+      T* const dst = ptr + pl.off[j];
+      for (index_t k = 0; k < cnt; ++k) S::store(dst + base[k], S::load(buf + (k * gv + j) * (2 * C)));
+    }
+  }
 }
 
 template <class T, int C>
@@ -457,7 +560,16 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
   constexpr std::size_t kPrefetchFromBytes = std::size_t{8} << 20;
   if ((std::size_t{1} << n) * sizeof(complex<T>) >= kPrefetchFromBytes) pl.prefetch = kPrefetchBytes / sizeof(T);
   const Mode mode = is_perm ? Mode::Permutation : is_diag ? Mode::Diagonal : Mode::Dense;
-  const SweepFn<T, C> fn = pick_sweep<T, C>(mode, gv, r_lane_mask);
+  const SweepFn<T, C> fn = pick_sweep<T, C, false>(mode, gv, r_lane_mask);
+
+  // Streams 256 MiB apart or more (a target on qubit >= 24 in double, >= 25 in single) go through staged_sweep.
+  const std::size_t stage_bytes = stage_from_bytes();
+  bool stage = false;
+  for (unsigned j = 1; j < gv; ++j)
+    if (pl.off[j] * sizeof(T) >= stage_bytes) stage = true;
+  if (stage && is_perm)
+    for (unsigned jo = 0; jo < gv; ++jo) pl.src_j[jo] = pl.tm[pl.tb[jo]].j_in;
+  const SweepFn<T, C> staged_fn = stage ? pick_sweep<T, C, true>(mode, gv, r_lane_mask) : nullptr;
 
   // Chunks of groups for the threads: a gate on the highest qubit still spreads over every thread.
   constexpr index_t kChunkVectors = 512;
@@ -465,12 +577,19 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
   const index_t chunk = std::max<index_t>(1, kChunkVectors / gv);
   const index_t chunks = (groups + chunk - 1) / chunk;
   T* const ptr = reinterpret_cast<T*>(psi);
+  auto sweep_range = [&](index_t g0, index_t g1) {
+    if (stage) {
+      staged_sweep<T, C>(staged_fn, ptr, pl, g0, g1);
+    } else {
+      fn(ptr, pl, g0, g1);
+    }
+  };
   if (chunks == 1) {
-    fn(ptr, pl, 0, groups);
+    sweep_range(0, groups);
     return;
   }
   parallel_for(
-      chunks, [&](index_t c) { fn(ptr, pl, c * chunk, std::min(groups, (c + 1) * chunk)); }, chunk * C * gv);
+      chunks, [&](index_t c) { sweep_range(c * chunk, std::min(groups, (c + 1) * chunk)); }, chunk * C * gv);
 }
 
 // A 1-qubit gate on a state below the vector kernels' size (kernels::apply_1q_small): at 16 amplitudes a gate is all overhead, and

@@ -38,6 +38,12 @@ namespace kernels {
                                    std::span<const cplx> matrices, bool per_sample,                              \
                                    std::span<const unsigned> controls, cplx* out);                               \
   }
+namespace {
+std::atomic<std::size_t> g_stage_from_bytes{std::size_t{256} << 20};
+}  // namespace
+std::size_t stage_from_bytes() { return g_stage_from_bytes.load(std::memory_order_relaxed); }
+void set_stage_from_bytes(std::size_t bytes) { g_stage_from_bytes.store(bytes, std::memory_order_relaxed); }
+
 QNN_DECLARE_ISA(scalar)
 QNN_DECLARE_ISA(avx2)
 QNN_DECLARE_ISA(avx512)
