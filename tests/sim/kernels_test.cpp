@@ -122,6 +122,51 @@ void check_all_positions(Isa isa, double tol) {
     }
 }
 
+// Permutation matrices move amplitudes without arithmetic, and only the streams a permutation changes are touched:
+// SWAP on every ordered pair (two of its four streams move), random permutations of 2 and 3 qubits (some with fixed
+// points, the identity among them) with and without a control, each against the reference and exactly.
+template <Real T>
+void check_permutations(Isa isa) {
+  Rng rng(2718);
+  const unsigned n = 8;
+  const cplx swap[16] = {1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1};
+  auto one = [&](const std::vector<unsigned>& targets, std::span<const cplx> m, const std::vector<unsigned>& controls,
+                 const char* what) {
+    auto ref = random_state<T>(n, rng);
+    auto fast = ref;
+    {
+      IsaGuard g(Isa::Reference);
+      ref.apply_matrix(targets, m, controls);
+    }
+    {
+      IsaGuard g(isa);
+      fast.apply_matrix(targets, m, controls);
+    }
+    return max_diff(ref, fast) == 0.0 ? std::string() : std::string(what);
+  };
+  for (unsigned a = 0; a < n; ++a)
+    for (unsigned b = 0; b < n; ++b) {
+      if (a == b) continue;
+      ASSERT_EQ(one({a, b}, swap, {}, "swap"), "") << "isa " << isa_name(isa) << " swap " << a << "," << b;
+    }
+  for (int trial = 0; trial < 60; ++trial) {
+    const unsigned k = 2 + static_cast<unsigned>(trial % 2);
+    std::vector<unsigned> qubits(n);
+    for (unsigned q = 0; q < n; ++q) qubits[q] = q;
+    rng.shuffle(qubits);
+    const std::vector<unsigned> targets(qubits.begin(), qubits.begin() + k);
+    std::vector<unsigned> controls;
+    if (trial % 3 == 0) controls.push_back(qubits[k]);
+    const std::size_t dim = std::size_t{1} << k;
+    std::vector<std::size_t> perm(dim);
+    for (std::size_t i = 0; i < dim; ++i) perm[i] = i;
+    if (trial % 7 != 0) rng.shuffle(perm);  // every 7th: the identity
+    std::vector<cplx> m(dim * dim, cplx(0));
+    for (std::size_t r = 0; r < dim; ++r) m[r * dim + perm[r]] = 1;
+    ASSERT_EQ(one(targets, m, controls, "permutation"), "") << "isa " << isa_name(isa) << " trial " << trial;
+  }
+}
+
 // Fused 3- and 4-qubit blocks have compile-time kernels for each split of their targets between in-register lanes and
 // streams: every target set of 3 and 4 out of 8 qubits (each in a shuffled order, every other one with a control)
 // reaches every one of those shapes on every instruction set.
@@ -232,6 +277,12 @@ TEST_P(KernelIsa, EveryFusedBlockShapeMatchesReference) {
   check_every_dense_shape<float>(GetParam(), 2e-5);
 }
 
+TEST_P(KernelIsa, PermutationsMatchReferenceExactly) {
+  if (!isa_supported(GetParam())) GTEST_SKIP() << "CPU lacks " << isa_name(GetParam());
+  check_permutations<double>(GetParam());
+  check_permutations<float>(GetParam());
+}
+
 TEST_P(KernelIsa, MatchesReferenceDouble) {
   if (!isa_supported(GetParam())) GTEST_SKIP() << "CPU lacks " << isa_name(GetParam());
   check_all_positions<double>(GetParam(), 1e-13);
@@ -265,6 +316,7 @@ TEST_P(KernelIsa, StagedSweepsMatchReference) {
   check_all_positions<double>(GetParam(), 1e-13);
   check_all_positions<float>(GetParam(), 2e-6);
   check_every_dense_shape<double>(GetParam(), 1e-12);
+  check_permutations<double>(GetParam());
   check_chunked_state<double>(GetParam(), 1e-12);
   check_chunked_state<float>(GetParam(), 2e-5);
 }

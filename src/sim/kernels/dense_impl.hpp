@@ -127,6 +127,7 @@ struct Plan {
   index_t prefetch = 0;  // reals ahead of each stream to prefetch; 0: none (the state is cache-resident)
   unsigned src_j[32] = {};  // permutation: output j reads stream src_j[j] (staged sweeps)
   T* stage = nullptr;       // staged sweeps: the buffer that streams 1… of each group were copied to
+  index_t stage_stride = 0;  // reals from one stream's part of that buffer to the next
 };
 
 // Applies the gate to groups [g0, g1). The next group's vector index comes from the carry trick
@@ -149,9 +150,10 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
   const index_t prefetch = pl.prefetch;
   index_t x = g0;
   for (unsigned s = 0; s < pl.n_sorted; ++s) x = insert_zero_bit(x, pl.sorted[s]);
-  // Stream j of the group at b: b + off[j]; staged (ST), streams 1… sit side by side in the stage buffer instead, gv
-  // vectors per group (stream 0, always at b, keeps its slot unused).
+  // Stream j of the group at b: b + off[j]; staged (ST), streams 1… are in the stage buffer instead, each stream's
+  // vectors consecutive (stream 0, always at b, keeps its part unused).
   [[maybe_unused]] T* sb = pl.stage;
+  [[maybe_unused]] const index_t sstride = pl.stage_stride;
   unsigned src_j[GA];
   if constexpr (ST && M == Mode::Permutation)
     for (unsigned j = 0; j < gv; ++j) src_j[j] = pl.src_j[j];
@@ -170,7 +172,7 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
       T* const b = ptr + (x | ctrl) * (2 * C);
       auto at = [&](unsigned j) -> T* {
         if constexpr (ST) {
-          return j == 0 ? b : sb + j * (2 * C);
+          return j == 0 ? b + off[0] : sb + j * sstride;
         } else {
           return b + off[j];
         }
@@ -181,7 +183,7 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
       if (lanes)
         for (unsigned j = 0; j < gv; ++j) out[j] = S::perm_dyn(out[j], smask[j]);
       for (unsigned j = 0; j < gv; ++j) S::store(at(j), out[j]);
-      if constexpr (ST) sb += gv * (2 * C);
+      if constexpr (ST) sb += 2 * C;
       x = ((x | fixed) + 1) & ~fixed;
     }
   } else if constexpr (M == Mode::Diagonal) {
@@ -194,7 +196,7 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
       T* const b = ptr + (x | ctrl) * (2 * C);
       auto at = [&](unsigned j) -> T* {
         if constexpr (ST) {
-          return j == 0 ? b : sb + j * (2 * C);
+          return j == 0 ? b + off[0] : sb + j * sstride;
         } else {
           return b + off[j];
         }
@@ -207,7 +209,7 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
         out[j] = dre[j] * v + dim[j] * S::swap_ri(v);
       }
       for (unsigned j = 0; j < gv; ++j) S::store(at(j), out[j]);
-      if constexpr (ST) sb += gv * (2 * C);
+      if constexpr (ST) sb += 2 * C;
       x = ((x | fixed) + 1) & ~fixed;
     }
   } else if constexpr (G != 0 && G * NM >= 8) {
@@ -224,7 +226,7 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
       T* const b = ptr + (x | ctrl) * (2 * C);
       auto at = [&](unsigned j) -> T* {
         if constexpr (ST) {
-          return j == 0 ? b : sb + j * (2 * C);
+          return j == 0 ? b + off[0] : sb + j * sstride;
         } else {
           return b + off[j];
         }
@@ -253,7 +255,7 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
         for (unsigned jo = 0; jo < OB; ++jo) out[o0 + jo] = acc[jo];
       }
       for (unsigned j = 0; j < gv; ++j) S::store(at(j), out[j]);
-      if constexpr (ST) sb += gv * (2 * C);
+      if constexpr (ST) sb += 2 * C;
       x = ((x | fixed) + 1) & ~fixed;
     }
   } else if constexpr (G != 0) {
@@ -267,7 +269,7 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
       T* const b = ptr + (x | ctrl) * (2 * C);
       auto at = [&](unsigned j) -> T* {
         if constexpr (ST) {
-          return j == 0 ? b : sb + j * (2 * C);
+          return j == 0 ? b + off[0] : sb + j * sstride;
         } else {
           return b + off[j];
         }
@@ -293,7 +295,7 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
         out[jo] = acc;
       }
       for (unsigned j = 0; j < gv; ++j) S::store(at(j), out[j]);
-      if constexpr (ST) sb += gv * (2 * C);
+      if constexpr (ST) sb += 2 * C;
       x = ((x | fixed) + 1) & ~fixed;
     }
   } else {
@@ -307,7 +309,7 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
       T* const b = ptr + (x | ctrl) * (2 * C);
       auto at = [&](unsigned j) -> T* {
         if constexpr (ST) {
-          return j == 0 ? b : sb + j * (2 * C);
+          return j == 0 ? b + off[0] : sb + j * sstride;
         } else {
           return b + off[j];
         }
@@ -330,7 +332,7 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
         out[jo] = acc;
       }
       for (unsigned j = 0; j < gv; ++j) S::store(at(j), out[j]);
-      if constexpr (ST) sb += gv * (2 * C);
+      if constexpr (ST) sb += 2 * C;
       x = ((x | fixed) + 1) & ~fixed;
     }
   }
@@ -393,9 +395,9 @@ SweepFn<T, C> pick_sweep(Mode mode, unsigned gv, unsigned r_lane_mask) {
 // 0 in place and the others in the buffer, and the buffer is copied back one stream at a time. Each line is displaced
 // only once it is done with; memory traffic is unchanged and the copies stay in L1 and L2. n = 26, double, one
 // thread, fraction of the in-place bandwidth measured alternately in one process: H, RZ on qubit 24 or 25 from
-// 0.34-0.50 to 0.85-0.99, SWAP(24, 25) from 0.16-0.21 to 0.83-0.91. Copying stream 0 as well was slower (its lines
-// are displaced between the copy in and the copy out), and so were non-temporal stores (0.70-0.84 with two streams,
-// about 0.2 with four).
+// 0.34-0.50 to 0.82-0.96; SWAP(24, 25), four streams when it still moved all of them, from 0.16-0.21 to 0.68-0.84.
+// Copying stream 0 as well was slower (its lines are displaced between the copy in and the copy out), and so were
+// non-temporal stores (0.70-0.84 with two streams, about 0.2 with four).
 template <class T, int C>
 void staged_sweep(SweepFn<T, C> fn, T* ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
   using S = Simd<T, C>;
@@ -404,32 +406,65 @@ void staged_sweep(SweepFn<T, C> fn, T* ptr, const Plan<T, C>& pl, index_t g0, in
   // 0-4x. Stream 0 keeps the sweep's own prefetch (doubling it lost 5-20%).
   constexpr unsigned kStageVectors = 64;
   constexpr index_t kStagePrefetchFactor = 4;
-  alignas(64) T buf[kStageVectors * 2 * C];
+  constexpr index_t V = 2 * C;  // reals per vector
+  alignas(64) T buf[kStageVectors * V];
   index_t base[kStageVectors];
   const unsigned gv = pl.gv;
-  const index_t per = std::max<index_t>(1, kStageVectors / gv);  // gv <= 32
+  // A power of two (a permutation may have compacted gv to 3, 5, …), so that a stage starting at a multiple of it
+  // never crosses a fixed bit below it.
+  const index_t per = std::bit_floor(std::max<index_t>(1, kStageVectors / gv));
   const index_t fixed = pl.fixed, ctrl = pl.ctrl, prefetch = pl.prefetch * kStagePrefetchFactor;
   Plan<T, C> local = pl;
   local.stage = buf;
-  index_t x = g0;
-  for (unsigned s = 0; s < pl.n_sorted; ++s) x = insert_zero_bit(x, pl.sorted[s]);
+  local.stage_stride = per * V;
+  // No fixed bit below the stage: a stage's groups are consecutive vectors in every stream (a gate on high qubits with
+  // no low control), and the copies are plain block copies.
+  const bool consecutive = (fixed & index_t(per - 1)) == 0;
+  constexpr index_t kLine = 64 / sizeof(T);  // reals per cache line
+  // Four vectors per step (the copies were a third of the staged sweep's instructions one vector at a time).
+  auto copy = [&](T* __restrict dst, const T* __restrict src, index_t len, index_t ahead) {
+    constexpr index_t U = 4 * V;
+    index_t i = 0;
+    for (; i + U <= len; i += U) {
+      if (ahead)
+        for (index_t l = 0; l < U; l += kLine) __builtin_prefetch(src + i + l + ahead, 0, 3);
+      const auto a = S::load(src + i), b = S::load(src + i + V), c = S::load(src + i + 2 * V),
+                 d = S::load(src + i + 3 * V);
+      S::store(dst + i, a);
+      S::store(dst + i + V, b);
+      S::store(dst + i + 2 * V, c);
+      S::store(dst + i + 3 * V, d);
+    }
+    for (; i < len; i += V) S::store(dst + i, S::load(src + i));
+  };
   for (index_t g = g0; g < g1; g += per) {
     const index_t cnt = std::min(per, g1 - g);
+    index_t x = g;
+    for (unsigned s = 0; s < pl.n_sorted; ++s) x = insert_zero_bit(x, pl.sorted[s]);
+    if (consecutive) {
+      const index_t b0 = (x | ctrl) * V, len = cnt * V;
+      for (unsigned j = 1; j < gv; ++j) copy(buf + j * per * V, ptr + b0 + pl.off[j], len, prefetch);
+      fn(ptr, local, g, g + cnt);
+      for (unsigned j = 1; j < gv; ++j) copy(ptr + b0 + pl.off[j], buf + j * per * V, len, 0);
+      continue;
+    }
     for (index_t k = 0; k < cnt; ++k) {
-      base[k] = (x | ctrl) * (2 * C);
+      base[k] = (x | ctrl) * V;
       x = ((x | fixed) + 1) & ~fixed;
     }
     for (unsigned j = 1; j < gv; ++j) {
       const T* const src = ptr + pl.off[j];
+      T* const dst = buf + j * per * V;
       for (index_t k = 0; k < cnt; ++k) {
         if (prefetch) __builtin_prefetch(src + base[k] + prefetch, 0, 3);
-        S::store(buf + (k * gv + j) * (2 * C), S::load(src + base[k]));
+        S::store(dst + k * V, S::load(src + base[k]));
       }
     }
     fn(ptr, local, g, g + cnt);
     for (unsigned j = 1; j < gv; ++j) {
       T* const dst = ptr + pl.off[j];
-      for (index_t k = 0; k < cnt; ++k) S::store(dst + base[k], S::load(buf + (k * gv + j) * (2 * C)));
+      const T* const src = buf + j * per * V;
+      for (index_t k = 0; k < cnt; ++k) S::store(dst + base[k], S::load(src + k * V));
     }
   }
 }
@@ -547,11 +582,34 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
     if (cnt != 1 || !pl.tm[pl.tb[jo]].unit) is_perm = false;
     if (cnt != 1 || pl.tm[pl.tb[jo]].j_in != jo || pl.masks[pl.tm[pl.tb[jo]].mask_slot] != 0) is_diag = false;
   }
-  if (is_perm)
+  if (is_perm) {
     for (unsigned jo = 0; jo < gv; ++jo) {
-      pl.src_off[jo] = pl.off[pl.tm[pl.tb[jo]].j_in];
+      pl.src_j[jo] = pl.tm[pl.tb[jo]].j_in;
+      pl.src_off[jo] = pl.off[pl.src_j[jo]];
       pl.src_mask[jo] = pl.masks[pl.tm[pl.tb[jo]].mask_slot];
     }
+    // Only the streams a permutation changes are read and written: SWAP moves two of its four (half the bytes), a
+    // fused block of CNOTs often fewer. A fixed stream's source is itself, so the moving ones are closed under src_j.
+    unsigned moving[32], pos[32], nm = 0;
+    for (unsigned j = 0; j < gv; ++j)
+      if (pl.src_j[j] != j || pl.src_mask[j] != 0) {
+        pos[j] = nm;
+        moving[nm++] = j;
+      }
+    if (nm == 0) return;  // the identity
+    if (nm < gv) {
+      P c = pl;
+      for (unsigned m = 0; m < nm; ++m) {
+        const unsigned j = moving[m];
+        c.off[m] = pl.off[j];
+        c.src_off[m] = pl.src_off[j];
+        c.src_mask[m] = pl.src_mask[j];
+        c.src_j[m] = pos[pl.src_j[j]];
+      }
+      c.gv = nm;
+      pl = c;
+    }
+  }
   // Software prefetch on every stream of a state beyond the caches. The hardware prefetcher alone left a gate at
   // 0.7–0.8 of the in-place bandwidth on the lowest and highest qubits (the loop body is several times longer than
   // the bandwidth sweep's, so fewer misses are in flight); 2 KiB ahead brought both to ≥ 1 (n = 24, AVX2, medians of
@@ -560,21 +618,22 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
   constexpr std::size_t kPrefetchFromBytes = std::size_t{8} << 20;
   if ((std::size_t{1} << n) * sizeof(complex<T>) >= kPrefetchFromBytes) pl.prefetch = kPrefetchBytes / sizeof(T);
   const Mode mode = is_perm ? Mode::Permutation : is_diag ? Mode::Diagonal : Mode::Dense;
-  const SweepFn<T, C> fn = pick_sweep<T, C, false>(mode, gv, r_lane_mask);
+  const unsigned streams = pl.gv;  // gv, or fewer for a permutation
+  const SweepFn<T, C> fn = pick_sweep<T, C, false>(mode, streams, r_lane_mask);
 
   // Streams 256 MiB apart or more (a target on qubit >= 24 in double, >= 25 in single) go through staged_sweep.
   const std::size_t stage_bytes = stage_from_bytes();
   bool stage = false;
-  for (unsigned j = 1; j < gv; ++j)
-    if (pl.off[j] * sizeof(T) >= stage_bytes) stage = true;
-  if (stage && is_perm)
-    for (unsigned jo = 0; jo < gv; ++jo) pl.src_j[jo] = pl.tm[pl.tb[jo]].j_in;
-  const SweepFn<T, C> staged_fn = stage ? pick_sweep<T, C, true>(mode, gv, r_lane_mask) : nullptr;
+  for (unsigned j = 1; j < streams; ++j) {
+    const index_t d = pl.off[j] > pl.off[0] ? pl.off[j] - pl.off[0] : pl.off[0] - pl.off[j];
+    if (d * sizeof(T) >= stage_bytes) stage = true;
+  }
+  const SweepFn<T, C> staged_fn = stage ? pick_sweep<T, C, true>(mode, streams, r_lane_mask) : nullptr;
 
   // Chunks of groups for the threads: a gate on the highest qubit still spreads over every thread.
   constexpr index_t kChunkVectors = 512;
   const index_t groups = (index_t{1} << (n - lane_bits)) >> pl.n_sorted;
-  const index_t chunk = std::max<index_t>(1, kChunkVectors / gv);
+  const index_t chunk = std::bit_floor(std::max<index_t>(1, kChunkVectors / streams));  // stages stay aligned
   const index_t chunks = (groups + chunk - 1) / chunk;
   T* const ptr = reinterpret_cast<T*>(psi);
   auto sweep_range = [&](index_t g0, index_t g1) {
@@ -589,7 +648,7 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
     return;
   }
   parallel_for(
-      chunks, [&](index_t c) { sweep_range(c * chunk, std::min(groups, (c + 1) * chunk)); }, chunk * C * gv);
+      chunks, [&](index_t c) { sweep_range(c * chunk, std::min(groups, (c + 1) * chunk)); }, chunk * C * streams);
 }
 
 // A 1-qubit gate on a state below the vector kernels' size (kernels::apply_1q_small): at 16 amplitudes a gate is all overhead, and
