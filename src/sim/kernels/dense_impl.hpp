@@ -395,11 +395,12 @@ SweepFn<T, C> pick_sweep(Mode mode, unsigned gv, unsigned r_lane_mask) {
 // 0 in place and the others in the buffer, and the buffer is copied back one stream at a time. Each line is displaced
 // only once it is done with; memory traffic is unchanged and the copies stay in L1 and L2. n = 26, double, one
 // thread, fraction of the in-place bandwidth measured alternately in one process: H, RZ on qubit 24 or 25 from
-// 0.34-0.50 to 0.82-0.96; SWAP(24, 25), four streams when it still moved all of them, from 0.16-0.21 to 0.68-0.84.
+// 0.34-0.50 to 0.82-0.96; SWAP(24, 25), four streams when it still moved all of them, from 0.16-0.21 to 0.68-0.84;
+// RZZ(24, 25), diagonal, scaled one stream at a time, from 0.16-0.23 to 0.84-0.92.
 // Copying stream 0 as well was slower (its lines are displaced between the copy in and the copy out), and so were
 // non-temporal stores (0.70-0.84 with two streams, about 0.2 with four).
 template <class T, int C>
-void staged_sweep(SweepFn<T, C> fn, T* ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
+void staged_sweep(SweepFn<T, C> fn, bool diagonal, T* ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
   using S = Simd<T, C>;
   // Vectors per stage (all streams together) and how far ahead the copies prefetch: 64 vectors (2 KiB per stream of
   // a 1-qubit gate in AVX2 double) and 4x the in-place sweep's distance (8 KiB) measured best of 16-256 vectors and
@@ -419,7 +420,8 @@ void staged_sweep(SweepFn<T, C> fn, T* ptr, const Plan<T, C>& pl, index_t g0, in
   local.stage_stride = per * V;
   // No fixed bit below the stage: a stage's groups are consecutive vectors in every stream (a gate on high qubits with
   // no low control), and the copies are plain block copies.
-  const bool consecutive = (fixed & index_t(per - 1)) == 0;
+  const index_t low_fixed = fixed ? (fixed & (~fixed + 1)) : ~index_t{0};  // groups up to here are consecutive
+  const bool consecutive = low_fixed >= per;
   constexpr index_t kLine = 64 / sizeof(T);  // reals per cache line
   // Four vectors per step (the copies were a third of the staged sweep's instructions one vector at a time).
   auto copy = [&](T* __restrict dst, const T* __restrict src, index_t len, index_t ahead) {
@@ -437,10 +439,28 @@ void staged_sweep(SweepFn<T, C> fn, T* ptr, const Plan<T, C>& pl, index_t g0, in
     }
     for (; i < len; i += V) S::store(dst + i, S::load(src + i));
   };
-  for (index_t g = g0; g < g1; g += per) {
-    const index_t cnt = std::min(per, g1 - g);
+  // A diagonal gate scales each stream in place: its stages are as long as the chunk (no buffer to fill).
+  const index_t step =
+      diagonal && consecutive ? std::max(per, std::min<index_t>(std::bit_floor(g1 - g0), low_fixed)) : per;
+  for (index_t g = g0; g < g1; g += step) {
+    const index_t cnt = std::min(step, g1 - g);
     index_t x = g;
     for (unsigned s = 0; s < pl.n_sorted; ++s) x = insert_zero_bit(x, pl.sorted[s]);
+    if (consecutive && diagonal) {
+      // A diagonal gate needs no stream together with another: each stream's block is scaled in place, one stream
+      // after the other, which is the staging without the copies.
+      const index_t b0 = (x | ctrl) * V, len = cnt * V;
+      for (unsigned j = 0; j < gv; ++j) {
+        const auto dre = pl.cf[pl.tb[j]].re, dim = pl.cf[pl.tb[j]].im;
+        T* const a = ptr + b0 + pl.off[j];
+        for (index_t i = 0; i < len; i += V) {
+          if (pl.prefetch && i % kLine == 0) __builtin_prefetch(a + i + prefetch, 1, 3);
+          const auto v = S::load(a + i);
+          S::store(a + i, dre * v + dim * S::swap_ri(v));
+        }
+      }
+      continue;
+    }
     if (consecutive) {
       const index_t b0 = (x | ctrl) * V, len = cnt * V;
       for (unsigned j = 1; j < gv; ++j) copy(buf + j * per * V, ptr + b0 + pl.off[j], len, prefetch);
@@ -631,14 +651,15 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
   const SweepFn<T, C> staged_fn = stage ? pick_sweep<T, C, true>(mode, streams, r_lane_mask) : nullptr;
 
   // Chunks of groups for the threads: a gate on the highest qubit still spreads over every thread.
-  constexpr index_t kChunkVectors = 512;
+  // (Staged sweeps take 8x longer chunks: a diagonal gate's in-place bursts get longer, the copies are unchanged.)
+  const index_t kChunkVectors = stage ? 4096 : 512;
   const index_t groups = (index_t{1} << (n - lane_bits)) >> pl.n_sorted;
   const index_t chunk = std::bit_floor(std::max<index_t>(1, kChunkVectors / streams));  // stages stay aligned
   const index_t chunks = (groups + chunk - 1) / chunk;
   T* const ptr = reinterpret_cast<T*>(psi);
   auto sweep_range = [&](index_t g0, index_t g1) {
     if (stage) {
-      staged_sweep<T, C>(staged_fn, ptr, pl, g0, g1);
+      staged_sweep<T, C>(staged_fn, mode == Mode::Diagonal, ptr, pl, g0, g1);
     } else {
       fn(ptr, pl, g0, g1);
     }
