@@ -167,6 +167,47 @@ void check_permutations(Isa isa) {
   }
 }
 
+// Two-qubit gates whose streams fall into independent parts: RXX and RYY ({00, 11} and {01, 10}), iSWAP ({01, 10}
+// and two fixed streams), and two random 2 x 2 unitaries on {00, 11} and {01, 10}, on every ordered pair of qubits,
+// one of them with a control.
+template <Real T>
+void check_split_gates(Isa isa, double tol) {
+  Rng rng(1618);
+  const unsigned n = 8;
+  for (unsigned a = 0; a < n; ++a)
+    for (unsigned b = 0; b < n; ++b) {
+      if (a == b) continue;
+      const double th = rng.uniform(0, 6.28);
+      const cplx c(std::cos(th / 2)), is(0, -std::sin(th / 2)), i(0, 1);
+      const std::vector<cplx> rxx = {c, 0, 0, is, 0, c, is, 0, 0, is, c, 0, is, 0, 0, c};
+      const std::vector<cplx> ryy = {c, 0, 0, -is, 0, c, is, 0, 0, is, c, 0, -is, 0, 0, c};
+      const std::vector<cplx> iswap = {1, 0, 0, 0, 0, 0, i, 0, 0, i, 0, 0, 0, 0, 0, 1};
+      const auto u = random_unitary(1, rng), v = random_unitary(1, rng);
+      const std::vector<cplx> blocks = {u[0], 0, 0, u[1], 0, v[0], v[1], 0, 0, v[2], v[3], 0, u[2], 0, 0, u[3]};
+      std::vector<unsigned> controls;
+      if ((a + b) % 3 == 0) {
+        unsigned c0 = 0;
+        while (c0 == a || c0 == b) ++c0;
+        controls.push_back(c0);
+      }
+      for (const auto* m : {&rxx, &ryy, &iswap, &blocks}) {
+        auto ref = random_state<T>(n, rng);
+        auto fast = ref;
+        const std::vector<unsigned> targets{a, b};
+        {
+          IsaGuard g(Isa::Reference);
+          ref.apply_matrix(targets, *m, controls);
+        }
+        {
+          IsaGuard g(isa);
+          fast.apply_matrix(targets, *m, controls);
+        }
+        ASSERT_LT(max_diff(ref, fast), tol) << "isa " << isa_name(isa) << " pair " << a << "," << b << " gate "
+                                            << (m == &rxx ? "rxx" : m == &ryy ? "ryy" : m == &iswap ? "iswap" : "blocks");
+      }
+    }
+}
+
 // Fused 3- and 4-qubit blocks have compile-time kernels for each split of their targets between in-register lanes and
 // streams: every target set of 3 and 4 out of 8 qubits (each in a shuffled order, every other one with a control)
 // reaches every one of those shapes on every instruction set.
@@ -319,6 +360,35 @@ TEST_P(KernelIsa, StagedSweepsMatchReference) {
   check_permutations<double>(GetParam());
   check_chunked_state<double>(GetParam(), 1e-12);
   check_chunked_state<float>(GetParam(), 2e-5);
+}
+
+// Independent parts run as separate sweeps from 8 MiB up; with the threshold at zero, on small states too, staged
+// and not.
+class SplitEverything {
+ public:
+  SplitEverything() : saved_(kernels::split_from_bytes()) { kernels::set_split_from_bytes(0); }
+  ~SplitEverything() { kernels::set_split_from_bytes(saved_); }
+  SplitEverything(const SplitEverything&) = delete;
+  SplitEverything& operator=(const SplitEverything&) = delete;
+
+ private:
+  std::size_t saved_;
+};
+
+TEST_P(KernelIsa, IndependentPartsMatchReference) {
+  if (!isa_supported(GetParam())) GTEST_SKIP() << "CPU lacks " << isa_name(GetParam());
+  check_split_gates<double>(GetParam(), 1e-13);
+  check_split_gates<float>(GetParam(), 2e-6);
+  const SplitEverything split;
+  check_split_gates<double>(GetParam(), 1e-13);
+  check_split_gates<float>(GetParam(), 2e-6);
+  check_all_positions<double>(GetParam(), 1e-13);
+  check_every_dense_shape<double>(GetParam(), 1e-12);
+  check_chunked_state<double>(GetParam(), 1e-12);
+  const StageEverything stage;
+  check_split_gates<double>(GetParam(), 1e-13);
+  check_split_gates<float>(GetParam(), 2e-6);
+  check_chunked_state<double>(GetParam(), 1e-12);
 }
 
 TEST(KernelIsa, BestIsaIsSupported) { EXPECT_TRUE(isa_supported(best_isa())); }

@@ -74,6 +74,10 @@ void batched_matrix_element(Isa isa, const T* bra_re, const T* bra_im, const T* 
 /// Tests lower it to run the staged sweep on small states.
 std::size_t stage_from_bytes();
 void set_stage_from_bytes(std::size_t bytes);
+/// From this state size (default 8 MiB) apply_dense runs a gate whose streams fall into independent parts (RXX, RYY,
+/// iSWAP) as one sweep per part, skipping parts the gate leaves as they are. Tests lower it to cover small states.
+std::size_t split_from_bytes();
+void set_split_from_bytes(std::size_t bytes);
 
 /// Smallest state on which the vector kernels run.
 inline constexpr unsigned kMinVectorQubits = 6;

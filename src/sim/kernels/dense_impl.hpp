@@ -595,81 +595,162 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
   pl.tb = term_begin.data();
 
   // What the term structure allows: a permutation (one unit term per output: no arithmetic), a diagonal (one term
-  // per output, its own input, no lane exchange), or a dense gate.
-  bool is_perm = true, is_diag = true;
-  for (unsigned jo = 0; jo < gv; ++jo) {
-    const unsigned cnt = pl.tb[jo + 1] - pl.tb[jo];
-    if (cnt != 1 || !pl.tm[pl.tb[jo]].unit) is_perm = false;
-    if (cnt != 1 || pl.tm[pl.tb[jo]].j_in != jo || pl.masks[pl.tm[pl.tb[jo]].mask_slot] != 0) is_diag = false;
-  }
-  if (is_perm) {
-    for (unsigned jo = 0; jo < gv; ++jo) {
-      pl.src_j[jo] = pl.tm[pl.tb[jo]].j_in;
-      pl.src_off[jo] = pl.off[pl.src_j[jo]];
-      pl.src_mask[jo] = pl.masks[pl.tm[pl.tb[jo]].mask_slot];
+  // per output, its own input, no lane exchange), or a dense gate. `run` sweeps the streams of `pl` (all of the
+  // gate's, or one independent part of them, below).
+  const std::size_t state_bytes = (std::size_t{1} << n) * sizeof(complex<T>);
+  auto run = [&](P pq) {
+    const unsigned nv = pq.gv;
+    bool is_perm = true, is_diag = true;
+    for (unsigned jo = 0; jo < nv; ++jo) {
+      const unsigned cnt = pq.tb[jo + 1] - pq.tb[jo];
+      if (cnt != 1 || !pq.tm[pq.tb[jo]].unit) is_perm = false;
+      if (cnt != 1 || pq.tm[pq.tb[jo]].j_in != jo || pq.masks[pq.tm[pq.tb[jo]].mask_slot] != 0) is_diag = false;
     }
-    // Only the streams a permutation changes are read and written: SWAP moves two of its four (half the bytes), a
-    // fused block of CNOTs often fewer. A fixed stream's source is itself, so the moving ones are closed under src_j.
-    unsigned moving[32], pos[32], nm = 0;
-    for (unsigned j = 0; j < gv; ++j)
-      if (pl.src_j[j] != j || pl.src_mask[j] != 0) {
-        pos[j] = nm;
-        moving[nm++] = j;
+    if (is_perm) {
+      for (unsigned jo = 0; jo < nv; ++jo) {
+        pq.src_j[jo] = pq.tm[pq.tb[jo]].j_in;
+        pq.src_off[jo] = pq.off[pq.src_j[jo]];
+        pq.src_mask[jo] = pq.masks[pq.tm[pq.tb[jo]].mask_slot];
       }
-    if (nm == 0) return;  // the identity
-    if (nm < gv) {
-      P c = pl;
-      for (unsigned m = 0; m < nm; ++m) {
-        const unsigned j = moving[m];
-        c.off[m] = pl.off[j];
-        c.src_off[m] = pl.src_off[j];
-        c.src_mask[m] = pl.src_mask[j];
-        c.src_j[m] = pos[pl.src_j[j]];
+      // Only the streams a permutation changes are read and written: SWAP moves two of its four (half the bytes), a
+      // fused block of CNOTs often fewer. A fixed stream's source is itself, so the moving ones are closed under src_j.
+      unsigned moving[32], pos[32], nm = 0;
+      for (unsigned j = 0; j < nv; ++j)
+        if (pq.src_j[j] != j || pq.src_mask[j] != 0) {
+          pos[j] = nm;
+          moving[nm++] = j;
+        }
+      if (nm == 0) return;  // the identity
+      if (nm < nv) {
+        P c = pq;
+        for (unsigned m = 0; m < nm; ++m) {
+          const unsigned j = moving[m];
+          c.off[m] = pq.off[j];
+          c.src_off[m] = pq.src_off[j];
+          c.src_mask[m] = pq.src_mask[j];
+          c.src_j[m] = pos[pq.src_j[j]];
+        }
+        c.gv = nm;
+        pq = c;
       }
-      c.gv = nm;
-      pl = c;
     }
-  }
-  // Software prefetch on every stream of a state beyond the caches. The hardware prefetcher alone left a gate at
-  // 0.7–0.8 of the in-place bandwidth on the lowest and highest qubits (the loop body is several times longer than
-  // the bandwidth sweep's, so fewer misses are in flight); 2 KiB ahead brought both to ≥ 1 (n = 24, AVX2, medians of
-  // interleaved runs). 1 KiB was not enough for float; 4–8 KiB was no better than 2.
-  constexpr std::size_t kPrefetchBytes = 2048;
-  constexpr std::size_t kPrefetchFromBytes = std::size_t{8} << 20;
-  if ((std::size_t{1} << n) * sizeof(complex<T>) >= kPrefetchFromBytes) pl.prefetch = kPrefetchBytes / sizeof(T);
-  const Mode mode = is_perm ? Mode::Permutation : is_diag ? Mode::Diagonal : Mode::Dense;
-  const unsigned streams = pl.gv;  // gv, or fewer for a permutation
-  const SweepFn<T, C> fn = pick_sweep<T, C, false>(mode, streams, r_lane_mask);
+    // Software prefetch on every stream of a state beyond the caches. The hardware prefetcher alone left a gate at
+    // 0.7–0.8 of the in-place bandwidth on the lowest and highest qubits (the loop body is several times longer than
+    // the bandwidth sweep's, so fewer misses are in flight); 2 KiB ahead brought both to ≥ 1 (n = 24, AVX2, medians of
+    // interleaved runs). 1 KiB was not enough for float; 4–8 KiB was no better than 2.
+    constexpr std::size_t kPrefetchBytes = 2048;
+    constexpr std::size_t kPrefetchFromBytes = std::size_t{8} << 20;
+    if ((std::size_t{1} << n) * sizeof(complex<T>) >= kPrefetchFromBytes) pq.prefetch = kPrefetchBytes / sizeof(T);
+    const Mode mode = is_perm ? Mode::Permutation : is_diag ? Mode::Diagonal : Mode::Dense;
+    const unsigned streams = pq.gv;  // nv, or fewer for a permutation
+    const SweepFn<T, C> fn = pick_sweep<T, C, false>(mode, streams, r_lane_mask);
 
-  // Streams 256 MiB apart or more (a target on qubit >= 24 in double, >= 25 in single) go through staged_sweep.
-  const std::size_t stage_bytes = stage_from_bytes();
-  bool stage = false;
-  for (unsigned j = 1; j < streams; ++j) {
-    const index_t d = pl.off[j] > pl.off[0] ? pl.off[j] - pl.off[0] : pl.off[0] - pl.off[j];
-    if (d * sizeof(T) >= stage_bytes) stage = true;
-  }
-  const SweepFn<T, C> staged_fn = stage ? pick_sweep<T, C, true>(mode, streams, r_lane_mask) : nullptr;
-
-  // Chunks of groups for the threads: a gate on the highest qubit still spreads over every thread.
-  // (Staged sweeps take 8x longer chunks: a diagonal gate's in-place bursts get longer, the copies are unchanged.)
-  const index_t kChunkVectors = stage ? 4096 : 512;
-  const index_t groups = (index_t{1} << (n - lane_bits)) >> pl.n_sorted;
-  const index_t chunk = std::bit_floor(std::max<index_t>(1, kChunkVectors / streams));  // stages stay aligned
-  const index_t chunks = (groups + chunk - 1) / chunk;
-  T* const ptr = reinterpret_cast<T*>(psi);
-  auto sweep_range = [&](index_t g0, index_t g1) {
-    if (stage) {
-      staged_sweep<T, C>(staged_fn, mode == Mode::Diagonal, ptr, pl, g0, g1);
-    } else {
-      fn(ptr, pl, g0, g1);
+    // Streams 256 MiB apart or more (a target on qubit >= 24 in double, >= 25 in single) go through staged_sweep.
+    const std::size_t stage_bytes = stage_from_bytes();
+    bool stage = false;
+    for (unsigned j = 1; j < streams; ++j) {
+      const index_t d = pq.off[j] > pq.off[0] ? pq.off[j] - pq.off[0] : pq.off[0] - pq.off[j];
+      if (d * sizeof(T) >= stage_bytes) stage = true;
     }
+    const SweepFn<T, C> staged_fn = stage ? pick_sweep<T, C, true>(mode, streams, r_lane_mask) : nullptr;
+
+    // Chunks of groups for the threads: a gate on the highest qubit still spreads over every thread.
+    // (Staged sweeps take 8x longer chunks: a diagonal gate's in-place bursts get longer, the copies are unchanged.)
+    const index_t kChunkVectors = stage ? 4096 : 512;
+    const index_t groups = (index_t{1} << (n - lane_bits)) >> pq.n_sorted;
+    const index_t chunk = std::bit_floor(std::max<index_t>(1, kChunkVectors / streams));  // stages stay aligned
+    const index_t chunks = (groups + chunk - 1) / chunk;
+    T* const ptr = reinterpret_cast<T*>(psi);
+    auto sweep_range = [&](index_t g0, index_t g1) {
+      if (stage) {
+        staged_sweep<T, C>(staged_fn, mode == Mode::Diagonal, ptr, pq, g0, g1);
+      } else {
+        fn(ptr, pq, g0, g1);
+      }
+    };
+    if (chunks == 1) {
+      sweep_range(0, groups);
+      return;
+    }
+    parallel_for(
+        chunks, [&](index_t c) { sweep_range(c * chunk, std::min(groups, (c + 1) * chunk)); }, chunk * C * streams);
   };
-  if (chunks == 1) {
-    sweep_range(0, groups);
-    return;
+
+  // A dense gate whose streams fall into independent parts (RXX, RYY: {00, 11} and {01, 10}; iSWAP: {01, 10} and two
+  // fixed streams) runs as one sweep per part, and a part that is the identity not at all: iSWAP moves half the
+  // bytes, and each sweep has two streams instead of four, a quarter of the arithmetic in half the passes' worth of
+  // bytes each. Only on states beyond the caches, where a sweep's set-up is nothing next to its bytes.
+  if (gv >= 4 && state_bytes >= split_from_bytes()) {
+    unsigned parent[32];
+    for (unsigned j = 0; j < gv; ++j) parent[j] = j;
+    auto root = [&](unsigned a) {
+      while (parent[a] != a) a = parent[a] = parent[parent[a]];
+      return a;
+    };
+    for (unsigned jo = 0; jo < gv; ++jo)
+      for (unsigned t = pl.tb[jo]; t < pl.tb[jo + 1]; ++t) parent[root(jo)] = root(pl.tm[t].j_in);
+    unsigned parts = 0;
+    bool fixed_stream = false;  // a part that the gate leaves as it is
+    for (unsigned j = 0; j < gv; ++j) {
+      if (root(j) != j) continue;
+      ++parts;
+      unsigned members = 0;
+      for (unsigned i = 0; i < gv; ++i) members += root(i) == j;
+      const unsigned t = pl.tb[j];
+      if (members == 1 && pl.tb[j + 1] - t == 1 && pl.tm[t].unit && pl.masks[pl.tm[t].mask_slot] == 0)
+        fixed_stream = true;
+    }
+    // Split where it saves bytes (a fixed part) or where the streams are far enough apart to be staged (each part
+    // then has fewer streams to stage; a diagonal gate's parts have one stream each, which never collides). Elsewhere
+    // one sweep over every stream moves the same bytes in one pass instead of several (RZZ on middle qubits lost
+    // 10-20% as four one-stream passes).
+    bool far = false;
+    for (unsigned j = 1; j < gv; ++j) far = far || pl.off[j] * sizeof(T) >= stage_from_bytes();
+    if (parts > 1 && (fixed_stream || far)) {
+      thread_local std::vector<Coef> sfull, scoef;
+      thread_local std::vector<TermIndex> sterms;
+      thread_local std::vector<unsigned> sbegin;
+      for (unsigned r = 0; r < gv; ++r) {
+        if (root(r) != r) continue;
+        unsigned member[32], pos[32], m = 0;
+        for (unsigned j = 0; j < gv; ++j)
+          if (root(j) == r) {
+            pos[j] = m;
+            member[m++] = j;
+          }
+        if (m == 1) {  // a stream by itself: skip it if it is left as it is
+          const unsigned t = pl.tb[member[0]];
+          if (pl.tb[member[0] + 1] - t == 1 && pl.tm[t].unit && pl.masks[pl.tm[t].mask_slot] == 0) continue;
+        }
+        P sp = pl;
+        sp.gv = m;
+        sfull.clear();
+        scoef.clear();
+        sterms.clear();
+        sbegin.assign(m + 1, 0);
+        for (unsigned a = 0; a < m; ++a) {
+          sp.off[a] = pl.off[member[a]];
+          for (unsigned b = 0; b < m; ++b)
+            for (unsigned ms = 0; ms < pl.nm; ++ms) sfull.push_back(pl.full[(member[a] * gv + member[b]) * pl.nm + ms]);
+          sbegin[a] = static_cast<unsigned>(sterms.size());
+          for (unsigned t = pl.tb[member[a]]; t < pl.tb[member[a] + 1]; ++t) {
+            TermIndex ti = pl.tm[t];
+            ti.j_in = static_cast<std::uint16_t>(pos[ti.j_in]);
+            sterms.push_back(ti);
+            scoef.push_back(pl.cf[t]);
+          }
+        }
+        sbegin[m] = static_cast<unsigned>(sterms.size());
+        sp.full = sfull.data();
+        sp.cf = scoef.data();
+        sp.tm = sterms.data();
+        sp.tb = sbegin.data();
+        run(sp);
+      }
+      return;
+    }
   }
-  parallel_for(
-      chunks, [&](index_t c) { sweep_range(c * chunk, std::min(groups, (c + 1) * chunk)); }, chunk * C * streams);
+  run(pl);
 }
 
 // A 1-qubit gate on a state below the vector kernels' size (kernels::apply_1q_small): at 16 amplitudes a gate is all overhead, and

@@ -40,9 +40,12 @@ namespace kernels {
   }
 namespace {
 std::atomic<std::size_t> g_stage_from_bytes{std::size_t{256} << 20};
+std::atomic<std::size_t> g_split_from_bytes{std::size_t{8} << 20};
 }  // namespace
 std::size_t stage_from_bytes() { return g_stage_from_bytes.load(std::memory_order_relaxed); }
 void set_stage_from_bytes(std::size_t bytes) { g_stage_from_bytes.store(bytes, std::memory_order_relaxed); }
+std::size_t split_from_bytes() { return g_split_from_bytes.load(std::memory_order_relaxed); }
+void set_split_from_bytes(std::size_t bytes) { g_split_from_bytes.store(bytes, std::memory_order_relaxed); }
 
 QNN_DECLARE_ISA(scalar)
 QNN_DECLARE_ISA(avx2)
