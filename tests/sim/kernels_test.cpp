@@ -340,15 +340,23 @@ INSTANTIATE_TEST_SUITE_P(AllIsas, KernelIsa, ::testing::Values(Isa::Scalar, Isa:
 // Gates whose streams are far apart (256 MiB by default) go through staged_sweep; with the threshold at one byte every
 // gate with a streamed target does, so the staged sweep meets every shape, mode (dense, diagonal, permutation) and
 // qubit position on small states.
-class StageEverything {
+// Sets a kernel size threshold for the scope (staged sweeps, split parts) and restores it.
+class ThresholdGuard {
  public:
-  StageEverything() : saved_(kernels::stage_from_bytes()) { kernels::set_stage_from_bytes(1); }
-  ~StageEverything() { kernels::set_stage_from_bytes(saved_); }
-  StageEverything(const StageEverything&) = delete;
-  StageEverything& operator=(const StageEverything&) = delete;
+  ThresholdGuard(std::size_t (*get)(), void (*set)(std::size_t), std::size_t value) : set_(set), saved_(get()) {
+    set(value);
+  }
+  ~ThresholdGuard() { set_(saved_); }
+  ThresholdGuard(const ThresholdGuard&) = delete;
+  ThresholdGuard& operator=(const ThresholdGuard&) = delete;
 
  private:
+  void (*set_)(std::size_t);
   std::size_t saved_;
+};
+
+struct StageEverything : ThresholdGuard {
+  StageEverything() : ThresholdGuard(kernels::stage_from_bytes, kernels::set_stage_from_bytes, 1) {}
 };
 
 TEST_P(KernelIsa, StagedSweepsMatchReference) {
@@ -364,15 +372,8 @@ TEST_P(KernelIsa, StagedSweepsMatchReference) {
 
 // Independent parts run as separate sweeps from 8 MiB up; with the threshold at zero, on small states too, staged
 // and not.
-class SplitEverything {
- public:
-  SplitEverything() : saved_(kernels::split_from_bytes()) { kernels::set_split_from_bytes(0); }
-  ~SplitEverything() { kernels::set_split_from_bytes(saved_); }
-  SplitEverything(const SplitEverything&) = delete;
-  SplitEverything& operator=(const SplitEverything&) = delete;
-
- private:
-  std::size_t saved_;
+struct SplitEverything : ThresholdGuard {
+  SplitEverything() : ThresholdGuard(kernels::split_from_bytes, kernels::set_split_from_bytes, 0) {}
 };
 
 TEST_P(KernelIsa, IndependentPartsMatchReference) {
