@@ -114,6 +114,28 @@ TEST(Benchmark, RestoresTheThreadCount) {
   EXPECT_EQ(threads, (std::set<int>{1, 2}));
 }
 
+// Gate rows of large states alternate their samples with bandwidth sweeps (here from 6 qubits): every gate row still
+// has its time and a positive, finite fraction, on each thread count and precision.
+TEST(Benchmark, InterleavedGateRowsHaveFractions) {
+  BenchConfig cfg = tiny();
+  cfg.interleave_from_qubits = 6;
+  cfg.threads = {1, 2};
+  cfg.small_states = false;
+  cfg.random_layer = false;
+  cfg.ansatz = false;
+  cfg.timing = {.repetitions = 3, .min_seconds = 0, .max_seconds = 1, .max_repetitions = 3};
+  const std::vector<BenchRow> rows = run_benchmarks(cfg);
+  unsigned gate_rows = 0;
+  for (const BenchRow& r : rows) {
+    if (r.name != "gate") continue;
+    ++gate_rows;
+    EXPECT_GT(r.seconds, 0) << r.gate;
+    EXPECT_EQ(r.repetitions, 3U) << r.gate;
+    EXPECT_TRUE(std::isfinite(r.bandwidth_fraction) && r.bandwidth_fraction > 0) << r.gate;
+  }
+  EXPECT_GT(gate_rows, 0U);
+}
+
 TEST(Benchmark, RejectsBadConfigs) {
   BenchConfig cfg = tiny();
   cfg.precisions = {"half"};

@@ -48,6 +48,8 @@ struct BenchRow {
   /// Gates per operation (1 for gate rows, 0 for memory_bandwidth).
   unsigned gates = 1;
   /// gates · gate_bytes / seconds / bandwidth of the same (qubits, threads, precision); NaN where it does not apply.
+  /// Gate rows from BenchConfig::interleave_from_qubits up use the median of bandwidth sweeps alternated with their
+  /// own samples.
   double bandwidth_fraction = 0;
   /// memory_bandwidth only (else 0): bytes read + written per second.
   double bytes_per_second = 0;
@@ -118,6 +120,9 @@ struct BenchConfig {
   unsigned random_circuit_layers = 20;
   unsigned random_circuit_max_qubits = 24;
   std::uint64_t seed = 20240607;
+  /// From this many qubits, each gate row alternates its samples with bandwidth sweeps and its fraction is against
+  /// their median (a shared machine's bandwidth drifts over a run).
+  unsigned interleave_from_qubits = 24;
 };
 
 /// Keep `threads` threads busy for `seconds` before the first measurement. Some machines (virtual CPUs behind a
