@@ -88,15 +88,21 @@ BenchRow base_row(const char* name, unsigned n) {
   return r;
 }
 
-// The memory_bandwidth row, measured on the state's own memory (s = 1 keeps the amplitudes).
+// One in-place sweep a[i] = 1 · a[i] over `count` reals: the traffic of a gate, the amplitudes kept. The 1 is read
+// through a volatile, so the compiler cannot fold the multiplication away.
+template <class T>
+void unit_sweep(T* a, std::uint64_t count) {
+  volatile T one = 1;
+  scale_in_place(a, count, T(one));
+}
+
+// The memory_bandwidth row, measured on the state's own memory.
 template <Real T>
 BenchRow bandwidth_row(Context& ctx, StateVector<T>& psi) {
   const unsigned n = psi.num_qubits();
   BenchRow r = base_row<T>("memory_bandwidth", n);
   const std::uint64_t count = 2 * psi.size();
-  volatile T one = 1;
-  const T s = one;  // through a volatile: the compiler cannot fold a[i] * 1 away
-  r.seconds = median_seconds([&] { scale_in_place(reinterpret_cast<T*>(psi.data()), count, s); }, ctx.cfg.timing,
+  r.seconds = median_seconds([&] { unit_sweep(reinterpret_cast<T*>(psi.data()), count); }, ctx.cfg.timing,
                              &r.repetitions);
   r.bytes_per_second = double(gate_bytes<T>(n)) / r.seconds;
   r.gates = 0;
@@ -125,8 +131,6 @@ double interleaved_seconds(Context& ctx, StateVector<T>& psi, const std::functio
   const TimingOptions& timing = ctx.cfg.timing;
   const unsigned repetitions = std::max(timing.repetitions, 1U);
   const unsigned max_repetitions = std::max(timing.max_repetitions, repetitions);
-  volatile T one = 1;
-  const T s = one;
   T* const a = reinterpret_cast<T*>(psi.data());
   const std::uint64_t count = 2 * psi.size();
   op();  // warm-up
@@ -136,7 +140,7 @@ double interleaved_seconds(Context& ctx, StateVector<T>& psi, const std::functio
          (since(start) < timing.min_seconds && op_times.size() < max_repetitions)) {
     if (op_times.size() >= 3 && since(start) >= timing.max_seconds) break;
     auto t0 = Clock::now();
-    scale_in_place(a, count, s);
+    unit_sweep(a, count);
     sweep_times.push_back(since(t0));
     t0 = Clock::now();
     op();
@@ -419,10 +423,7 @@ double median_seconds(const std::function<void()>& op, const TimingOptions& timi
 
 template <Real T>
 double measure_bandwidth(T* a, std::uint64_t count, const TimingOptions& timing) {
-  // s is read through a volatile so the compiler cannot fold a[i] * 1 away.
-  volatile T one = 1;
-  const T s = one;
-  const double seconds = median_seconds([&] { scale_in_place(a, count, s); }, timing);
+  const double seconds = median_seconds([&] { unit_sweep(a, count); }, timing);
   return 2.0 * double(count) * sizeof(T) / seconds;
 }
 

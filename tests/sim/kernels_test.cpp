@@ -42,6 +42,24 @@ double max_diff(const StateVector<T>& a, const StateVector<T>& b) {
   return d;
 }
 
+// The largest amplitude difference after applying `m` on `targets` (controlled on `controls`) to one random state
+// with the scalar reference and with `isa`.
+template <Real T>
+double gap_to_reference(Isa isa, unsigned n, Rng& rng, std::span<const unsigned> targets, std::span<const cplx> m,
+                        std::span<const unsigned> controls = {}) {
+  auto ref = random_state<T>(n, rng);
+  auto fast = ref;
+  {
+    IsaGuard g(Isa::Reference);
+    ref.apply_matrix(targets, m, controls);
+  }
+  {
+    IsaGuard g(isa);
+    fast.apply_matrix(targets, m, controls);
+  }
+  return max_diff(ref, fast);
+}
+
 template <Real T>
 void check_all_positions(Isa isa, double tol) {
   Rng rng(1234);
@@ -61,17 +79,8 @@ void check_all_positions(Isa isa, double tol) {
         if (std::find(targets.begin(), targets.end(), q) == targets.end()) controls.push_back(q);
       }
       const auto u = random_unitary(k, rng);
-      auto ref = random_state<T>(n, rng);
-      auto fast = ref;
-      {
-        IsaGuard g(Isa::Reference);
-        ref.apply_matrix(targets, u, controls);
-      }
-      {
-        IsaGuard g(isa);
-        fast.apply_matrix(targets, u, controls);
-      }
-      ASSERT_LT(max_diff(ref, fast), tol) << "isa " << isa_name(isa) << " k=" << k << " target0=" << targets[0];
+      ASSERT_LT(gap_to_reference<T>(isa, n, rng, targets, u, controls), tol)
+          << "isa " << isa_name(isa) << " k=" << k << " target0=" << targets[0];
     }
   }
   // Diagonal, permutation-like and 4-, 5-qubit gates.
@@ -130,24 +139,12 @@ void check_permutations(Isa isa) {
   Rng rng(2718);
   const unsigned n = 8;
   const cplx swap[16] = {1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1};
-  auto one = [&](const std::vector<unsigned>& targets, std::span<const cplx> m, const std::vector<unsigned>& controls,
-                 const char* what) {
-    auto ref = random_state<T>(n, rng);
-    auto fast = ref;
-    {
-      IsaGuard g(Isa::Reference);
-      ref.apply_matrix(targets, m, controls);
-    }
-    {
-      IsaGuard g(isa);
-      fast.apply_matrix(targets, m, controls);
-    }
-    return max_diff(ref, fast) == 0.0 ? std::string() : std::string(what);
-  };
   for (unsigned a = 0; a < n; ++a)
     for (unsigned b = 0; b < n; ++b) {
       if (a == b) continue;
-      ASSERT_EQ(one({a, b}, swap, {}, "swap"), "") << "isa " << isa_name(isa) << " swap " << a << "," << b;
+      const unsigned pair[2] = {a, b};
+      ASSERT_EQ(gap_to_reference<T>(isa, n, rng, pair, swap), 0.0) << "isa " << isa_name(isa) << " swap " << a << ","
+                                                                     << b;
     }
   for (int trial = 0; trial < 60; ++trial) {
     const unsigned k = 2 + static_cast<unsigned>(trial % 2);
@@ -163,7 +160,8 @@ void check_permutations(Isa isa) {
     if (trial % 7 != 0) rng.shuffle(perm);  // every 7th: the identity
     std::vector<cplx> m(dim * dim, cplx(0));
     for (std::size_t r = 0; r < dim; ++r) m[r * dim + perm[r]] = 1;
-    ASSERT_EQ(one(targets, m, controls, "permutation"), "") << "isa " << isa_name(isa) << " trial " << trial;
+    ASSERT_EQ(gap_to_reference<T>(isa, n, rng, targets, m, controls), 0.0) << "isa " << isa_name(isa) << " trial "
+                                                                            << trial;
   }
 }
 
@@ -190,20 +188,11 @@ void check_split_gates(Isa isa, double tol) {
         while (c0 == a || c0 == b) ++c0;
         controls.push_back(c0);
       }
+      const unsigned pair[2] = {a, b};
       for (const auto* m : {&rxx, &ryy, &iswap, &blocks}) {
-        auto ref = random_state<T>(n, rng);
-        auto fast = ref;
-        const std::vector<unsigned> targets{a, b};
-        {
-          IsaGuard g(Isa::Reference);
-          ref.apply_matrix(targets, *m, controls);
-        }
-        {
-          IsaGuard g(isa);
-          fast.apply_matrix(targets, *m, controls);
-        }
-        ASSERT_LT(max_diff(ref, fast), tol) << "isa " << isa_name(isa) << " pair " << a << "," << b << " gate "
-                                            << (m == &rxx ? "rxx" : m == &ryy ? "ryy" : m == &iswap ? "iswap" : "blocks");
+        ASSERT_LT(gap_to_reference<T>(isa, n, rng, pair, *m, controls), tol)
+            << "isa " << isa_name(isa) << " pair " << a << "," << b << " gate "
+            << (m == &rxx ? "rxx" : m == &ryy ? "ryy" : m == &iswap ? "iswap" : "blocks");
       }
     }
 }
@@ -224,17 +213,8 @@ void check_every_dense_shape(Isa isa, double tol) {
       std::vector<unsigned> controls;
       if (set % 2 == 1) controls.push_back(others[rng.below(others.size())]);
       const auto u = random_unitary(k, rng);
-      auto ref = random_state<T>(n, rng);
-      auto fast = ref;
-      {
-        IsaGuard g(Isa::Reference);
-        ref.apply_matrix(targets, u, controls);
-      }
-      {
-        IsaGuard g(isa);
-        fast.apply_matrix(targets, u, controls);
-      }
-      ASSERT_LT(max_diff(ref, fast), tol) << "isa " << isa_name(isa) << " k=" << k << " target set " << set;
+      ASSERT_LT(gap_to_reference<T>(isa, n, rng, targets, u, controls), tol)
+          << "isa " << isa_name(isa) << " k=" << k << " target set " << set;
     }
 }
 
@@ -253,17 +233,8 @@ void check_small_states(Isa isa, double tol) {
         const std::vector<unsigned> controls(others.begin(), others.begin() + nc);
         const std::vector<unsigned> targets{t};
         const auto u = random_unitary(1, rng);
-        auto ref = random_state<T>(n, rng);
-        auto fast = ref;
-        {
-          IsaGuard g(Isa::Reference);
-          ref.apply_matrix(targets, u, controls);
-        }
-        {
-          IsaGuard g(isa);
-          fast.apply_matrix(targets, u, controls);
-        }
-        ASSERT_LT(max_diff(ref, fast), tol) << "isa " << isa_name(isa) << " n=" << n << " t=" << t << " nc=" << nc;
+        ASSERT_LT(gap_to_reference<T>(isa, n, rng, targets, u, controls), tol)
+            << "isa " << isa_name(isa) << " n=" << n << " t=" << t << " nc=" << nc;
       }
 }
 

@@ -158,6 +158,18 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
   if constexpr (ST && M == Mode::Permutation)
     for (unsigned j = 0; j < gv; ++j) src_j[j] = pl.src_j[j];
   const unsigned prefetch_streams = ST ? 1 : gv;
+  // Where stream j of the group at b is, and the step to the next group (the carry trick, and the stage buffer).
+  auto at = [&](T* b, unsigned j) -> T* {
+    if constexpr (ST) {
+      return j == 0 ? b + off[0] : sb + j * sstride;
+    } else {
+      return b + off[j];
+    }
+  };
+  auto next_group = [&] {
+    if constexpr (ST) sb += 2 * C;
+    x = ((x | fixed) + 1) & ~fixed;
+  };
 
   if constexpr (M == Mode::Permutation) {
     index_t soff[GA];
@@ -170,21 +182,13 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
     vec out[GA];
     for (index_t g = g0; g < g1; ++g) {
       T* const b = ptr + (x | ctrl) * (2 * C);
-      auto at = [&](unsigned j) -> T* {
-        if constexpr (ST) {
-          return j == 0 ? b + off[0] : sb + j * sstride;
-        } else {
-          return b + off[j];
-        }
-      };
       if (prefetch)
         for (unsigned j = 0; j < prefetch_streams; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
-      for (unsigned j = 0; j < gv; ++j) out[j] = S::load(ST ? at(src_j[j]) : b + soff[j]);
+      for (unsigned j = 0; j < gv; ++j) out[j] = S::load(ST ? at(b, src_j[j]) : b + soff[j]);
       if (lanes)
         for (unsigned j = 0; j < gv; ++j) out[j] = S::perm_dyn(out[j], smask[j]);
-      for (unsigned j = 0; j < gv; ++j) S::store(at(j), out[j]);
-      if constexpr (ST) sb += 2 * C;
-      x = ((x | fixed) + 1) & ~fixed;
+      for (unsigned j = 0; j < gv; ++j) S::store(at(b, j), out[j]);
+      next_group();
     }
   } else if constexpr (M == Mode::Diagonal) {
     vec dre[GA], dim[GA];
@@ -194,23 +198,15 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
     }
     for (index_t g = g0; g < g1; ++g) {
       T* const b = ptr + (x | ctrl) * (2 * C);
-      auto at = [&](unsigned j) -> T* {
-        if constexpr (ST) {
-          return j == 0 ? b + off[0] : sb + j * sstride;
-        } else {
-          return b + off[j];
-        }
-      };
       if (prefetch)
         for (unsigned j = 0; j < prefetch_streams; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
       vec out[GA];
       for (unsigned j = 0; j < gv; ++j) {
-        const vec v = S::load(at(j));
+        const vec v = S::load(at(b, j));
         out[j] = dre[j] * v + dim[j] * S::swap_ri(v);
       }
-      for (unsigned j = 0; j < gv; ++j) S::store(at(j), out[j]);
-      if constexpr (ST) sb += 2 * C;
-      x = ((x | fixed) + 1) & ~fixed;
+      for (unsigned j = 0; j < gv; ++j) S::store(at(b, j), out[j]);
+      next_group();
     }
   } else if constexpr (G != 0 && G * NM >= 8) {
     // Dense and compute-bound (fused 3- and 4-qubit blocks: 8-16 complex multiply-adds per amplitude). Inputs outer,
@@ -224,20 +220,13 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
     const Coef* __restrict const full = pl.full;
     for (index_t g = g0; g < g1; ++g) {
       T* const b = ptr + (x | ctrl) * (2 * C);
-      auto at = [&](unsigned j) -> T* {
-        if constexpr (ST) {
-          return j == 0 ? b + off[0] : sb + j * sstride;
-        } else {
-          return b + off[j];
-        }
-      };
       if (prefetch)
         for (unsigned j = 0; j < prefetch_streams; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
       vec out[G];
       for (unsigned o0 = 0; o0 < G; o0 += OB) {
         vec acc[OB] = {};
         for (unsigned ji = 0; ji < G; ++ji) {
-          const vec v = S::load(at(ji));
+          const vec v = S::load(at(b, ji));
           [&]<std::size_t... I>(std::index_sequence<I...>) {
             (
                 [&] {
@@ -254,9 +243,8 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
         }
         for (unsigned jo = 0; jo < OB; ++jo) out[o0 + jo] = acc[jo];
       }
-      for (unsigned j = 0; j < gv; ++j) S::store(at(j), out[j]);
-      if constexpr (ST) sb += 2 * C;
-      x = ((x | fixed) + 1) & ~fixed;
+      for (unsigned j = 0; j < gv; ++j) S::store(at(b, j), out[j]);
+      next_group();
     }
   } else if constexpr (G != 0) {
     // Dense, shape known at compile time: every term (zeros included), fully unrolled, lane exchanges constant.
@@ -267,18 +255,11 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
     }
     for (index_t g = g0; g < g1; ++g) {
       T* const b = ptr + (x | ctrl) * (2 * C);
-      auto at = [&](unsigned j) -> T* {
-        if constexpr (ST) {
-          return j == 0 ? b + off[0] : sb + j * sstride;
-        } else {
-          return b + off[j];
-        }
-      };
       if (prefetch)
         for (unsigned j = 0; j < prefetch_streams; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
       vec p[G][NM], ps[G][NM];
       for (unsigned j = 0; j < G; ++j) {
-        const vec v = S::load(at(j));
+        const vec v = S::load(at(b, j));
         [&]<std::size_t... I>(std::index_sequence<I...>) {
           ((p[j][I] = S::template perm<subset_at(RMASK, I)>(v)), ...);
         }(std::make_index_sequence<NM>{});
@@ -294,9 +275,8 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
           }
         out[jo] = acc;
       }
-      for (unsigned j = 0; j < gv; ++j) S::store(at(j), out[j]);
-      if constexpr (ST) sb += 2 * C;
-      x = ((x | fixed) + 1) & ~fixed;
+      for (unsigned j = 0; j < gv; ++j) S::store(at(b, j), out[j]);
+      next_group();
     }
   } else {
     const auto* cf = pl.cf;
@@ -307,17 +287,10 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
     vec p[32][8], ps[32][8], out[32];
     for (index_t g = g0; g < g1; ++g) {
       T* const b = ptr + (x | ctrl) * (2 * C);
-      auto at = [&](unsigned j) -> T* {
-        if constexpr (ST) {
-          return j == 0 ? b + off[0] : sb + j * sstride;
-        } else {
-          return b + off[j];
-        }
-      };
       if (prefetch)
         for (unsigned j = 0; j < prefetch_streams; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
       for (unsigned j = 0; j < gv; ++j) {
-        const vec v = S::load(at(j));
+        const vec v = S::load(at(b, j));
         for (unsigned ms = 0; ms < nm; ++ms) {
           p[j][ms] = S::perm_dyn(v, masks[ms]);
           ps[j][ms] = S::swap_ri(p[j][ms]);
@@ -331,9 +304,8 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
         }
         out[jo] = acc;
       }
-      for (unsigned j = 0; j < gv; ++j) S::store(at(j), out[j]);
-      if constexpr (ST) sb += 2 * C;
-      x = ((x | fixed) + 1) & ~fixed;
+      for (unsigned j = 0; j < gv; ++j) S::store(at(b, j), out[j]);
+      next_group();
     }
   }
 }
@@ -396,7 +368,8 @@ SweepFn<T, C> pick_sweep(Mode mode, unsigned gv, unsigned r_lane_mask) {
 // only once it is done with; memory traffic is unchanged and the copies stay in L1 and L2. n = 26, double, one
 // thread, fraction of the in-place bandwidth measured alternately in one process: H, RZ on qubit 24 or 25 from
 // 0.34-0.50 to 0.82-0.96; SWAP(24, 25), four streams when it still moved all of them, from 0.16-0.21 to 0.68-0.84;
-// RZZ(24, 25), diagonal, scaled one stream at a time, from 0.16-0.23 to 0.84-0.92.
+// RZZ(24, 25), diagonal, scaled one stream at a time, from 0.16-0.23 to 0.84-0.92 (it now runs as four one-stream
+// parts, apply_dense_impl: 0.97-0.98).
 // Copying stream 0 as well was slower (its lines are displaced between the copy in and the copy out), and so were
 // non-temporal stores (0.70-0.84 with two streams, about 0.2 with four).
 template <class T, int C>
@@ -598,7 +571,13 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
   // per output, its own input, no lane exchange), or a dense gate. `run` sweeps the streams of `pl` (all of the
   // gate's, or one independent part of them, below).
   const std::size_t state_bytes = (std::size_t{1} << n) * sizeof(complex<T>);
-  auto run = [&](P pq) {
+  // Stream j of q is left as it is: its one term is itself, with coefficient 1 on every lane.
+  auto fixed_stream = [](const P& q, unsigned j) {
+    const unsigned t = q.tb[j];
+    return q.tb[j + 1] - t == 1 && q.tm[t].unit && q.tm[t].j_in == j && q.masks[q.tm[t].mask_slot] == 0;
+  };
+  // (Takes the plan by reference: it is a kilobyte, and each gate runs one.)
+  auto run = [&](P& pq) {
     const unsigned nv = pq.gv;
     bool is_perm = true, is_diag = true;
     for (unsigned jo = 0; jo < nv; ++jo) {
@@ -614,25 +593,22 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
       }
       // Only the streams a permutation changes are read and written: SWAP moves two of its four (half the bytes), a
       // fused block of CNOTs often fewer. A fixed stream's source is itself, so the moving ones are closed under src_j.
+      // Compacted in place: moving[m] >= m, so entry m is written only after every entry it is read from.
       unsigned moving[32], pos[32], nm = 0;
       for (unsigned j = 0; j < nv; ++j)
-        if (pq.src_j[j] != j || pq.src_mask[j] != 0) {
+        if (!fixed_stream(pq, j)) {
           pos[j] = nm;
           moving[nm++] = j;
         }
       if (nm == 0) return;  // the identity
-      if (nm < nv) {
-        P c = pq;
-        for (unsigned m = 0; m < nm; ++m) {
-          const unsigned j = moving[m];
-          c.off[m] = pq.off[j];
-          c.src_off[m] = pq.src_off[j];
-          c.src_mask[m] = pq.src_mask[j];
-          c.src_j[m] = pos[pq.src_j[j]];
-        }
-        c.gv = nm;
-        pq = c;
+      for (unsigned m = 0; m < nm; ++m) {
+        const unsigned j = moving[m];
+        pq.off[m] = pq.off[j];
+        pq.src_off[m] = pq.src_off[j];
+        pq.src_mask[m] = pq.src_mask[j];
+        pq.src_j[m] = pos[pq.src_j[j]];
       }
+      pq.gv = nm;
     }
     // Software prefetch on every stream of a state beyond the caches. The hardware prefetcher alone left a gate at
     // 0.7–0.8 of the in-place bandwidth on the lowest and highest qubits (the loop body is several times longer than
@@ -640,7 +616,7 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
     // interleaved runs). 1 KiB was not enough for float; 4–8 KiB was no better than 2.
     constexpr std::size_t kPrefetchBytes = 2048;
     constexpr std::size_t kPrefetchFromBytes = std::size_t{8} << 20;
-    if ((std::size_t{1} << n) * sizeof(complex<T>) >= kPrefetchFromBytes) pq.prefetch = kPrefetchBytes / sizeof(T);
+    if (state_bytes >= kPrefetchFromBytes) pq.prefetch = kPrefetchBytes / sizeof(T);
     const Mode mode = is_perm ? Mode::Permutation : is_diag ? Mode::Diagonal : Mode::Dense;
     const unsigned streams = pq.gv;  // nv, or fewer for a permutation
     const SweepFn<T, C> fn = pick_sweep<T, C, false>(mode, streams, r_lane_mask);
@@ -689,24 +665,20 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
     };
     for (unsigned jo = 0; jo < gv; ++jo)
       for (unsigned t = pl.tb[jo]; t < pl.tb[jo + 1]; ++t) parent[root(jo)] = root(pl.tm[t].j_in);
-    unsigned parts = 0;
-    bool fixed_stream = false;  // a part that the gate leaves as it is
+    unsigned parts = 0, members[32] = {};
     for (unsigned j = 0; j < gv; ++j) {
-      if (root(j) != j) continue;
-      ++parts;
-      unsigned members = 0;
-      for (unsigned i = 0; i < gv; ++i) members += root(i) == j;
-      const unsigned t = pl.tb[j];
-      if (members == 1 && pl.tb[j + 1] - t == 1 && pl.tm[t].unit && pl.masks[pl.tm[t].mask_slot] == 0)
-        fixed_stream = true;
+      parts += root(j) == j;
+      ++members[root(j)];
     }
+    bool fixed_part = false;  // a part that the gate leaves as it is
+    for (unsigned j = 0; j < gv; ++j) fixed_part = fixed_part || (members[j] == 1 && fixed_stream(pl, j));
     // Split where it saves bytes (a fixed part) or where the streams are far enough apart to be staged (each part
     // then has fewer streams to stage; a diagonal gate's parts have one stream each, which never collides). Elsewhere
     // one sweep over every stream moves the same bytes in one pass instead of several (RZZ on middle qubits lost
     // 10-20% as four one-stream passes).
     bool far = false;
     for (unsigned j = 1; j < gv; ++j) far = far || pl.off[j] * sizeof(T) >= stage_from_bytes();
-    if (parts > 1 && (fixed_stream || far)) {
+    if (parts > 1 && (fixed_part || far)) {
       thread_local std::vector<Coef> sfull, scoef;
       thread_local std::vector<TermIndex> sterms;
       thread_local std::vector<unsigned> sbegin;
@@ -718,10 +690,7 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
             pos[j] = m;
             member[m++] = j;
           }
-        if (m == 1) {  // a stream by itself: skip it if it is left as it is
-          const unsigned t = pl.tb[member[0]];
-          if (pl.tb[member[0] + 1] - t == 1 && pl.tm[t].unit && pl.masks[pl.tm[t].mask_slot] == 0) continue;
-        }
+        if (m == 1 && fixed_stream(pl, r)) continue;  // a stream by itself, left as it is
         P sp = pl;
         sp.gv = m;
         sfull.clear();
