@@ -12,7 +12,9 @@ namespace qnn {
 namespace {
 
 // A parameterised one-target gate (any controls) on a state the vector kernels handle: the step φ ← U†φ,
-// g_p = 2 Re⟨λ|∂U/∂θ_p|φ⟩, λ ← U†λ as one pass over both states (kernels::adjoint_step_1q) instead of three. Calls
+// g_p = 2 Re⟨λ|∂U/∂θ_p|φ⟩, λ ← U†λ as one pass over both states (kernels::adjoint_step_1q) instead of three. The
+// kernel takes G_p = (∂U/∂θ_p) U† and the state before the step: ⟨λ|D_p U†φ⟩ = ⟨λ|G_p φ⟩ needs no second product
+// with U†φ, and for a Pauli rotation G_p = −iP/2 is real (RY) or diagonal (RZ), which the kernel exploits. Calls
 // emit(p, g_p) for every parameter the gradient needs; returns false (having done nothing) where it does not apply.
 template <Real T, class Emit>
 bool fused_step(const Operation& op, std::span<const double> ang, const DiffWrt& wrt, StateVector<T>& phi,
@@ -22,22 +24,25 @@ bool fused_step(const Operation& op, std::span<const double> ang, const DiffWrt&
       phi.num_qubits() < kernels::kMinVectorQubits || active_isa() == Isa::Reference) {
     return false;
   }
-  std::array<GateMatrix, 3> d;
-  std::array<const cplx*, 3> dptr{};
+  const GateMatrix u_dag = adjoint(gate_matrix(op.kind, ang));
+  std::array<std::array<cplx, 4>, 3> gen;
+  std::array<const cplx*, 3> gptr{};
   std::array<std::size_t, 3> which{};
   unsigned nd = 0;
   for (std::size_t p = 0; p < np; ++p) {
     if (!wrt.needs(op.params[p])) continue;
-    d[nd] = gate_derivative(op.kind, ang, static_cast<unsigned>(p));
-    dptr[nd] = d[nd].m.data();
+    const GateMatrix d = gate_derivative(op.kind, ang, static_cast<unsigned>(p));
+    for (unsigned r = 0; r < 2; ++r)
+      for (unsigned c = 0; c < 2; ++c)
+        gen[nd][r * 2 + c] = d.m[r * 2] * u_dag.m[c] + d.m[r * 2 + 1] * u_dag.m[2 + c];
+    gptr[nd] = gen[nd].data();
     which[nd++] = p;
   }
   if (nd == 0) return false;
-  const GateMatrix u_dag = adjoint(gate_matrix(op.kind, ang));
   const ControlList clist = op.control_list();
   std::array<double, 3> out{};
   kernels::adjoint_step_1q<T>(active_isa(), phi.data(), lambda.data(), phi.num_qubits(), op.targets()[0],
-                              clist.span(), u_dag.m.data(), std::span<const cplx* const>(dptr.data(), nd),
+                              clist.span(), u_dag.m.data(), std::span<const cplx* const>(gptr.data(), nd),
                               update_lambda, out.data());
   for (unsigned q = 0; q < nd; ++q) emit(which[q], 2.0 * out[q]);
   return true;

@@ -269,6 +269,45 @@ void check_chunked_state(Isa isa, double tol) {
   set_num_threads(saved);
 }
 
+// Real matrices (H, RY, real fused blocks) take sweeps that drop the imaginary half of the arithmetic: random real
+// orthogonal 1- and 2-qubit matrices (products of Givens rotations, a reflection half the time) on every target and
+// ordered pair, with 0-2 random controls.
+template <Real T>
+void check_real_matrices(Isa isa, double tol) {
+  Rng rng(99);
+  const unsigned n = 8;
+  auto orthogonal = [&](unsigned k) {
+    const unsigned dim = 1U << k;
+    std::vector<double> o(dim * dim, 0.0);
+    for (unsigned i = 0; i < dim; ++i) o[i * dim + i] = 1;
+    for (unsigned r = 0; r < 3 * dim; ++r) {
+      const unsigned a = static_cast<unsigned>(rng.below(dim)), b = (a + 1 + static_cast<unsigned>(rng.below(dim - 1))) % dim;
+      const double t = rng.uniform(0, 6.28), c = std::cos(t), s = std::sin(t);
+      for (unsigned col = 0; col < dim; ++col) {
+        const double x = o[a * dim + col], y = o[b * dim + col];
+        o[a * dim + col] = c * x - s * y;
+        o[b * dim + col] = s * x + c * y;
+      }
+    }
+    if (rng.below(2)) for (unsigned col = 0; col < dim; ++col) o[col] = -o[col];
+    return std::vector<cplx>(o.begin(), o.end());
+  };
+  for (unsigned a = 0; a < n; ++a)
+    for (unsigned b = 0; b < n; ++b) {
+      std::vector<unsigned> targets = a == b ? std::vector<unsigned>{a} : std::vector<unsigned>{a, b};
+      std::vector<unsigned> controls;
+      for (unsigned q = 0, want = static_cast<unsigned>(rng.below(3)); q < n && controls.size() < want; ++q) {
+        const unsigned c = static_cast<unsigned>(rng.below(n));
+        if (std::find(targets.begin(), targets.end(), c) == targets.end() &&
+            std::find(controls.begin(), controls.end(), c) == controls.end())
+          controls.push_back(c);
+      }
+      const auto m = orthogonal(static_cast<unsigned>(targets.size()));
+      ASSERT_LT(gap_to_reference<T>(isa, n, rng, targets, m, controls), tol)
+          << "isa " << isa_name(isa) << " targets " << a << "," << b << " controls " << controls.size();
+    }
+}
+
 class KernelIsa : public ::testing::TestWithParam<Isa> {};
 
 TEST_P(KernelIsa, SmallStatesMatchReference) {
@@ -339,6 +378,15 @@ TEST_P(KernelIsa, StagedSweepsMatchReference) {
   check_permutations<double>(GetParam());
   check_chunked_state<double>(GetParam(), 1e-12);
   check_chunked_state<float>(GetParam(), 2e-5);
+}
+
+TEST_P(KernelIsa, RealMatricesMatchReference) {
+  if (!isa_supported(GetParam())) GTEST_SKIP() << "CPU lacks " << isa_name(GetParam());
+  check_real_matrices<double>(GetParam(), 1e-13);
+  check_real_matrices<float>(GetParam(), 2e-6);
+  const StageEverything stage;
+  check_real_matrices<double>(GetParam(), 1e-13);
+  check_real_matrices<float>(GetParam(), 2e-6);
 }
 
 // Independent parts run as separate sweeps from 8 MiB up; with the threshold at zero, on small states too, staged

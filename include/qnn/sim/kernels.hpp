@@ -42,12 +42,13 @@ void apply_1q_small(Isa isa, complex<T>* psi, unsigned n, unsigned t, index_t ct
                     const cplx* matrix);
 
 /// One step of the adjoint sweep in one pass over both states, for a gate U on target t controlled on `controls`
-/// (n ≥ kMinVectorQubits): φ ← C(U†)φ; out[p] = Re ⟨λ| D_p |φ⟩ for each 2 × 2 `derivs[p]` (at most 3; D_p acts where
-/// every control is 1 and is zero elsewhere, as ∂C(U)/∂θ is); then λ ← C(U†)λ if `update_lambda`. Summed in fixed
-/// chunks in order: the result does not depend on the thread count. Implemented by every Isa except Reference.
+/// (n ≥ kMinVectorQubits): out[p] = Re ⟨λ| G_p |φ⟩ for each 2 × 2 `generators[p]` (at most 3; G_p = D_p U† with
+/// D_p = ∂U/∂θ_p, so that this is Re ⟨λ| D_p |U†φ⟩; G_p acts where every control is 1 and is zero elsewhere, as
+/// ∂C(U)/∂θ is); then φ ← C(U†)φ, and λ ← C(U†)λ if `update_lambda`. Summed in fixed chunks in order: the result does
+/// not depend on the thread count. Implemented by every Isa except Reference.
 template <Real T>
 void adjoint_step_1q(Isa isa, complex<T>* phi, complex<T>* lambda, unsigned n, unsigned t,
-                     std::span<const unsigned> controls, const cplx* u_dag, std::span<const cplx* const> derivs,
+                     std::span<const unsigned> controls, const cplx* u_dag, std::span<const cplx* const> generators,
                      bool update_lambda, double* out);
 
 /// Batched states (qnn/sim/batched_state.hpp: re[i·B + b], im[i·B + b]), arguments already checked: ψ_b ← C(M_b)ψ_b

@@ -2,11 +2,13 @@
 // the vector width like dense_impl.hpp and included after it by each instruction set's translation unit.
 //
 // Per gate k of the backward sweep, with φ = ψ_k and λ = U_{k+1}† … U_N† O ψ_N on entry:
+//   g_p = Re ⟨λ| G_p |φ⟩            (G_p = D_p U†, D_p = ∂U/∂θ_p: ⟨λ|D_p|U†φ⟩ without applying D_p to U†φ)
 //   φ ← U†φ                         (now ψ_{k−1})
-//   g_p = Re ⟨λ| D_p |φ⟩            (D_p = ∂U/∂θ_p, zero where a control is 0)
 //   λ ← U†λ
 // Three separate passes move 6 states' worth of bytes (read+write φ, read both for the inner product, read+write λ);
-// this one moves 4 and keeps each amplitude pair in registers between the three steps.
+// this one moves 4 and keeps each amplitude pair in registers between the three steps. For a Pauli rotation
+// exp(−iθP/2), G = −iP/2: RY's is real, RZ's diagonal, and the kernel drops the arithmetic that zero imaginary parts
+// (RE) or off-diagonal terms (DIAG) would waste.
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -21,7 +23,7 @@ struct AdjointPlan {
   struct Coef {
     vec re, im;
   };
-  // Coefficients [j_out][j_in][mask slot] (zeros included) of U† and of each D_p: G·G·NM entries each.
+  // Coefficients [j_out][j_in][mask slot] (zeros included) of U† and of each G_p: G·G·NM entries each.
   Coef u[8] = {};
   Coef d[kMaxAdjointDerivatives][8] = {};
   unsigned nd = 0;
@@ -34,9 +36,10 @@ struct AdjointPlan {
 };
 
 // Groups [g0, g1): G = 2 for a streamed target (two vectors a group), G = 1 with the target inside a vector (RMASK is
-// its lane bit). DIAG: U† and every D_p are diagonal (RZ, phase, their controlled forms): only the j_out = j_in,
-// no-exchange terms are nonzero, half the arithmetic of the dense form. `sums[p]` receives Σ Re⟨λ|D_p|φ⟩.
-template <class T, int C, unsigned G, unsigned RMASK, bool DIAG>
+// its lane bit). DIAG: U† and every G_p are diagonal (RZ, phase, their controlled forms): only the j_out = j_in,
+// no-exchange terms are nonzero, half the arithmetic of the dense form. RE: every coefficient is real (RY; its
+// controlled forms): no (im, re) exchanges and half the products. `sums[p]` receives Σ Re⟨λ|G_p|φ⟩.
+template <class T, int C, unsigned G, unsigned RMASK, bool DIAG, bool RE>
 void adjoint_sweep(T* __restrict phi, T* __restrict lam, const AdjointPlan<T, C>& pl, index_t g0, index_t g1,
                    double* sums) {
   using S = Simd<T, C>;
@@ -44,23 +47,16 @@ void adjoint_sweep(T* __restrict phi, T* __restrict lam, const AdjointPlan<T, C>
   // static: Clang 14 will not read a local constexpr inside the captureless lambda below.
   static constexpr unsigned NM = RMASK ? 2 : 1;
   constexpr unsigned E = G * G * NM;
-  vec ure[E], uim[E], dre[kMaxAdjointDerivatives][E], dim[kMaxAdjointDerivatives][E];
+  vec ure[E], uim[E];
   for (unsigned e = 0; e < E; ++e) {
     ure[e] = pl.u[e].re;
     uim[e] = pl.u[e].im;
   }
-  const unsigned nd = pl.nd;
-  for (unsigned p = 0; p < nd; ++p)
-    for (unsigned e = 0; e < E; ++e) {
-      dre[p][e] = pl.d[p][e].re;
-      dim[p][e] = pl.d[p][e].im;
-    }
   const index_t off[2] = {0, pl.off1};
   const index_t fixed = pl.fixed, ctrl = pl.ctrl, prefetch = pl.prefetch;
   const bool update = pl.update_lambda;
   index_t x = g0;
   for (unsigned s = 0; s < pl.n_sorted; ++s) x = insert_zero_bit(x, pl.sorted[s]);
-  vec acc[kMaxAdjointDerivatives] = {};
 
   // out = M·v for the group's G vectors, M given by its lane coefficients.
   auto apply = [](const vec* re, const vec* im, const vec* v, vec* out) {
@@ -75,23 +71,30 @@ void adjoint_sweep(T* __restrict phi, T* __restrict lam, const AdjointPlan<T, C>
     for (unsigned j = 0; j < G; ++j) {
       p[j][0] = v[j];
       if constexpr (NM == 2) p[j][1] = S::template perm<int(RMASK)>(v[j]);
-      for (unsigned ms = 0; ms < NM; ++ms) ps[j][ms] = S::swap_ri(p[j][ms]);
+      if constexpr (!RE)
+        for (unsigned ms = 0; ms < NM; ++ms) ps[j][ms] = S::swap_ri(p[j][ms]);
     }
     for (unsigned jo = 0; jo < G; ++jo) {
       vec a{};
       for (unsigned ji = 0; ji < G; ++ji)
         for (unsigned ms = 0; ms < NM; ++ms) {
           const unsigned e = (jo * G + ji) * NM + ms;
-          a += re[e] * p[ji][ms] + im[e] * ps[ji][ms];
+          if constexpr (RE) {
+            a += re[e] * p[ji][ms];
+          } else {
+            a += re[e] * p[ji][ms] + im[e] * ps[ji][ms];
+          }
         }
       out[jo] = a;
     }
   };
 
-  for (index_t g = g0; g < g1; ++g) {
-    const index_t base = (x | ctrl) * (2 * C);
-    T* const bp = phi + base;
-    T* const bl = lam + base;
+  // The inner products as correlations: a coefficient (re, im) of G_p is the same vector in every group, so
+  // Σ_groups λ_jo ∘ (re ∘ v_ji + im ∘ (im, re)v_ji) = re ∘ Σ λ_jo ∘ v_ji + im ∘ Σ λ_jo ∘ (im, re)v_ji. One product per
+  // term and group serves every parameter (the coefficients are applied once, at the end): RY's step takes 4 of them,
+  // RZ's 2, where applying G_p and then taking the product took 10 and 6.
+  vec cr[E] = {}, cx[E] = {};
+  auto step = [&](T* bp, T* bl) {
     if (prefetch)
       for (unsigned j = 0; j < G; ++j) {
         __builtin_prefetch(bp + off[j] + prefetch, 1, 3);
@@ -99,37 +102,78 @@ void adjoint_sweep(T* __restrict phi, T* __restrict lam, const AdjointPlan<T, C>
       }
     vec v[G], w[G], l[G];
     for (unsigned j = 0; j < G; ++j) v[j] = S::load(bp + off[j]);
+    for (unsigned j = 0; j < G; ++j) l[j] = S::load(bl + off[j]);
+    if constexpr (DIAG) {
+      for (unsigned j = 0; j < G; ++j) {
+        const unsigned e = (j * G + j) * NM;
+        cr[e] += l[j] * v[j];
+        cx[e] += l[j] * S::swap_ri(v[j]);
+      }
+    } else {
+      for (unsigned ji = 0; ji < G; ++ji) {
+        vec pv[NM];
+        pv[0] = v[ji];
+        if constexpr (NM == 2) pv[1] = S::template perm<int(RMASK)>(v[ji]);
+        for (unsigned ms = 0; ms < NM; ++ms)
+          for (unsigned jo = 0; jo < G; ++jo) {
+            const unsigned e = (jo * G + ji) * NM + ms;
+            cr[e] += l[jo] * pv[ms];
+            if constexpr (!RE) cx[e] += l[jo] * S::swap_ri(pv[ms]);
+          }
+      }
+    }
     apply(ure, uim, v, w);
     for (unsigned j = 0; j < G; ++j) S::store(bp + off[j], w[j]);
-    for (unsigned j = 0; j < G; ++j) l[j] = S::load(bl + off[j]);
-    for (unsigned p = 0; p < nd; ++p) {
-      vec y[G];
-      apply(dre[p], dim[p], w, y);
-      for (unsigned j = 0; j < G; ++j) acc[p] += l[j] * y[j];
-    }
     if (update) {
       vec z[G];
       apply(ure, uim, l, z);
       for (unsigned j = 0; j < G; ++j) S::store(bl + off[j], z[j]);
     }
-    x = ((x | fixed) + 1) & ~fixed;
+  };
+  // Runs of consecutive groups (below the lowest fixed bit) step a pointer; the carry trick runs once per run.
+  const index_t run = fixed & (~fixed + 1);  // 0: every group consecutive
+  if (run != 0 && run < 4) {  // runs too short to pay for their set-up: the carry trick for each group
+    for (index_t g = g0; g < g1; ++g) {
+      const index_t b = (x | ctrl) * (2 * C);
+      step(phi + b, lam + b);
+      x = ((x | fixed) + 1) & ~fixed;
+    }
+  } else {
+    index_t g = g0;
+    while (g < g1) {
+      const index_t len = run ? std::min<index_t>(run - (g & (run - 1)), g1 - g) : g1 - g;
+      const index_t base = (x | ctrl) * (2 * C);
+      T* bp = phi + base;
+      T* bl = lam + base;
+      for (index_t r = 0; r < len; ++r, bp += 2 * C, bl += 2 * C) step(bp, bl);
+      g += len;
+      x = (((x + len - 1) | fixed) + 1) & ~fixed;
+    }
   }
-  for (unsigned p = 0; p < nd; ++p) {
+  for (unsigned p = 0; p < pl.nd; ++p) {
+    vec t{};
+    for (unsigned e = 0; e < E; ++e) {
+      if constexpr (DIAG) {
+        if (e % (G * NM + NM) != 0) continue;  // the (j, j, no exchange) terms
+      }
+      t += pl.d[p][e].re * cr[e];
+      if constexpr (!RE) t += pl.d[p][e].im * cx[e];
+    }
     double s = 0;
-    for (int e = 0; e < 2 * C; ++e) s += static_cast<double>(acc[p][e]);
+    for (int e = 0; e < 2 * C; ++e) s += static_cast<double>(t[e]);
     sums[p] = s;
   }
 }
 
 template <class T, int C>
 void adjoint_step_1q_impl(complex<T>* phi, complex<T>* lambda, unsigned n, unsigned t,
-                          std::span<const unsigned> controls, const cplx* u_dag, std::span<const cplx* const> derivs,
-                          bool update_lambda, double* out) {
+                          std::span<const unsigned> controls, const cplx* u_dag,
+                          std::span<const cplx* const> generators, bool update_lambda, double* out) {
   using P = AdjointPlan<T, C>;
   using Coef = typename P::Coef;
   constexpr unsigned lane_bits = C == 1 ? 0 : C == 2 ? 1 : C == 4 ? 2 : 3;
   P pl;
-  pl.nd = static_cast<unsigned>(derivs.size());
+  pl.nd = static_cast<unsigned>(generators.size());
   pl.update_lambda = update_lambda;
   unsigned lane_ctrl = 0;
   for (unsigned c : controls) {
@@ -152,7 +196,7 @@ void adjoint_step_1q_impl(complex<T>* phi, complex<T>* lambda, unsigned n, unsig
   for (unsigned s = 0; s < pl.n_sorted; ++s) pl.fixed |= index_t{1} << pl.sorted[s];
 
   // Lane coefficient of output vector jo, input vector ji, lane exchange slot ms: M[row][col] with the row/column
-  // bit from the vector (streamed) or the lane (in-register); identity (U†) or zero (D_p) where a lane's control is 0.
+  // bit from the vector (streamed) or the lane (in-register); identity (U†) or zero (G_p) where a lane's control is 0.
   auto coefs = [&](const cplx* m, bool identity_off_control, Coef* dst) {
     for (unsigned jo = 0; jo < G; ++jo)
       for (unsigned ji = 0; ji < G; ++ji)
@@ -178,7 +222,7 @@ void adjoint_step_1q_impl(complex<T>* phi, complex<T>* lambda, unsigned n, unsig
         }
   };
   coefs(u_dag, true, pl.u);
-  for (unsigned p = 0; p < pl.nd; ++p) coefs(derivs[p], false, pl.d[p]);
+  for (unsigned p = 0; p < pl.nd; ++p) coefs(generators[p], false, pl.d[p]);
 
   constexpr std::size_t kPrefetchBytes = 2048;
   constexpr std::size_t kPrefetchFromBytes = std::size_t{8} << 20;
@@ -198,16 +242,29 @@ void adjoint_step_1q_impl(complex<T>* phi, complex<T>* lambda, unsigned n, unsig
   };
   bool diagonal = off_diagonal_zero(pl.u);
   for (unsigned q = 0; q < pl.nd && diagonal; ++q) diagonal = off_diagonal_zero(pl.d[q]);
+  auto imaginary_zero = [&](const Coef* cf) {
+    for (unsigned e = 0; e < G * G * NM; ++e)
+      for (int i = 0; i < 2 * C; ++i)
+        if (cf[e].im[i] != T(0)) return false;
+    return true;
+  };
+  bool real = !diagonal && imaginary_zero(pl.u);
+  for (unsigned q = 0; q < pl.nd && real; ++q) real = imaginary_zero(pl.d[q]);
 
   using Fn = void (*)(T*, T*, const P&, index_t, index_t, double*);
-  Fn fn = diagonal ? adjoint_sweep<T, C, 2, 0, true> : adjoint_sweep<T, C, 2, 0, false>;
+  auto pick = [&]<unsigned GG, unsigned R>() -> Fn {
+    if (diagonal) return adjoint_sweep<T, C, GG, R, true, false>;
+    if (real) return adjoint_sweep<T, C, GG, R, false, true>;
+    return adjoint_sweep<T, C, GG, R, false, false>;
+  };
+  Fn fn = pick.template operator()<2, 0>();
   if (in_register) {
     if constexpr (C > 1)
-      if (rmask == 1) fn = diagonal ? adjoint_sweep<T, C, 1, 1, true> : adjoint_sweep<T, C, 1, 1, false>;
+      if (rmask == 1) fn = pick.template operator()<1, 1>();
     if constexpr (C > 2)
-      if (rmask == 2) fn = diagonal ? adjoint_sweep<T, C, 1, 2, true> : adjoint_sweep<T, C, 1, 2, false>;
+      if (rmask == 2) fn = pick.template operator()<1, 2>();
     if constexpr (C > 4)
-      if (rmask == 4) fn = diagonal ? adjoint_sweep<T, C, 1, 4, true> : adjoint_sweep<T, C, 1, 4, false>;
+      if (rmask == 4) fn = pick.template operator()<1, 4>();
   }
 
   // Fixed chunks, their sums added in chunk order: the result does not depend on the thread count.

@@ -29,9 +29,9 @@ template void apply_dense<double>(complex<double>*, unsigned, std::span<const un
 
 template <Real T>
 void adjoint_step_1q(complex<T>* phi, complex<T>* lambda, unsigned n, unsigned t, std::span<const unsigned> controls,
-                     const cplx* u_dag, std::span<const cplx* const> derivs, bool update_lambda, double* out) {
+                     const cplx* u_dag, std::span<const cplx* const> generators, bool update_lambda, double* out) {
   constexpr int bytes = 32;
-  adjoint_step_1q_impl<T, bytes / (2 * int(sizeof(T)))>(phi, lambda, n, t, controls, u_dag, derivs, update_lambda, out);
+  adjoint_step_1q_impl<T, bytes / (2 * int(sizeof(T)))>(phi, lambda, n, t, controls, u_dag, generators, update_lambda, out);
 }
 
 template void adjoint_step_1q<float>(complex<float>*, complex<float>*, unsigned, unsigned, std::span<const unsigned>,

@@ -134,8 +134,9 @@ struct Plan {
 // x ← ((x | fixed) + 1) & ~fixed (the fixed bits pass the carry on), so a gate whose fixed bits are low (a target on
 // qubit 1, a control next to it) costs no per-run set-up, and one on a high qubit walks its two streams in lockstep.
 // G (vectors per group), RMASK (in-register target lanes) and M are compile-time for the common shapes; G = 0 is the
-// general loop over the term lists.
-template <class T, int C, Mode M, unsigned G, unsigned RMASK, bool ST>
+// general loop over the term lists. RE: every coefficient is real (H, RY, real fused blocks): the (im, re) exchanges
+// and half the products drop out.
+template <class T, int C, Mode M, unsigned G, unsigned RMASK, bool ST, bool RE = false>
 void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
   using S = Simd<T, C>;
   using vec = typename S::vec;
@@ -166,9 +167,31 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
       return b + off[j];
     }
   };
-  auto next_group = [&] {
-    if constexpr (ST) sb += 2 * C;
-    x = ((x | fixed) + 1) & ~fixed;
+  // Every group of [g0, g1) in order, body(b) with b the group's first amplitude. Groups below the lowest fixed bit
+  // are consecutive vectors: the carry trick runs once per run of them, and the inner loop only steps a pointer
+  // (the per-group index arithmetic was half the instructions of an H sweep in L1/L2). Runs of 1-2 groups (a target or
+  // control on the lowest streamed qubits) keep the carry trick per group: a run's set-up cost more than it saved.
+  auto for_groups = [&](auto&& body) {
+    const index_t run = fixed & (~fixed + 1);  // 0: no fixed bit, every group consecutive
+    if (run != 0 && run < 4) {  // runs too short to pay for their set-up: the carry trick for each group
+      for (index_t g = g0; g < g1; ++g) {
+        body(ptr + (x | ctrl) * (2 * C));
+        if constexpr (ST) sb += 2 * C;
+        x = ((x | fixed) + 1) & ~fixed;
+      }
+      return;
+    }
+    index_t g = g0;
+    while (g < g1) {
+      const index_t len = run ? std::min<index_t>(run - (g & (run - 1)), g1 - g) : g1 - g;
+      T* b = ptr + (x | ctrl) * (2 * C);
+      for (index_t r = 0; r < len; ++r, b += 2 * C) {
+        body(b);
+        if constexpr (ST) sb += 2 * C;
+      }
+      g += len;
+      x = (((x + len - 1) | fixed) + 1) & ~fixed;
+    }
   };
 
   if constexpr (M == Mode::Permutation) {
@@ -180,24 +203,21 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
     }
     const bool lanes = pl.nm > 1;  // RMASK is not a template argument here
     vec out[GA];
-    for (index_t g = g0; g < g1; ++g) {
-      T* const b = ptr + (x | ctrl) * (2 * C);
+    for_groups([&](T* const b) {
       if (prefetch)
         for (unsigned j = 0; j < prefetch_streams; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
       for (unsigned j = 0; j < gv; ++j) out[j] = S::load(ST ? at(b, src_j[j]) : b + soff[j]);
       if (lanes)
         for (unsigned j = 0; j < gv; ++j) out[j] = S::perm_dyn(out[j], smask[j]);
       for (unsigned j = 0; j < gv; ++j) S::store(at(b, j), out[j]);
-      next_group();
-    }
+    });
   } else if constexpr (M == Mode::Diagonal) {
     vec dre[GA], dim[GA];
     for (unsigned j = 0; j < gv; ++j) {
       dre[j] = pl.cf[pl.tb[j]].re;
       dim[j] = pl.cf[pl.tb[j]].im;
     }
-    for (index_t g = g0; g < g1; ++g) {
-      T* const b = ptr + (x | ctrl) * (2 * C);
+    for_groups([&](T* const b) {
       if (prefetch)
         for (unsigned j = 0; j < prefetch_streams; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
       vec out[GA];
@@ -206,8 +226,7 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
         out[j] = dre[j] * v + dim[j] * S::swap_ri(v);
       }
       for (unsigned j = 0; j < gv; ++j) S::store(at(b, j), out[j]);
-      next_group();
-    }
+    });
   } else if constexpr (G != 0 && G * NM >= 8) {
     // Dense and compute-bound (fused 3- and 4-qubit blocks: 8-16 complex multiply-adds per amplitude). Inputs outer,
     // outputs inner: each input vector is loaded and lane-exchanged once and the accumulators stay in registers, so a
@@ -218,8 +237,7 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
     constexpr unsigned OB = G < 8 ? G : 8;
     using Coef = typename Plan<T, C>::Coef;
     const Coef* __restrict const full = pl.full;
-    for (index_t g = g0; g < g1; ++g) {
-      T* const b = ptr + (x | ctrl) * (2 * C);
+    for_groups([&](T* const b) {
       if (prefetch)
         for (unsigned j = 0; j < prefetch_streams; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
       vec out[G];
@@ -244,8 +262,7 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
         for (unsigned jo = 0; jo < OB; ++jo) out[o0 + jo] = acc[jo];
       }
       for (unsigned j = 0; j < gv; ++j) S::store(at(b, j), out[j]);
-      next_group();
-    }
+    });
   } else if constexpr (G != 0) {
     // Dense, shape known at compile time: every term (zeros included), fully unrolled, lane exchanges constant.
     vec lre[G * G * NM], lim[G * G * NM];
@@ -253,8 +270,7 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
       lre[e] = pl.full[e].re;
       lim[e] = pl.full[e].im;
     }
-    for (index_t g = g0; g < g1; ++g) {
-      T* const b = ptr + (x | ctrl) * (2 * C);
+    for_groups([&](T* const b) {
       if (prefetch)
         for (unsigned j = 0; j < prefetch_streams; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
       vec p[G][NM], ps[G][NM];
@@ -263,7 +279,8 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
         [&]<std::size_t... I>(std::index_sequence<I...>) {
           ((p[j][I] = S::template perm<subset_at(RMASK, I)>(v)), ...);
         }(std::make_index_sequence<NM>{});
-        for (unsigned ms = 0; ms < NM; ++ms) ps[j][ms] = S::swap_ri(p[j][ms]);
+        if constexpr (!RE)
+          for (unsigned ms = 0; ms < NM; ++ms) ps[j][ms] = S::swap_ri(p[j][ms]);
       }
       vec out[G];
       for (unsigned jo = 0; jo < G; ++jo) {
@@ -271,13 +288,16 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
         for (unsigned ji = 0; ji < G; ++ji)
           for (unsigned ms = 0; ms < NM; ++ms) {
             const unsigned e = (jo * G + ji) * NM + ms;
-            acc += lre[e] * p[ji][ms] + lim[e] * ps[ji][ms];
+            if constexpr (RE) {
+              acc += lre[e] * p[ji][ms];
+            } else {
+              acc += lre[e] * p[ji][ms] + lim[e] * ps[ji][ms];
+            }
           }
         out[jo] = acc;
       }
       for (unsigned j = 0; j < gv; ++j) S::store(at(b, j), out[j]);
-      next_group();
-    }
+    });
   } else {
     const auto* cf = pl.cf;
     const TermIndex* tm = pl.tm;
@@ -285,8 +305,7 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
     int masks[8];
     for (unsigned ms = 0; ms < nm; ++ms) masks[ms] = pl.masks[ms];
     vec p[32][8], ps[32][8], out[32];
-    for (index_t g = g0; g < g1; ++g) {
-      T* const b = ptr + (x | ctrl) * (2 * C);
+    for_groups([&](T* const b) {
       if (prefetch)
         for (unsigned j = 0; j < prefetch_streams; ++j) __builtin_prefetch(b + off[j] + prefetch, 1, 3);
       for (unsigned j = 0; j < gv; ++j) {
@@ -305,8 +324,7 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
         out[jo] = acc;
       }
       for (unsigned j = 0; j < gv; ++j) S::store(at(b, j), out[j]);
-      next_group();
-    }
+    });
   }
 }
 
@@ -315,7 +333,7 @@ using SweepFn = void (*)(T*, const Plan<T, C>&, index_t, index_t);
 
 // The compiled sweep for a gate's shape: compile-time shapes for 1- and 2-qubit gates, the general loop otherwise.
 template <class T, int C, bool ST>
-SweepFn<T, C> pick_sweep(Mode mode, unsigned gv, unsigned r_lane_mask) {
+SweepFn<T, C> pick_sweep(Mode mode, unsigned gv, unsigned r_lane_mask, bool real) {
   switch (mode) {
     case Mode::Permutation:
       if (gv == 1) return sweep<T, C, Mode::Permutation, 1, 0, ST>;
@@ -330,6 +348,22 @@ SweepFn<T, C> pick_sweep(Mode mode, unsigned gv, unsigned r_lane_mask) {
     case Mode::Dense: break;
   }
   SweepFn<T, C> fn = sweep<T, C, Mode::Dense, 0, 0, ST>;
+  // Real 1- and 2-qubit matrices (H, RY; RY·CNOT blocks): half the arithmetic of the complex form.
+  auto real_lanes = [&]<unsigned G, unsigned R>() {
+    if constexpr (R < unsigned(C)) {
+      if (gv == G && r_lane_mask == R) fn = sweep<T, C, Mode::Dense, G, R, ST, true>;
+    }
+  };
+  if (real) {
+    real_lanes.template operator()<2, 0>();
+    real_lanes.template operator()<1, 1>();
+    real_lanes.template operator()<1, 2>();
+    real_lanes.template operator()<1, 4>();
+    real_lanes.template operator()<4, 0>();
+    real_lanes.template operator()<2, 1>();
+    real_lanes.template operator()<2, 2>();
+    if (fn != sweep<T, C, Mode::Dense, 0, 0, ST>) return fn;
+  }
   auto with_lanes = [&]<unsigned G, unsigned R>() {
     if constexpr (R < unsigned(C)) {
       if (gv == G && r_lane_mask == R) fn = sweep<T, C, Mode::Dense, G, R, ST>;
@@ -619,7 +653,10 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
     if (state_bytes >= kPrefetchFromBytes) pq.prefetch = kPrefetchBytes / sizeof(T);
     const Mode mode = is_perm ? Mode::Permutation : is_diag ? Mode::Diagonal : Mode::Dense;
     const unsigned streams = pq.gv;  // nv, or fewer for a permutation
-    const SweepFn<T, C> fn = pick_sweep<T, C, false>(mode, streams, r_lane_mask);
+    bool real = mode == Mode::Dense;
+    for (unsigned e = 0; real && e < pq.gv * pq.gv * pq.nm; ++e)
+      for (int i = 0; i < 2 * C; ++i) real = real && pq.full[e].im[i] == T(0);
+    const SweepFn<T, C> fn = pick_sweep<T, C, false>(mode, streams, r_lane_mask, real);
 
     // Streams 256 MiB apart or more (a target on qubit >= 24 in double, >= 25 in single) go through staged_sweep.
     const std::size_t stage_bytes = stage_from_bytes();
@@ -628,7 +665,7 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
       const index_t d = pq.off[j] > pq.off[0] ? pq.off[j] - pq.off[0] : pq.off[0] - pq.off[j];
       if (d * sizeof(T) >= stage_bytes) stage = true;
     }
-    const SweepFn<T, C> staged_fn = stage ? pick_sweep<T, C, true>(mode, streams, r_lane_mask) : nullptr;
+    const SweepFn<T, C> staged_fn = stage ? pick_sweep<T, C, true>(mode, streams, r_lane_mask, real) : nullptr;
 
     // Chunks of groups for the threads: a gate on the highest qubit still spreads over every thread.
     // (Staged sweeps take 8x longer chunks: a diagonal gate's in-place bursts get longer, the copies are unchanged.)

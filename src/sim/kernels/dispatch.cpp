@@ -18,7 +18,7 @@ namespace kernels {
                       const cplx* matrix);                                                                       \
   template <Real T>                                                                                              \
   void adjoint_step_1q(complex<T>* phi, complex<T>* lambda, unsigned n, unsigned t,                              \
-                       std::span<const unsigned> controls, const cplx* u_dag, std::span<const cplx* const> derivs, \
+                       std::span<const unsigned> controls, const cplx* u_dag, std::span<const cplx* const> generators, \
                        bool update_lambda, double* out);                                                         \
   template <class T>                                                                                             \
   void batched_apply_shared_impl(T* re, T* im, unsigned n, unsigned B, std::span<const unsigned> targets,        \
@@ -124,12 +124,12 @@ void apply_1q_small(Isa isa, complex<T>* psi, unsigned n, unsigned t, index_t ct
 
 template <Real T>
 void adjoint_step_1q(Isa isa, complex<T>* phi, complex<T>* lambda, unsigned n, unsigned t,
-                     std::span<const unsigned> controls, const cplx* u_dag, std::span<const cplx* const> derivs,
+                     std::span<const unsigned> controls, const cplx* u_dag, std::span<const cplx* const> generators,
                      bool update_lambda, double* out) {
   switch (isa) {
-    case Isa::Avx512: return avx512::adjoint_step_1q<T>(phi, lambda, n, t, controls, u_dag, derivs, update_lambda, out);
-    case Isa::Avx2: return avx2::adjoint_step_1q<T>(phi, lambda, n, t, controls, u_dag, derivs, update_lambda, out);
-    default: return scalar::adjoint_step_1q<T>(phi, lambda, n, t, controls, u_dag, derivs, update_lambda, out);
+    case Isa::Avx512: return avx512::adjoint_step_1q<T>(phi, lambda, n, t, controls, u_dag, generators, update_lambda, out);
+    case Isa::Avx2: return avx2::adjoint_step_1q<T>(phi, lambda, n, t, controls, u_dag, generators, update_lambda, out);
+    default: return scalar::adjoint_step_1q<T>(phi, lambda, n, t, controls, u_dag, generators, update_lambda, out);
   }
 }
 
