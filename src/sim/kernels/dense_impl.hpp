@@ -358,6 +358,7 @@ SweepFn<T, C> pick_sweep(Mode mode, unsigned gv, unsigned r_lane_mask, bool real
     real_lanes.template operator()<2, 0>();
     real_lanes.template operator()<1, 1>();
     real_lanes.template operator()<1, 2>();
+    real_lanes.template operator()<1, 3>();  // SWAP inside one vector (single precision)
     real_lanes.template operator()<1, 4>();
     real_lanes.template operator()<4, 0>();
     real_lanes.template operator()<2, 1>();
