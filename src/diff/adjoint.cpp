@@ -11,40 +11,31 @@ namespace qnn {
 
 namespace {
 
-// A parameterised one-target gate (any controls) on a state the vector kernels handle: the step φ ← U†φ,
-// g_p = 2 Re⟨λ|∂U/∂θ_p|φ⟩, λ ← U†λ as one pass over both states (kernels::adjoint_step_1q) instead of three. The
-// kernel takes G_p = (∂U/∂θ_p) U† and the state before the step: ⟨λ|D_p U†φ⟩ = ⟨λ|G_p φ⟩ needs no second product
-// with U†φ, and for a Pauli rotation G_p = −iP/2 is real (RY) or diagonal (RZ), which the kernel exploits. Calls
-// emit(p, g_p) for every parameter the gradient needs; returns false (having done nothing) where it does not apply.
-template <Real T, class Emit>
-bool fused_step(const Operation& op, std::span<const double> ang, const DiffWrt& wrt, StateVector<T>& phi,
-                StateVector<T>& lambda, bool update_lambda, Emit&& emit) {
+// A one-target gate (any controls, at most three parameters) on a state the vector kernels handle becomes one step of
+// kernels::adjoint_steps: φ ← U†φ, g_p = 2 Re⟨λ|∂U/∂θ_p|φ⟩, λ ← U†λ in one pass over both states instead of three,
+// and consecutive steps on low qubits share a pass, block by block. The kernel takes G_p = (∂U/∂θ_p) U† and the state
+// before the step: ⟨λ|D_p U†φ⟩ = ⟨λ|G_p φ⟩ needs no second product with U†φ, and for a Pauli rotation G_p = −iP/2
+// is real (RY) or diagonal (RZ), which the kernel exploits. Returns false where the op is not such a gate.
+bool make_step(const Operation& op, std::span<const double> ang, const DiffWrt& wrt, kernels::AdjointStep& st,
+               std::array<unsigned, 3>& which) {
   const std::size_t np = op.params.size();
-  if (np == 0 || np > 3 || op.kind == GateKind::Unitary || op.targets().size() != 1 ||
-      phi.num_qubits() < kernels::kMinVectorQubits || active_isa() == Isa::Reference) {
-    return false;
-  }
+  if (np > 3 || op.kind == GateKind::Unitary || op.targets().size() != 1) return false;
+  const ControlList clist = op.control_list();
+  if (clist.size > kernels::kMaxAdjointStepControls) return false;
+  st = kernels::AdjointStep{};
+  st.target = op.targets()[0];
+  st.num_controls = static_cast<unsigned>(clist.size);
+  for (std::size_t i = 0; i < clist.size; ++i) st.controls[i] = clist.qubits[i];
   const GateMatrix u_dag = adjoint(gate_matrix(op.kind, ang));
-  std::array<std::array<cplx, 4>, 3> gen;
-  std::array<const cplx*, 3> gptr{};
-  std::array<std::size_t, 3> which{};
-  unsigned nd = 0;
+  for (unsigned e = 0; e < 4; ++e) st.u_dag[e] = u_dag.m[e];
   for (std::size_t p = 0; p < np; ++p) {
     if (!wrt.needs(op.params[p])) continue;
     const GateMatrix d = gate_derivative(op.kind, ang, static_cast<unsigned>(p));
+    auto& g = st.generators[st.num_generators];
     for (unsigned r = 0; r < 2; ++r)
-      for (unsigned c = 0; c < 2; ++c)
-        gen[nd][r * 2 + c] = d.m[r * 2] * u_dag.m[c] + d.m[r * 2 + 1] * u_dag.m[2 + c];
-    gptr[nd] = gen[nd].data();
-    which[nd++] = p;
+      for (unsigned c = 0; c < 2; ++c) g[r * 2 + c] = d.m[r * 2] * u_dag.m[c] + d.m[r * 2 + 1] * u_dag.m[2 + c];
+    which[st.num_generators++] = static_cast<unsigned>(p);
   }
-  if (nd == 0) return false;
-  const ControlList clist = op.control_list();
-  std::array<double, 3> out{};
-  kernels::adjoint_step_1q<T>(active_isa(), phi.data(), lambda.data(), phi.num_qubits(), op.targets()[0],
-                              clist.span(), u_dag.m.data(), std::span<const cplx* const>(gptr.data(), nd),
-                              update_lambda, out.data());
-  for (unsigned q = 0; q < nd; ++q) emit(which[q], 2.0 * out[q]);
   return true;
 }
 
@@ -53,35 +44,54 @@ template <Real T>
 void backward_sweep(const Circuit& c, const std::vector<double>& angles, StateVector<T>& phi, StateVector<T>& lambda,
                     std::span<const double> theta, std::span<const double> x, DiffWrt wrt, std::vector<double>& dtheta,
                     std::vector<double>& dx) {
-  std::size_t a = angles.size();
   const auto& ops = c.ops();
+  const bool vector_kernels = phi.num_qubits() >= kernels::kMinVectorQubits && active_isa() != Isa::Reference;
+  auto backprop = [&](const Expr& e, double g) {
+    e.backprop(theta, x, g, wrt.theta ? std::span<double>(dtheta) : std::span<double>(),
+               wrt.inputs ? std::span<double>(dx) : std::span<double>());
+  };
+  // Steps gathered for the kernel, with the op and parameter index each sum belongs to.
+  std::vector<kernels::AdjointStep> steps;
+  std::vector<std::pair<const Operation*, std::array<unsigned, 3>>> owners;
+  auto flush = [&] {
+    if (steps.empty()) return;
+    kernels::adjoint_steps<T>(active_isa(), phi.data(), lambda.data(), phi.num_qubits(), steps);
+    for (std::size_t i = 0; i < steps.size(); ++i)
+      for (unsigned q = 0; q < steps[i].num_generators; ++q)
+        backprop(owners[i].first->params[owners[i].second[q]], 2.0 * steps[i].sums[q]);
+    steps.clear();
+    owners.clear();
+  };
+  std::size_t a = angles.size();
   for (std::size_t k = ops.size(); k-- > 0;) {
     const Operation& op = ops[k];
     const std::size_t np = op.params.size();
     a -= np;
     const std::span<const double> ang = std::span<const double>(angles).subspan(a, np);
-    if (fused_step(op, ang, wrt, phi, lambda, /*update_lambda=*/k > 0, [&](std::size_t p, double g) {
-          op.params[p].backprop(theta, x, g, wrt.theta ? std::span<double>(dtheta) : std::span<double>(),
-                                wrt.inputs ? std::span<double>(dx) : std::span<double>());
-        })) {
-      continue;
+    if (vector_kernels) {
+      kernels::AdjointStep st;
+      std::array<unsigned, 3> which{};
+      if (make_step(op, ang, wrt, st, which)) {
+        st.update_lambda = k > 0;
+        steps.push_back(st);
+        owners.emplace_back(&op, which);
+        continue;
+      }
     }
+    flush();
     apply_operation(phi, op, ang, /*inverse=*/true);  // φ = ψ_{k−1}
     for (std::size_t p = 0; p < np; ++p) {
       const Expr& e = op.params[p];
-      const bool needed = wrt.needs(e);
-      if (!needed) continue;
+      if (!wrt.needs(e)) continue;
       // 2 Re ⟨λ| C(∂U/∂p) |φ⟩, with ∂U/∂p zero on the subspace where a control is 0.
       const GateMatrix d = gate_derivative(op.kind, ang, static_cast<unsigned>(p));
       const ControlList clist = op.control_list();
-      const cplx m = StateVector<T>::matrix_element(lambda, op.targets(), d.span(),
-                                                    clist.span(), phi);
-      const double g = 2.0 * m.real();
-      e.backprop(theta, x, g, wrt.theta ? std::span<double>(dtheta) : std::span<double>(),
-                 wrt.inputs ? std::span<double>(dx) : std::span<double>());
+      const cplx m = StateVector<T>::matrix_element(lambda, op.targets(), d.span(), clist.span(), phi);
+      backprop(e, 2.0 * m.real());
     }
     if (k > 0) apply_operation(lambda, op, ang, /*inverse=*/true);
   }
+  flush();
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "qnn/core/error.hpp"
+#include "qnn/core/parallel.hpp"
 #include "qnn/diff/finite_difference.hpp"
 #include "qnn/exec/simulate.hpp"
 #include "qnn/sim/kernels.hpp"
@@ -223,6 +224,79 @@ TEST(AdjointGradient, FusedBackwardStepEqualsReferenceOnEveryIsaAndQubit) {
     for (unsigned j = 0; j < nx; ++j) EXPECT_NEAR(a.x[j], ref.x[j], 1e-11) << "x " << j;
   }
   set_active_isa(before);
+}
+
+// Consecutive one-target gates on low qubits share one pass over both states, block by block (kernels::adjoint_steps);
+// gates on higher qubits, and two-target gates between them, take whole passes. Every one-target gate kind, with and
+// without parameters and controls, on qubits inside and outside the blocks (the block size lowered so that n = 9 has
+// four blocks of 7 qubits in double, two of 8 in float, and n = 12 at the default), against the Reference ISA's
+// three-pass sweep; then 1 and 2 threads must give the same bits.
+TEST(AdjointGradient, BlockedBackwardStepsEqualReference) {
+  struct BlockGuard {
+    std::size_t saved = kernels::adjoint_block_bytes();
+    ~BlockGuard() { kernels::set_adjoint_block_bytes(saved); }
+  } guard;
+  for (const unsigned n : {9U, 12U}) {
+    SCOPED_TRACE("n = " + std::to_string(n));
+    kernels::set_adjoint_block_bytes(n == 9 ? 2048 : guard.saved);
+    Rng rng(4242 + n);
+    const unsigned nt = 9, nx = 2;
+    Circuit c(n);
+    for (unsigned q = 0; q < n; ++q) c.h(q);
+    unsigned i = 0;
+    for (int round = 0; round < 3; ++round)
+      for (const GateInfo& g : gate_table()) {
+        if (g.kind == GateKind::Unitary || g.num_targets() != 1) continue;
+        std::vector<unsigned> others(n);
+        for (unsigned o = 0; o < n; ++o) others[o] = o;
+        rng.shuffle(others);
+        // Mostly low qubits (long blocked runs), a high one now and then.
+        const unsigned span = rng.below(4) == 0 ? n : n - 3;
+        std::vector<unsigned> q;
+        for (unsigned o : others)
+          if (o < span && q.size() < g.num_controls + 1U) q.push_back(o);
+        std::vector<unsigned> controls;
+        if (rng.below(4) == 0)
+          for (unsigned o : others)
+            if (o < span && std::find(q.begin(), q.end(), o) == q.end()) {
+              controls.push_back(o);
+              break;
+            }
+        std::vector<Expr> params;
+        for (unsigned p = 0; p < g.num_params; ++p) params.push_back(theta(i++ % nt) * input(p % nx) + 0.3 * p);
+        c.add(g.kind, q, params, controls);
+        if (rng.below(16) == 0) c.rzz(static_cast<unsigned>(rng.below(n - 1)), n - 1, 0.4 + round);
+      }
+    const PauliSum obs = parse_pauli_sum("0.7 Z0 X1 - 1.3 Y2 + 0.4 X" + std::to_string(n - 1) + " + 0.2 Z3 Z4");
+    const std::vector<double> th = random_vector(nt, rng, -kPi, kPi);
+    const std::vector<double> x = random_vector(nx, rng, -1, 1);
+    const Isa before = active_isa();
+    set_active_isa(Isa::Reference);
+    const Gradient ref = adjoint_gradient(c, obs, th, x);
+    const Gradient ref_f = adjoint_gradient<float>(c, obs, th, x);
+    EXPECT_GT(max_abs(ref.theta), 1e-2);
+    for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512}) {
+      if (!isa_supported(isa)) continue;
+      SCOPED_TRACE(std::string(isa_name(isa)));
+      set_active_isa(isa);
+      const Gradient a = adjoint_gradient(c, obs, th, x);
+      const Gradient f = adjoint_gradient<float>(c, obs, th, x);
+      for (unsigned k = 0; k < nt; ++k) {
+        EXPECT_NEAR(a.theta[k], ref.theta[k], 1e-10) << "theta " << k;
+        EXPECT_NEAR(f.theta[k], ref_f.theta[k], 2e-3) << "theta " << k << " (float)";
+      }
+      for (unsigned j = 0; j < nx; ++j) EXPECT_NEAR(a.x[j], ref.x[j], 1e-10) << "x " << j;
+      const int threads = num_threads();
+      set_num_threads(1);
+      const Gradient one = adjoint_gradient(c, obs, th, x);
+      set_num_threads(2);
+      const Gradient two = adjoint_gradient(c, obs, th, x);
+      set_num_threads(threads);
+      EXPECT_EQ(one.theta, two.theta);
+      EXPECT_EQ(one.x, two.x);
+    }
+    set_active_isa(before);
+  }
 }
 
 TEST(AdjointGradient, DiffWrtSelectsGradients) {

@@ -2,6 +2,7 @@
 // Gate kernels, compiled once per instruction set (scalar/SSE2, AVX2+FMA, AVX-512) from one generic source and chosen
 // at run time for the CPU the binary runs on (Highway's habit, without the library): one binary, best code on each
 // machine. The scalar reference in state_vector.cpp is what every fast path is tested against.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -41,15 +42,28 @@ template <Real T>
 void apply_1q_small(Isa isa, complex<T>* psi, unsigned n, unsigned t, index_t ctrl_mask, unsigned num_controls,
                     const cplx* matrix);
 
-/// One step of the adjoint sweep in one pass over both states, for a gate U on target t controlled on `controls`
-/// (n ≥ kMinVectorQubits): out[p] = Re ⟨λ| G_p |φ⟩ for each 2 × 2 `generators[p]` (at most 3; G_p = D_p U† with
-/// D_p = ∂U/∂θ_p, so that this is Re ⟨λ| D_p |U†φ⟩; G_p acts where every control is 1 and is zero elsewhere, as
-/// ∂C(U)/∂θ is); then φ ← C(U†)φ, and λ ← C(U†)λ if `update_lambda`. Summed in fixed chunks in order: the result does
+/// One gate of the adjoint sweep's backward pass (kernels::adjoint_steps): U on `target`, controlled on the first
+/// `num_controls` of `controls`. The step reads φ = ψ_k and λ, computes sums[p] = Re ⟨λ| G_p |φ⟩ for each of the
+/// `num_generators` (at most 3) 2 × 2 G_p = D_p U† (D_p = ∂U/∂θ_p, so that this is Re ⟨λ| D_p |U†φ⟩; G_p acts where
+/// every control is 1 and is zero elsewhere, as ∂C(U)/∂θ is), then sets φ ← C(U†)φ, and λ ← C(U†)λ if
+/// `update_lambda`. Matrices are row-major.
+struct AdjointStep {
+  unsigned target = 0;
+  unsigned num_controls = 0;
+  std::array<unsigned, 16> controls{};
+  std::array<cplx, 4> u_dag{};
+  std::array<std::array<cplx, 4>, 3> generators{};
+  unsigned num_generators = 0;
+  bool update_lambda = true;
+  std::array<double, 3> sums{};  // out
+};
+inline constexpr unsigned kMaxAdjointStepControls = 16;
+
+/// The steps in order, on states of n ≥ kMinVectorQubits qubits, each in one pass over both states; consecutive
+/// steps on low qubits share one pass, block by block of both states. Sums are added in a fixed order: the result does
 /// not depend on the thread count. Implemented by every Isa except Reference.
 template <Real T>
-void adjoint_step_1q(Isa isa, complex<T>* phi, complex<T>* lambda, unsigned n, unsigned t,
-                     std::span<const unsigned> controls, const cplx* u_dag, std::span<const cplx* const> generators,
-                     bool update_lambda, double* out);
+void adjoint_steps(Isa isa, complex<T>* phi, complex<T>* lambda, unsigned n, std::span<AdjointStep> steps);
 
 /// Batched states (qnn/sim/batched_state.hpp: re[i·B + b], im[i·B + b]), arguments already checked: ψ_b ← C(M_b)ψ_b
 /// with M_b = matrices[b·dim² …] if per_sample, else the one matrix for all samples.
@@ -79,6 +93,12 @@ void set_stage_from_bytes(std::size_t bytes);
 /// iSWAP) as one sweep per part, skipping parts the gate leaves as they are. Tests lower it to cover small states.
 std::size_t split_from_bytes();
 void set_split_from_bytes(std::size_t bytes);
+
+/// The bytes of one state that adjoint_steps keeps per block while consecutive low-qubit steps share a pass (default
+/// 8 KiB: both states' blocks, 16 KiB, stay in L1; rounded down to a power of two). Tests lower it to run blocks on
+/// small states.
+std::size_t adjoint_block_bytes();
+void set_adjoint_block_bytes(std::size_t bytes);
 
 /// Smallest state on which the vector kernels run.
 inline constexpr unsigned kMinVectorQubits = 6;

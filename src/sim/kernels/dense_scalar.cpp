@@ -28,15 +28,12 @@ template void apply_dense<double>(complex<double>*, unsigned, std::span<const un
                                   std::span<const unsigned>);
 
 template <Real T>
-void adjoint_step_1q(complex<T>* phi, complex<T>* lambda, unsigned n, unsigned t, std::span<const unsigned> controls,
-                     const cplx* u_dag, std::span<const cplx* const> generators, bool update_lambda, double* out) {
+void adjoint_steps(complex<T>* phi, complex<T>* lambda, unsigned n, std::span<AdjointStep> steps) {
   constexpr int bytes = 16;
-  adjoint_step_1q_impl<T, bytes / (2 * int(sizeof(T)))>(phi, lambda, n, t, controls, u_dag, generators, update_lambda, out);
+  adjoint_steps_impl<T, bytes / (2 * int(sizeof(T)))>(phi, lambda, n, steps);
 }
 
-template void adjoint_step_1q<float>(complex<float>*, complex<float>*, unsigned, unsigned, std::span<const unsigned>,
-                                     const cplx*, std::span<const cplx* const>, bool, double*);
-template void adjoint_step_1q<double>(complex<double>*, complex<double>*, unsigned, unsigned, std::span<const unsigned>,
-                                      const cplx*, std::span<const cplx* const>, bool, double*);
+template void adjoint_steps<float>(complex<float>*, complex<float>*, unsigned, std::span<AdjointStep>);
+template void adjoint_steps<double>(complex<double>*, complex<double>*, unsigned, std::span<AdjointStep>);
 
 }  // namespace qnn::kernels::scalar

@@ -17,9 +17,7 @@ namespace kernels {
   void apply_1q_small(complex<T>* psi, unsigned n, unsigned t, index_t ctrl_mask, unsigned num_controls,         \
                       const cplx* matrix);                                                                       \
   template <Real T>                                                                                              \
-  void adjoint_step_1q(complex<T>* phi, complex<T>* lambda, unsigned n, unsigned t,                              \
-                       std::span<const unsigned> controls, const cplx* u_dag, std::span<const cplx* const> generators, \
-                       bool update_lambda, double* out);                                                         \
+  void adjoint_steps(complex<T>* phi, complex<T>* lambda, unsigned n, std::span<AdjointStep> steps);             \
   template <class T>                                                                                             \
   void batched_apply_shared_impl(T* re, T* im, unsigned n, unsigned B, std::span<const unsigned> targets,        \
                                  std::span<const cplx> matrix, std::span<const unsigned> controls);              \
@@ -41,11 +39,14 @@ namespace kernels {
 namespace {
 std::atomic<std::size_t> g_stage_from_bytes{std::size_t{256} << 20};
 std::atomic<std::size_t> g_split_from_bytes{std::size_t{8} << 20};
+std::atomic<std::size_t> g_adjoint_block_bytes{std::size_t{8} << 10};
 }  // namespace
 std::size_t stage_from_bytes() { return g_stage_from_bytes.load(std::memory_order_relaxed); }
 void set_stage_from_bytes(std::size_t bytes) { g_stage_from_bytes.store(bytes, std::memory_order_relaxed); }
 std::size_t split_from_bytes() { return g_split_from_bytes.load(std::memory_order_relaxed); }
 void set_split_from_bytes(std::size_t bytes) { g_split_from_bytes.store(bytes, std::memory_order_relaxed); }
+std::size_t adjoint_block_bytes() { return g_adjoint_block_bytes.load(std::memory_order_relaxed); }
+void set_adjoint_block_bytes(std::size_t bytes) { g_adjoint_block_bytes.store(bytes, std::memory_order_relaxed); }
 
 QNN_DECLARE_ISA(scalar)
 QNN_DECLARE_ISA(avx2)
@@ -123,13 +124,11 @@ void apply_1q_small(Isa isa, complex<T>* psi, unsigned n, unsigned t, index_t ct
 }
 
 template <Real T>
-void adjoint_step_1q(Isa isa, complex<T>* phi, complex<T>* lambda, unsigned n, unsigned t,
-                     std::span<const unsigned> controls, const cplx* u_dag, std::span<const cplx* const> generators,
-                     bool update_lambda, double* out) {
+void adjoint_steps(Isa isa, complex<T>* phi, complex<T>* lambda, unsigned n, std::span<AdjointStep> steps) {
   switch (isa) {
-    case Isa::Avx512: return avx512::adjoint_step_1q<T>(phi, lambda, n, t, controls, u_dag, generators, update_lambda, out);
-    case Isa::Avx2: return avx2::adjoint_step_1q<T>(phi, lambda, n, t, controls, u_dag, generators, update_lambda, out);
-    default: return scalar::adjoint_step_1q<T>(phi, lambda, n, t, controls, u_dag, generators, update_lambda, out);
+    case Isa::Avx512: return avx512::adjoint_steps<T>(phi, lambda, n, steps);
+    case Isa::Avx2: return avx2::adjoint_steps<T>(phi, lambda, n, steps);
+    default: return scalar::adjoint_steps<T>(phi, lambda, n, steps);
   }
 }
 
@@ -185,12 +184,8 @@ QNN_BATCHED_DISPATCH_INSTANTIATE(float)
 QNN_BATCHED_DISPATCH_INSTANTIATE(double)
 #undef QNN_BATCHED_DISPATCH_INSTANTIATE
 
-template void adjoint_step_1q<float>(Isa, complex<float>*, complex<float>*, unsigned, unsigned,
-                                     std::span<const unsigned>, const cplx*, std::span<const cplx* const>, bool,
-                                     double*);
-template void adjoint_step_1q<double>(Isa, complex<double>*, complex<double>*, unsigned, unsigned,
-                                      std::span<const unsigned>, const cplx*, std::span<const cplx* const>, bool,
-                                      double*);
+template void adjoint_steps<float>(Isa, complex<float>*, complex<float>*, unsigned, std::span<AdjointStep>);
+template void adjoint_steps<double>(Isa, complex<double>*, complex<double>*, unsigned, std::span<AdjointStep>);
 template void apply_1q_small<float>(Isa, complex<float>*, unsigned, unsigned, index_t, unsigned, const cplx*);
 template void apply_1q_small<double>(Isa, complex<double>*, unsigned, unsigned, index_t, unsigned, const cplx*);
 template void apply_dense<float>(Isa, complex<float>*, unsigned, std::span<const unsigned>, std::span<const cplx>,
