@@ -4,6 +4,7 @@
 #include <string>
 
 #include "qnn/core/error.hpp"
+#include "adjoint_step.hpp"
 
 namespace qnn {
 
@@ -44,6 +45,19 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
   const auto& ops = c.ops();
   for (std::size_t k = ops.size(); k-- > 0;) {
     const Operation& op = ops[k];
+    if (!angles.per_sample[k]) {
+      // The same gate on every sample: one pass over both batches (U† on each and every parameter's sum).
+      kernels::AdjointStep st;
+      std::array<unsigned, 3> which{};
+      const auto ang = std::span<const double>(angles.values).subspan(angles.offset[k], op.params.size());
+      if (detail::make_adjoint_step(op, ang, wrt, st, which)) {
+        st.update_lambda = k > 0;
+        BatchedStateVector<T>::adjoint_step(phi, lambda, st);
+        for (unsigned q = 0; q < st.num_generators; ++q)
+          op.params[which[q]].backprop(theta, {}, 2.0 * st.sums[q], dtheta, {});
+        continue;
+      }
+    }
     apply_operation_batched(phi, c, k, angles, /*inverse=*/true);
     const std::size_t np = op.params.size();
     const ControlList clist = op.control_list();

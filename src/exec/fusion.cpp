@@ -370,17 +370,11 @@ unsigned default_fusion_qubits(unsigned num_qubits) {
 
 template <Real T>
 void run_fused(const std::vector<FusedGate>& gates, StateVector<T>& psi) {
-  std::vector<cplx> diag;
-  for (const FusedGate& g : gates) {
-    if (g.diagonal) {
-      const std::size_t dim = std::size_t{1} << g.targets.size();
-      diag.resize(dim);
-      for (std::size_t r = 0; r < dim; ++r) diag[r] = g.matrix[r * dim + r];
-      psi.apply_diagonal(g.targets, diag, g.controls);
-    } else {
-      psi.apply_matrix(g.targets, g.matrix, g.controls);
-    }
-  }
+  // One run for the kernels: consecutive blocks on low qubits then share a pass over the state.
+  std::vector<kernels::DenseGate> run;
+  run.reserve(gates.size());
+  for (const FusedGate& g : gates) run.push_back({g.targets, g.matrix, g.controls});
+  psi.apply_matrices(run);
 }
 
 template void run_fused<float>(const std::vector<FusedGate>&, StateVector<float>&);

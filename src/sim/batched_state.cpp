@@ -99,6 +99,18 @@ void BatchedStateVector<T>::matrix_element(const BatchedStateVector& bra, std::s
                                      ket.n_, ket.batch_, targets, matrices, per_sample, controls, out.data());
 }
 
+template <Real T>
+void BatchedStateVector<T>::adjoint_step(BatchedStateVector& phi, BatchedStateVector& lambda,
+                                         kernels::AdjointStep& step) {
+  if (phi.n_ != lambda.n_ || phi.batch_ != lambda.batch_) throw ValueError("batched states differ in shape");
+  if (step.num_controls > step.controls.size() || step.num_generators > step.generators.size())
+    throw ValueError("adjoint step has too many controls or generators");
+  const unsigned target[1] = {step.target};
+  phi.check(target, std::span<const unsigned>(step.controls.data(), step.num_controls), 4, false);
+  kernels::batched_adjoint_step<T>(active_isa(), phi.re_.data(), phi.im_.data(), lambda.re_.data(),
+                                   lambda.im_.data(), phi.n_, phi.batch_, step);
+}
+
 template class BatchedStateVector<float>;
 template class BatchedStateVector<double>;
 

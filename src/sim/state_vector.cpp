@@ -244,6 +244,26 @@ void StateVector<T>::apply_matrix(std::span<const unsigned> targets, std::span<c
 }
 
 template <Real T>
+void StateVector<T>::apply_matrices(std::span<const kernels::DenseGate> gates) {
+  const Isa isa = active_isa();
+  bool vector = isa != Isa::Reference && n_ >= kernels::kMinVectorQubits;
+  for (const kernels::DenseGate& g : gates) {
+    check_qubits(g.targets, g.controls);
+    const std::size_t dim = std::size_t{1} << g.targets.size();
+    if (g.matrix.size() != dim * dim) {
+      throw ValueError("a gate on " + std::to_string(g.targets.size()) + " qubits needs a " + std::to_string(dim) +
+                       "x" + std::to_string(dim) + " matrix, got " + std::to_string(g.matrix.size()) + " entries");
+    }
+    vector = vector && g.targets.size() <= kernels::kMaxDenseQubits;
+  }
+  if (vector) {
+    kernels::apply_dense_run<T>(isa, amp_.data(), n_, gates);
+    return;
+  }
+  for (const kernels::DenseGate& g : gates) apply_matrix(g.targets, g.matrix, g.controls);
+}
+
+template <Real T>
 void StateVector<T>::apply_diagonal(std::span<const unsigned> targets, std::span<const cplx> diagonal,
                                     std::span<const unsigned> controls) {
   check_qubits(targets, controls);

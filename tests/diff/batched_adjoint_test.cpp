@@ -59,9 +59,15 @@ Circuit mixed_circuit(unsigned n, Rng& rng) {
   return c;
 }
 
-TEST(BatchedAdjoint, MatchesPerSampleAdjoint) {
-  Rng rng(11);
-  const unsigned n = 4, B = 5, F = 3;
+// Shared gates take one fused pass over both batches (BatchedStateVector::adjoint_step), per-sample ones three; the
+// one-sample engine takes its own paths (three passes below 6 qubits, kernels::adjoint_steps from 6). Batches shorter
+// than a vector and longer than several.
+class BatchedAdjointShapes : public ::testing::TestWithParam<std::pair<unsigned, unsigned>> {};
+
+TEST_P(BatchedAdjointShapes, MatchesPerSampleAdjoint) {
+  const auto [n, B] = GetParam();
+  Rng rng(11 + n);
+  const unsigned F = 3;
   const Circuit c = mixed_circuit(n, rng);
   std::vector<double> th(c.num_theta());
   for (auto& v : th) v = rng.uniform(-3, 3);
@@ -96,6 +102,12 @@ TEST(BatchedAdjoint, MatchesPerSampleAdjoint) {
     for (std::size_t i = 0; i < th.size(); ++i) EXPECT_NEAR(r.theta[i], dtheta[i], 1e-11) << "theta " << i;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Sizes, BatchedAdjointShapes,
+                         ::testing::Values(std::pair{4U, 5U}, std::pair{6U, 17U}, std::pair{7U, 64U}),
+                         [](const auto& p) {
+                           return "n" + std::to_string(p.param.first) + "_B" + std::to_string(p.param.second);
+                         });
 
 TEST(BatchedState, RunMatchesPerSampleStates) {
   Rng rng(5);

@@ -23,7 +23,7 @@ struct FusedGate {
   std::vector<cplx> matrix;
   /// Controls kept as controls: only a gate with more qubits (controls included) than the block limit has any.
   std::vector<unsigned> controls;
-  /// Every off-diagonal entry is exactly 0 (run_fused then uses the cheaper diagonal kernel).
+  /// Every off-diagonal entry is exactly 0 (the kernels find this from the matrix too and take the diagonal sweep).
   bool diagonal = false;
 };
 

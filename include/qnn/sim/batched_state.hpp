@@ -10,6 +10,7 @@
 #include "qnn/core/bits.hpp"
 #include "qnn/core/complex.hpp"
 #include "qnn/core/memory.hpp"
+#include "qnn/sim/kernels.hpp"
 #include "qnn/sim/pauli_masks.hpp"
 
 namespace qnn {
@@ -50,6 +51,10 @@ class BatchedStateVector {
   static void matrix_element(const BatchedStateVector& bra, std::span<const unsigned> targets,
                              std::span<const cplx> matrices, bool per_sample, std::span<const unsigned> controls,
                              const BatchedStateVector& ket, std::span<cplx> out);
+
+  /// One backward step of the adjoint sweep with the same gate on every sample (kernels::batched_adjoint_step):
+  /// step.sums[p] = Σ_b Re⟨λ_b|G_p|φ_b⟩, then U† on φ and (if step.update_lambda) on λ, in one pass.
+  static void adjoint_step(BatchedStateVector& phi, BatchedStateVector& lambda, kernels::AdjointStep& step);
 
  private:
   void check(std::span<const unsigned> targets, std::span<const unsigned> controls, std::size_t matrix_entries,

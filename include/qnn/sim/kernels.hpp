@@ -34,6 +34,18 @@ template <Real T>
 void apply_dense(Isa isa, complex<T>* psi, unsigned n, std::span<const unsigned> targets, std::span<const cplx> matrix,
                  std::span<const unsigned> controls);
 
+/// One gate of a run for apply_dense_run: as apply_dense's arguments.
+struct DenseGate {
+  std::span<const unsigned> targets;
+  std::span<const cplx> matrix;
+  std::span<const unsigned> controls;
+};
+
+/// The gates in order, each as apply_dense would apply it; consecutive gates on low qubits share one pass over the
+/// state, block by block (dense_block_bytes()). Same requirements as apply_dense.
+template <Real T>
+void apply_dense_run(Isa isa, complex<T>* psi, unsigned n, std::span<const DenseGate> gates);
+
 /// ψ ← C(M) ψ for a 2 × 2 `matrix` on qubit t of a state below kMinVectorQubits, controlled on the qubits of
 /// `ctrl_mask` (`num_controls` of them, none equal to t): one pass over the pairs in split (re, im) arithmetic, with
 /// none of apply_dense's set-up, since at 16 amplitudes a gate is all overhead. Implemented by every Isa except
@@ -65,6 +77,13 @@ inline constexpr unsigned kMaxAdjointStepControls = 16;
 template <Real T>
 void adjoint_steps(Isa isa, complex<T>* phi, complex<T>* lambda, unsigned n, std::span<AdjointStep> steps);
 
+/// One step of the batched adjoint sweep, the same U on every sample of batched states (layout below; n ≥ 1, one
+/// target, controls as in `step`): step.sums[p] = Σ_b Re ⟨λ_b| G_p |φ_b⟩, then φ_b ← C(U†)φ_b, and λ_b ← C(U†)λ_b if
+/// step.update_lambda, in one pass over both states. Summed in fixed chunks in order.
+template <Real T>
+void batched_adjoint_step(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,
+                          AdjointStep& step);
+
 /// Batched states (qnn/sim/batched_state.hpp: re[i·B + b], im[i·B + b]), arguments already checked: ψ_b ← C(M_b)ψ_b
 /// with M_b = matrices[b·dim² …] if per_sample, else the one matrix for all samples.
 template <Real T>
@@ -94,6 +113,10 @@ void set_stage_from_bytes(std::size_t bytes);
 std::size_t split_from_bytes();
 void set_split_from_bytes(std::size_t bytes);
 
+/// The bytes of the state that apply_dense_run keeps per block (default 256 KiB, half of this machine's L2; rounded
+/// down to a power of two). Tests lower it to run blocks on small states.
+std::size_t dense_block_bytes();
+void set_dense_block_bytes(std::size_t bytes);
 /// The bytes of one state that adjoint_steps keeps per block while consecutive low-qubit steps share a pass (default
 /// 8 KiB: both states' blocks, 16 KiB, stay in L1; rounded down to a power of two). Tests lower it to run blocks on
 /// small states.

@@ -11,6 +11,7 @@
 #include "qnn/core/bits.hpp"
 #include "qnn/core/complex.hpp"
 #include "qnn/core/memory.hpp"
+#include "qnn/sim/kernels.hpp"
 #include "qnn/core/rng.hpp"
 #include "qnn/sim/pauli_masks.hpp"
 
@@ -53,6 +54,9 @@ class StateVector {
   /// 1). Qubits must be distinct and < num_qubits(). The matrix is not checked for unitarity.
   void apply_matrix(std::span<const unsigned> targets, std::span<const cplx> matrix,
                     std::span<const unsigned> controls = {});
+  /// Apply the gates in order, each as apply_matrix would (kernels::DenseGate: targets, full matrix, controls);
+  /// consecutive gates on low qubits share one pass over the state, block by block (kernels::apply_dense_run).
+  void apply_matrices(std::span<const kernels::DenseGate> gates);
   /// Apply a diagonal gate given by its 2^k diagonal entries.
   void apply_diagonal(std::span<const unsigned> targets, std::span<const cplx> diagonal,
                       std::span<const unsigned> controls = {});

@@ -291,6 +291,141 @@ void batched_matrix_element_impl(const T* bra_re, const T* bra_im, const T* ket_
   for (unsigned b = 0; b < B; ++b) out[b] = cplx(ar[b], ai[b]);
 }
 
+// One backward step of the batched adjoint sweep (kernels::batched_adjoint_step): the same U on every sample. Per
+// group: the correlations C[jo][ji] = Σ_b conj(λ_jo,b) φ_ji,b, then U† on both states, in one pass instead of three
+// (apply to φ, matrix element, apply to λ). Every parameter's sum Σ_b Re⟨λ_b|G_p|φ_b⟩ = Re Σ G_p[jo][ji] C[jo][ji] comes
+// from the same four correlations. K as in adjoint_sweep: RY's step (real U†, real G) needs the real parts alone and
+// half the products; RZ's (diagonal) two correlations; CNOT's exchange only moves rows. corr: [jo·2 + ji][re, im].
+// (UPD is a template argument: a store under a run-time condition kept the loop from vectorising at all.)
+template <class T, UKind K, bool GRAD, bool UPD>
+void batched_adjoint_groups(T* __restrict pr, T* __restrict pi, T* __restrict lr, T* __restrict li, unsigned B,
+                            const batched_detail::Groups& g, index_t g0, index_t g1, const T* ur, const T* ui,
+                            double* corr) {
+  double acc[8] = {};
+  const T u00r = ur[0], u01r = ur[1], u10r = ur[2], u11r = ur[3];
+  const T u00i = ui[0], u01i = ui[1], u10i = ui[2], u11i = ui[3];
+  for (index_t gi = g0; gi < g1; ++gi) {
+    const index_t base = g.base(gi);
+    const index_t o0 = (base + g.offset[0]) * B, o1 = (base + g.offset[1]) * B;
+    T* __restrict a0r = pr + o0;
+    T* __restrict a0i = pi + o0;
+    T* __restrict a1r = pr + o1;
+    T* __restrict a1i = pi + o1;
+    T* __restrict l0r = lr + o0;
+    T* __restrict l0i = li + o0;
+    T* __restrict l1r = lr + o1;
+    T* __restrict l1i = li + o1;
+    T c00r = 0, c00i = 0, c01r = 0, c01i = 0, c10r = 0, c10i = 0, c11r = 0, c11i = 0;
+#pragma omp simd reduction(+ : c00r, c00i, c01r, c01i, c10r, c10i, c11r, c11i)
+    for (unsigned b = 0; b < B; ++b) {
+      const T x0r = a0r[b], x0i = a0i[b], x1r = a1r[b], x1i = a1i[b];
+      const T y0r = l0r[b], y0i = l0i[b], y1r = l1r[b], y1i = l1i[b];
+      if constexpr (GRAD) {
+        c00r += y0r * x0r + y0i * x0i;
+        c11r += y1r * x1r + y1i * x1i;
+        if constexpr (K != UKind::Real) {
+          c00i += y0r * x0i - y0i * x0r;
+          c11i += y1r * x1i - y1i * x1r;
+        }
+        if constexpr (K != UKind::Diag) {
+          c01r += y0r * x1r + y0i * x1i;
+          c10r += y1r * x0r + y1i * x0i;
+          if constexpr (K != UKind::Real) {
+            c01i += y0r * x1i - y0i * x1r;
+            c10i += y1r * x0i - y1i * x0r;
+          }
+        }
+      }
+      if constexpr (K == UKind::Exchange) {
+        a0r[b] = x1r, a0i[b] = x1i, a1r[b] = x0r, a1i[b] = x0i;
+        if constexpr (UPD) l0r[b] = y1r, l0i[b] = y1i, l1r[b] = y0r, l1i[b] = y0i;
+      } else if constexpr (K == UKind::Diag) {
+        a0r[b] = u00r * x0r - u00i * x0i, a0i[b] = u00r * x0i + u00i * x0r;
+        a1r[b] = u11r * x1r - u11i * x1i, a1i[b] = u11r * x1i + u11i * x1r;
+        if constexpr (UPD) {
+          l0r[b] = u00r * y0r - u00i * y0i, l0i[b] = u00r * y0i + u00i * y0r;
+          l1r[b] = u11r * y1r - u11i * y1i, l1i[b] = u11r * y1i + u11i * y1r;
+        }
+      } else if constexpr (K == UKind::Real) {
+        a0r[b] = u00r * x0r + u01r * x1r, a0i[b] = u00r * x0i + u01r * x1i;
+        a1r[b] = u10r * x0r + u11r * x1r, a1i[b] = u10r * x0i + u11r * x1i;
+        if constexpr (UPD) {
+          l0r[b] = u00r * y0r + u01r * y1r, l0i[b] = u00r * y0i + u01r * y1i;
+          l1r[b] = u10r * y0r + u11r * y1r, l1i[b] = u10r * y0i + u11r * y1i;
+        }
+      } else {
+        a0r[b] = u00r * x0r - u00i * x0i + u01r * x1r - u01i * x1i;
+        a0i[b] = u00r * x0i + u00i * x0r + u01r * x1i + u01i * x1r;
+        a1r[b] = u10r * x0r - u10i * x0i + u11r * x1r - u11i * x1i;
+        a1i[b] = u10r * x0i + u10i * x0r + u11r * x1i + u11i * x1r;
+        if constexpr (UPD) {
+          l0r[b] = u00r * y0r - u00i * y0i + u01r * y1r - u01i * y1i;
+          l0i[b] = u00r * y0i + u00i * y0r + u01r * y1i + u01i * y1r;
+          l1r[b] = u10r * y0r - u10i * y0i + u11r * y1r - u11i * y1i;
+          l1i[b] = u10r * y0i + u10i * y0r + u11r * y1i + u11i * y1r;
+        }
+      }
+    }
+    acc[0] += c00r, acc[1] += c00i, acc[2] += c01r, acc[3] += c01i;
+    acc[4] += c10r, acc[5] += c10i, acc[6] += c11r, acc[7] += c11i;
+  }
+  for (int e = 0; e < 8; ++e) corr[e] = acc[e];
+}
+
+template <class T>
+void batched_adjoint_step_impl(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,
+                               AdjointStep& st) {
+  using namespace batched_detail;
+  const unsigned target[1] = {st.target};
+  const Groups g = make_groups(n, target, std::span<const unsigned>(st.controls.data(), st.num_controls));
+  T ur[4], ui[4];
+  bool real = true, diagonal = st.u_dag[1] == cplx(0) && st.u_dag[2] == cplx(0);
+  for (int e = 0; e < 4; ++e) {
+    ur[e] = T(st.u_dag[e].real());
+    ui[e] = T(st.u_dag[e].imag());
+    real = real && st.u_dag[e].imag() == 0;
+  }
+  for (unsigned p = 0; p < st.num_generators; ++p) {
+    const auto& m = st.generators[p];
+    for (int e = 0; e < 4; ++e) real = real && m[e].imag() == 0;
+    diagonal = diagonal && m[1] == cplx(0) && m[2] == cplx(0);
+  }
+  const bool exchange = st.num_generators == 0 && st.u_dag[0] == cplx(0) && st.u_dag[1] == cplx(1) &&
+                        st.u_dag[2] == cplx(1) && st.u_dag[3] == cplx(0);
+  using Fn = void (*)(T*, T*, T*, T*, unsigned, const Groups&, index_t, index_t, const T*, const T*, double*);
+  const bool grad = st.num_generators > 0;
+  auto pick = [&]<bool UPD>() -> Fn {
+    return exchange             ? batched_adjoint_groups<T, UKind::Exchange, false, UPD>
+           : diagonal && grad   ? batched_adjoint_groups<T, UKind::Diag, true, UPD>
+           : diagonal           ? batched_adjoint_groups<T, UKind::Diag, false, UPD>
+           : real && grad       ? batched_adjoint_groups<T, UKind::Real, true, UPD>
+           : real               ? batched_adjoint_groups<T, UKind::Real, false, UPD>
+           : grad               ? batched_adjoint_groups<T, UKind::Dense, true, UPD>
+                                : batched_adjoint_groups<T, UKind::Dense, false, UPD>;
+  };
+  const Fn fn = st.update_lambda ? pick.template operator()<true>() : pick.template operator()<false>();
+  // Fixed chunks of groups, their correlations added in chunk order: independent of the thread count.
+  const index_t chunk = std::max<index_t>(1, 2048 / B);
+  const index_t chunks = (g.count + chunk - 1) / chunk;
+  thread_local std::vector<double> partial;
+  partial.assign(chunks * 8, 0.0);
+  double* const part = partial.data();
+  parallel_for(
+      chunks,
+      [&](index_t c) {
+        fn(phi_re, phi_im, lam_re, lam_im, B, g, c * chunk, std::min(g.count, (c + 1) * chunk), ur, ui, part + c * 8);
+      },
+      chunk * B * 4);
+  double corr[8] = {};
+  for (index_t c = 0; c < chunks; ++c)
+    for (int e = 0; e < 8; ++e) corr[e] += part[c * 8 + e];
+  for (unsigned p = 0; p < st.num_generators; ++p) {
+    double s = 0;
+    for (int e = 0; e < 4; ++e) s += st.generators[p][e].real() * corr[2 * e] - st.generators[p][e].imag() * corr[2 * e + 1];
+    st.sums[p] = s;
+  }
+}
+
 #define QNN_BATCHED_INSTANTIATE(T)                                                                                   \
   template void batched_apply_shared_impl<T>(T*, T*, unsigned, unsigned, std::span<const unsigned>,                \
                                              std::span<const cplx>, std::span<const unsigned>);                     \
@@ -302,7 +437,8 @@ void batched_matrix_element_impl(const T* bra_re, const T* bra_im, const T* ket_
                                           unsigned, const double*);                                                 \
   template void batched_matrix_element_impl<T>(const T*, const T*, const T*, const T*, unsigned, unsigned,         \
                                                std::span<const unsigned>, std::span<const cplx>, bool,              \
-                                               std::span<const unsigned>, cplx*);
+                                               std::span<const unsigned>, cplx*);                                  \
+  template void batched_adjoint_step_impl<T>(T*, T*, T*, T*, unsigned, unsigned, AdjointStep&);
 QNN_BATCHED_INSTANTIATE(float)
 QNN_BATCHED_INSTANTIATE(double)
 #undef QNN_BATCHED_INSTANTIATE

@@ -497,15 +497,32 @@ void staged_sweep(SweepFn<T, C> fn, bool diagonal, T* ptr, const Plan<T, C>& pl,
   }
 }
 
+// Stream j of q is left as it is: its one term is itself, with coefficient 1 on every lane.
 template <class T, int C>
-void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> targets, std::span<const cplx> matrix,
-                      std::span<const unsigned> controls) {
-  using P = Plan<T, C>;
-  using Coef = typename P::Coef;
+bool fixed_stream(const Plan<T, C>& q, unsigned j) {
+  const unsigned t = q.tb[j];
+  return q.tb[j + 1] - t == 1 && q.tm[t].unit && q.tm[t].j_in == j && q.masks[q.tm[t].mask_slot] == 0;
+}
+
+// The tables a plan points into (apply_dense_impl keeps one set per thread, apply_dense_run_impl one per gate).
+template <class T, int C>
+struct PlanTables {
+  std::vector<typename Plan<T, C>::Coef> full, coef;
+  std::vector<TermIndex> terms;
+  std::vector<unsigned> term_begin;
+};
+
+// A gate's plan: groups, streams, lane exchanges and coefficients, pointing into `tab`. Returns the lane mask of the
+// in-register targets.
+template <class T, int C>
+unsigned build_plan(unsigned n, std::span<const unsigned> targets, std::span<const cplx> matrix,
+                    std::span<const unsigned> controls, Plan<T, C>& pl, PlanTables<T, C>& tab) {
+  using Coef = typename Plan<T, C>::Coef;
   constexpr unsigned lane_bits = C == 1 ? 0 : C == 2 ? 1 : C == 4 ? 2 : 3;
   const unsigned k = static_cast<unsigned>(targets.size());
   const std::size_t dim = std::size_t{1} << k;
-  P pl;
+  (void)n;
+  pl = Plan<T, C>{};
 
   // Split targets into in-register and streamed; remember each target's position in the matrix index.
   unsigned s_pos[8], s_qubit[8];
@@ -550,10 +567,10 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
   }
 
   // Coefficients A[j_out][j_in][mask_slot] as (re, signed im) vector pairs; zero terms are dropped from the term lists.
-  thread_local std::vector<Coef> coef;
-  thread_local std::vector<TermIndex> terms;
-  thread_local std::vector<unsigned> term_begin;
-  thread_local std::vector<Coef> full;
+  std::vector<Coef>& coef = tab.coef;
+  std::vector<TermIndex>& terms = tab.terms;
+  std::vector<unsigned>& term_begin = tab.term_begin;
+  std::vector<Coef>& full = tab.full;
   full.clear();
   coef.clear();
   terms.clear();
@@ -601,63 +618,82 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
   pl.cf = coef.data();
   pl.tm = terms.data();
   pl.tb = term_begin.data();
+  return r_lane_mask;
+}
+
+// Mode, stream compaction (a permutation reads and writes only the streams it moves), prefetch and the sweep for a
+// built plan; nullptr for the identity (nothing to do).
+template <class T, int C>
+SweepFn<T, C> prepare_sweep(Plan<T, C>& pq, unsigned r_lane_mask, std::size_t state_bytes, Mode& mode, bool& real) {
+  const unsigned nv = pq.gv;
+  bool is_perm = true, is_diag = true;
+  for (unsigned jo = 0; jo < nv; ++jo) {
+    const unsigned cnt = pq.tb[jo + 1] - pq.tb[jo];
+    if (cnt != 1 || !pq.tm[pq.tb[jo]].unit) is_perm = false;
+    if (cnt != 1 || pq.tm[pq.tb[jo]].j_in != jo || pq.masks[pq.tm[pq.tb[jo]].mask_slot] != 0) is_diag = false;
+  }
+  if (is_perm) {
+    for (unsigned jo = 0; jo < nv; ++jo) {
+      pq.src_j[jo] = pq.tm[pq.tb[jo]].j_in;
+      pq.src_off[jo] = pq.off[pq.src_j[jo]];
+      pq.src_mask[jo] = pq.masks[pq.tm[pq.tb[jo]].mask_slot];
+    }
+    // Only the streams a permutation changes are read and written: SWAP moves two of its four (half the bytes), a
+    // fused block of CNOTs often fewer. A fixed stream's source is itself, so the moving ones are closed under src_j.
+    // Compacted in place: moving[m] >= m, so entry m is written only after every entry it is read from.
+    unsigned moving[32], pos[32], nm = 0;
+    for (unsigned j = 0; j < nv; ++j)
+      if (!fixed_stream(pq, j)) {
+        pos[j] = nm;
+        moving[nm++] = j;
+      }
+    if (nm == 0) return nullptr;  // the identity
+    for (unsigned m = 0; m < nm; ++m) {
+      const unsigned j = moving[m];
+      pq.off[m] = pq.off[j];
+      pq.src_off[m] = pq.src_off[j];
+      pq.src_mask[m] = pq.src_mask[j];
+      pq.src_j[m] = pos[pq.src_j[j]];
+    }
+    pq.gv = nm;
+  }
+  // Software prefetch on every stream of a state beyond the caches. The hardware prefetcher alone left a gate at
+  // 0.7–0.8 of the in-place bandwidth on the lowest and highest qubits (the loop body is several times longer than
+  // the bandwidth sweep's, so fewer misses are in flight); 2 KiB ahead brought both to ≥ 1 (n = 24, AVX2, medians of
+  // interleaved runs). 1 KiB was not enough for float; 4–8 KiB was no better than 2.
+  constexpr std::size_t kPrefetchBytes = 2048;
+  constexpr std::size_t kPrefetchFromBytes = std::size_t{8} << 20;
+  if (state_bytes >= kPrefetchFromBytes) pq.prefetch = kPrefetchBytes / sizeof(T);
+  mode = is_perm ? Mode::Permutation : is_diag ? Mode::Diagonal : Mode::Dense;
+  const unsigned streams = pq.gv;  // nv, or fewer for a permutation
+  real = mode == Mode::Dense;
+  for (unsigned e = 0; real && e < pq.gv * pq.gv * pq.nm; ++e)
+    for (int i = 0; i < 2 * C; ++i) real = real && pq.full[e].im[i] == T(0);
+  return pick_sweep<T, C, false>(mode, streams, r_lane_mask, real);
+}
+
+template <class T, int C>
+void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> targets, std::span<const cplx> matrix,
+                      std::span<const unsigned> controls) {
+  using P = Plan<T, C>;
+  using Coef = typename P::Coef;
+  constexpr unsigned lane_bits = C == 1 ? 0 : C == 2 ? 1 : C == 4 ? 2 : 3;
+  P pl;
+  thread_local PlanTables<T, C> tables;
+  const unsigned r_lane_mask = build_plan<T, C>(n, targets, matrix, controls, pl, tables);
+  const unsigned gv = pl.gv;
 
   // What the term structure allows: a permutation (one unit term per output: no arithmetic), a diagonal (one term
   // per output, its own input, no lane exchange), or a dense gate. `run` sweeps the streams of `pl` (all of the
   // gate's, or one independent part of them, below).
   const std::size_t state_bytes = (std::size_t{1} << n) * sizeof(complex<T>);
-  // Stream j of q is left as it is: its one term is itself, with coefficient 1 on every lane.
-  auto fixed_stream = [](const P& q, unsigned j) {
-    const unsigned t = q.tb[j];
-    return q.tb[j + 1] - t == 1 && q.tm[t].unit && q.tm[t].j_in == j && q.masks[q.tm[t].mask_slot] == 0;
-  };
   // (Takes the plan by reference: it is a kilobyte, and each gate runs one.)
   auto run = [&](P& pq) {
-    const unsigned nv = pq.gv;
-    bool is_perm = true, is_diag = true;
-    for (unsigned jo = 0; jo < nv; ++jo) {
-      const unsigned cnt = pq.tb[jo + 1] - pq.tb[jo];
-      if (cnt != 1 || !pq.tm[pq.tb[jo]].unit) is_perm = false;
-      if (cnt != 1 || pq.tm[pq.tb[jo]].j_in != jo || pq.masks[pq.tm[pq.tb[jo]].mask_slot] != 0) is_diag = false;
-    }
-    if (is_perm) {
-      for (unsigned jo = 0; jo < nv; ++jo) {
-        pq.src_j[jo] = pq.tm[pq.tb[jo]].j_in;
-        pq.src_off[jo] = pq.off[pq.src_j[jo]];
-        pq.src_mask[jo] = pq.masks[pq.tm[pq.tb[jo]].mask_slot];
-      }
-      // Only the streams a permutation changes are read and written: SWAP moves two of its four (half the bytes), a
-      // fused block of CNOTs often fewer. A fixed stream's source is itself, so the moving ones are closed under src_j.
-      // Compacted in place: moving[m] >= m, so entry m is written only after every entry it is read from.
-      unsigned moving[32], pos[32], nm = 0;
-      for (unsigned j = 0; j < nv; ++j)
-        if (!fixed_stream(pq, j)) {
-          pos[j] = nm;
-          moving[nm++] = j;
-        }
-      if (nm == 0) return;  // the identity
-      for (unsigned m = 0; m < nm; ++m) {
-        const unsigned j = moving[m];
-        pq.off[m] = pq.off[j];
-        pq.src_off[m] = pq.src_off[j];
-        pq.src_mask[m] = pq.src_mask[j];
-        pq.src_j[m] = pos[pq.src_j[j]];
-      }
-      pq.gv = nm;
-    }
-    // Software prefetch on every stream of a state beyond the caches. The hardware prefetcher alone left a gate at
-    // 0.7–0.8 of the in-place bandwidth on the lowest and highest qubits (the loop body is several times longer than
-    // the bandwidth sweep's, so fewer misses are in flight); 2 KiB ahead brought both to ≥ 1 (n = 24, AVX2, medians of
-    // interleaved runs). 1 KiB was not enough for float; 4–8 KiB was no better than 2.
-    constexpr std::size_t kPrefetchBytes = 2048;
-    constexpr std::size_t kPrefetchFromBytes = std::size_t{8} << 20;
-    if (state_bytes >= kPrefetchFromBytes) pq.prefetch = kPrefetchBytes / sizeof(T);
-    const Mode mode = is_perm ? Mode::Permutation : is_diag ? Mode::Diagonal : Mode::Dense;
+    Mode mode;
+    bool real;
+    const SweepFn<T, C> fn = prepare_sweep<T, C>(pq, r_lane_mask, state_bytes, mode, real);
+    if (!fn) return;  // the identity
     const unsigned streams = pq.gv;  // nv, or fewer for a permutation
-    bool real = mode == Mode::Dense;
-    for (unsigned e = 0; real && e < pq.gv * pq.gv * pq.nm; ++e)
-      for (int i = 0; i < 2 * C; ++i) real = real && pq.full[e].im[i] == T(0);
-    const SweepFn<T, C> fn = pick_sweep<T, C, false>(mode, streams, r_lane_mask, real);
 
     // Streams 256 MiB apart or more (a target on qubit >= 24 in double, >= 25 in single) go through staged_sweep.
     const std::size_t stage_bytes = stage_from_bytes();
@@ -758,6 +794,68 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
     }
   }
   run(pl);
+}
+
+// Gates in order. A run of gates whose qubits all lie below the block size goes block by block: the 2^b amplitudes a
+// block holds (dense_block_bytes(), 256 KiB) take every gate of the run before the next block is touched, so the run
+// costs one pass over the state instead of one per gate (the sweeps are the same; each gets the groups inside the
+// block). Other gates take apply_dense_impl, whole-state passes with its staging and splitting. Fused blocks are
+// compute-bound from L2 out, so this gains little: the benchmark ansatz's fused forward pass, one thread, n = 16
+// 20.1 -> 18.8 ms, n = 20 485 -> 421 ms (16 KiB blocks: 447 ms).
+template <class T, int C>
+void apply_dense_run_impl(complex<T>* psi, unsigned n, std::span<const DenseGate> gates) {
+  using P = Plan<T, C>;
+  constexpr unsigned lane_bits = C == 1 ? 0 : C == 2 ? 1 : C == 4 ? 2 : 3;
+  const unsigned block_qubits = std::max<unsigned>(
+      lane_bits + 5, static_cast<unsigned>(std::bit_width(dense_block_bytes() / sizeof(complex<T>))) - 1);
+  auto local = [&](const DenseGate& g) {
+    unsigned top = 0;
+    for (unsigned q : g.targets) top = std::max(top, q);
+    for (unsigned q : g.controls) top = std::max(top, q);
+    return n > block_qubits && top < block_qubits;
+  };
+  thread_local std::vector<PlanTables<T, C>> tables;
+  thread_local std::vector<P> plans;
+  thread_local std::vector<SweepFn<T, C>> fns;
+  const std::size_t state_bytes = (std::size_t{1} << n) * sizeof(complex<T>);
+  T* const ptr = reinterpret_cast<T*>(psi);
+  std::size_t s = 0;
+  while (s < gates.size()) {
+    if (!local(gates[s])) {
+      apply_dense_impl<T, C>(psi, n, gates[s].targets, gates[s].matrix, gates[s].controls);
+      ++s;
+      continue;
+    }
+    std::size_t e = s + 1;
+    while (e < gates.size() && local(gates[e])) ++e;
+    const std::size_t len = e - s;
+    if (tables.size() < len) tables.resize(len);  // plans point into these: sized before any is built
+    plans.resize(len);
+    fns.resize(len);
+    for (std::size_t k = 0; k < len; ++k) {
+      const DenseGate& g = gates[s + k];
+      const unsigned r = build_plan<T, C>(n, g.targets, g.matrix, g.controls, plans[k], tables[k]);
+      Mode mode;
+      bool real;
+      fns[k] = prepare_sweep<T, C>(plans[k], r, state_bytes, mode, real);  // nullptr: the identity
+    }
+    // The threads see this thread's tables through these (thread_local names would be their own).
+    const P* const pls = plans.data();
+    const SweepFn<T, C>* const fs = fns.data();
+    const index_t blocks = index_t{1} << (n - block_qubits);
+    parallel_for(
+        blocks,
+        [&](index_t b) {
+          for (std::size_t k = 0; k < len; ++k) {
+            if (!fs[k]) continue;
+            const P& pl = pls[k];
+            const index_t gpb = (index_t{1} << (block_qubits - lane_bits)) >> pl.n_sorted;  // groups a block holds
+            fs[k](ptr, pl, b * gpb, (b + 1) * gpb);
+          }
+        },
+        (index_t{1} << block_qubits) * len);
+    s = e;
+  }
 }
 
 // A 1-qubit gate on a state below the vector kernels' size (kernels::apply_1q_small): at 16 amplitudes a gate is all overhead, and

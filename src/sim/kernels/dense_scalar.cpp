@@ -28,6 +28,15 @@ template void apply_dense<double>(complex<double>*, unsigned, std::span<const un
                                   std::span<const unsigned>);
 
 template <Real T>
+void apply_dense_run(complex<T>* psi, unsigned n, std::span<const DenseGate> gates) {
+  constexpr int bytes = 16;
+  apply_dense_run_impl<T, bytes / (2 * int(sizeof(T)))>(psi, n, gates);
+}
+
+template void apply_dense_run<float>(complex<float>*, unsigned, std::span<const DenseGate>);
+template void apply_dense_run<double>(complex<double>*, unsigned, std::span<const DenseGate>);
+
+template <Real T>
 void adjoint_steps(complex<T>* phi, complex<T>* lambda, unsigned n, std::span<AdjointStep> steps) {
   constexpr int bytes = 16;
   adjoint_steps_impl<T, bytes / (2 * int(sizeof(T)))>(phi, lambda, n, steps);

@@ -17,6 +17,8 @@ namespace kernels {
   void apply_1q_small(complex<T>* psi, unsigned n, unsigned t, index_t ctrl_mask, unsigned num_controls,         \
                       const cplx* matrix);                                                                       \
   template <Real T>                                                                                              \
+  void apply_dense_run(complex<T>* psi, unsigned n, std::span<const DenseGate> gates);                           \
+  template <Real T>                                                                                              \
   void adjoint_steps(complex<T>* phi, complex<T>* lambda, unsigned n, std::span<AdjointStep> steps);             \
   template <class T>                                                                                             \
   void batched_apply_shared_impl(T* re, T* im, unsigned n, unsigned B, std::span<const unsigned> targets,        \
@@ -35,16 +37,22 @@ namespace kernels {
                                    unsigned n, unsigned B, std::span<const unsigned> targets,                    \
                                    std::span<const cplx> matrices, bool per_sample,                              \
                                    std::span<const unsigned> controls, cplx* out);                               \
+  template <class T>                                                                                             \
+  void batched_adjoint_step_impl(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,             \
+                                 AdjointStep& step);                                                             \
   }
 namespace {
 std::atomic<std::size_t> g_stage_from_bytes{std::size_t{256} << 20};
 std::atomic<std::size_t> g_split_from_bytes{std::size_t{8} << 20};
 std::atomic<std::size_t> g_adjoint_block_bytes{std::size_t{8} << 10};
+std::atomic<std::size_t> g_dense_block_bytes{std::size_t{256} << 10};
 }  // namespace
 std::size_t stage_from_bytes() { return g_stage_from_bytes.load(std::memory_order_relaxed); }
 void set_stage_from_bytes(std::size_t bytes) { g_stage_from_bytes.store(bytes, std::memory_order_relaxed); }
 std::size_t split_from_bytes() { return g_split_from_bytes.load(std::memory_order_relaxed); }
 void set_split_from_bytes(std::size_t bytes) { g_split_from_bytes.store(bytes, std::memory_order_relaxed); }
+std::size_t dense_block_bytes() { return g_dense_block_bytes.load(std::memory_order_relaxed); }
+void set_dense_block_bytes(std::size_t bytes) { g_dense_block_bytes.store(bytes, std::memory_order_relaxed); }
 std::size_t adjoint_block_bytes() { return g_adjoint_block_bytes.load(std::memory_order_relaxed); }
 void set_adjoint_block_bytes(std::size_t bytes) { g_adjoint_block_bytes.store(bytes, std::memory_order_relaxed); }
 
@@ -124,6 +132,15 @@ void apply_1q_small(Isa isa, complex<T>* psi, unsigned n, unsigned t, index_t ct
 }
 
 template <Real T>
+void apply_dense_run(Isa isa, complex<T>* psi, unsigned n, std::span<const DenseGate> gates) {
+  switch (isa) {
+    case Isa::Avx512: return avx512::apply_dense_run<T>(psi, n, gates);
+    case Isa::Avx2: return avx2::apply_dense_run<T>(psi, n, gates);
+    default: return scalar::apply_dense_run<T>(psi, n, gates);
+  }
+}
+
+template <Real T>
 void adjoint_steps(Isa isa, complex<T>* phi, complex<T>* lambda, unsigned n, std::span<AdjointStep> steps) {
   switch (isa) {
     case Isa::Avx512: return avx512::adjoint_steps<T>(phi, lambda, n, steps);
@@ -168,6 +185,12 @@ void batched_matrix_element(Isa isa, const T* bra_re, const T* bra_im, const T* 
   QNN_BATCHED_DISPATCH(batched_matrix_element_impl, bra_re, bra_im, ket_re, ket_im, n, B, targets, matrices,
                        per_sample, controls, out)
 }
+
+template <Real T>
+void batched_adjoint_step(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,
+                          AdjointStep& step) {
+  QNN_BATCHED_DISPATCH(batched_adjoint_step_impl, phi_re, phi_im, lam_re, lam_im, n, B, step)
+}
 #undef QNN_BATCHED_DISPATCH
 
 #define QNN_BATCHED_DISPATCH_INSTANTIATE(T)                                                                         \
@@ -179,11 +202,14 @@ void batched_matrix_element(Isa isa, const T* bra_re, const T* bra_im, const T* 
                                      unsigned, const double*);                                                      \
   template void batched_matrix_element<T>(Isa, const T*, const T*, const T*, const T*, unsigned, unsigned,          \
                                           std::span<const unsigned>, std::span<const cplx>, bool,                   \
-                                          std::span<const unsigned>, cplx*);
+                                          std::span<const unsigned>, cplx*);                                        \
+  template void batched_adjoint_step<T>(Isa, T*, T*, T*, T*, unsigned, unsigned, AdjointStep&);
 QNN_BATCHED_DISPATCH_INSTANTIATE(float)
 QNN_BATCHED_DISPATCH_INSTANTIATE(double)
 #undef QNN_BATCHED_DISPATCH_INSTANTIATE
 
+template void apply_dense_run<float>(Isa, complex<float>*, unsigned, std::span<const DenseGate>);
+template void apply_dense_run<double>(Isa, complex<double>*, unsigned, std::span<const DenseGate>);
 template void adjoint_steps<float>(Isa, complex<float>*, complex<float>*, unsigned, std::span<AdjointStep>);
 template void adjoint_steps<double>(Isa, complex<double>*, complex<double>*, unsigned, std::span<AdjointStep>);
 template void apply_1q_small<float>(Isa, complex<float>*, unsigned, unsigned, index_t, unsigned, const cplx*);

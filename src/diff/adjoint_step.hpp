@@ -1,0 +1,42 @@
+#pragma once
+// Internal to src/diff: a circuit operation as one step of the adjoint sweep's backward pass (kernels::AdjointStep),
+// shared by the single-state and the batched sweeps.
+#include <array>
+#include <span>
+
+#include "qnn/circuit/circuit.hpp"
+#include "qnn/circuit/gate.hpp"
+#include "qnn/diff/adjoint.hpp"
+#include "qnn/sim/kernels.hpp"
+
+namespace qnn::detail {
+
+// A one-target gate (any controls, at most three parameters) becomes one step of kernels::adjoint_steps (or
+// batched_adjoint_step): φ ← U†φ, g_p = 2 Re⟨λ|∂U/∂θ_p|φ⟩, λ ← U†λ in one pass over both states instead of three,
+// and consecutive steps on low qubits share a pass, block by block. The kernel takes G_p = (∂U/∂θ_p) U† and the state
+// before the step: ⟨λ|D_p U†φ⟩ = ⟨λ|G_p φ⟩ needs no second product with U†φ, and for a Pauli rotation G_p = −iP/2
+// is real (RY) or diagonal (RZ), which the kernel exploits. Returns false where the op is not such a gate.
+inline bool make_adjoint_step(const Operation& op, std::span<const double> ang, const DiffWrt& wrt,
+                              kernels::AdjointStep& st, std::array<unsigned, 3>& which) {
+  const std::size_t np = op.params.size();
+  if (np > 3 || op.kind == GateKind::Unitary || op.targets().size() != 1) return false;
+  const ControlList clist = op.control_list();
+  if (clist.size > kernels::kMaxAdjointStepControls) return false;
+  st = kernels::AdjointStep{};
+  st.target = op.targets()[0];
+  st.num_controls = static_cast<unsigned>(clist.size);
+  for (std::size_t i = 0; i < clist.size; ++i) st.controls[i] = clist.qubits[i];
+  const GateMatrix u_dag = adjoint(gate_matrix(op.kind, ang));
+  for (unsigned e = 0; e < 4; ++e) st.u_dag[e] = u_dag.m[e];
+  for (std::size_t p = 0; p < np; ++p) {
+    if (!wrt.needs(op.params[p])) continue;
+    const GateMatrix d = gate_derivative(op.kind, ang, static_cast<unsigned>(p));
+    auto& g = st.generators[st.num_generators];
+    for (unsigned r = 0; r < 2; ++r)
+      for (unsigned c = 0; c < 2; ++c) g[r * 2 + c] = d.m[r * 2] * u_dag.m[c] + d.m[r * 2 + 1] * u_dag.m[2 + c];
+    which[st.num_generators++] = static_cast<unsigned>(p);
+  }
+  return true;
+}
+
+}  // namespace qnn::detail
