@@ -95,6 +95,14 @@ constexpr int subset_at(unsigned mask, unsigned ms) {
   return 0;
 }
 
+// Whether a term mask (bit (j_out·G + j_in)·NM + ms) uses lane-exchange slot ms.
+constexpr bool slot_used(unsigned tm, unsigned g, unsigned nm, unsigned ms) {
+  for (unsigned jo = 0; jo < g; ++jo)
+    for (unsigned ji = 0; ji < g; ++ji)
+      if (tm >> ((jo * g + ji) * nm + ms) & 1U) return true;
+  return false;
+}
+
 struct TermIndex {
   std::uint16_t j_in;
   std::uint8_t mask_slot;
@@ -128,6 +136,7 @@ struct Plan {
   unsigned src_j[32] = {};  // permutation: output j reads stream src_j[j] (staged sweeps)
   T* stage = nullptr;       // staged sweeps: the buffer that streams 1… of each group were copied to
   index_t stage_stride = 0;  // reals from one stream's part of that buffer to the next
+  unsigned used = ~0U;       // dense: the terms with a nonzero coefficient (bit (j_out·gv + j_in)·nm + ms), up to 32
 };
 
 // Applies the gate to groups [g0, g1). The next group's vector index comes from the carry trick
@@ -135,8 +144,9 @@ struct Plan {
 // qubit 1, a control next to it) costs no per-run set-up, and one on a high qubit walks its two streams in lockstep.
 // G (vectors per group), RMASK (in-register target lanes) and M are compile-time for the common shapes; G = 0 is the
 // general loop over the term lists. RE: every coefficient is real (H, RY, real fused blocks): the (im, re) exchanges
-// and half the products drop out.
-template <class T, int C, Mode M, unsigned G, unsigned RMASK, bool ST, bool RE = false>
+// and half the products drop out. TM: the terms with any nonzero coefficient (bit (j_out·G + j_in)·NM + ms); the
+// others are skipped, and so is a lane exchange no kept term uses (iSWAP, RXX on qubits 0 and 1 keep half the terms).
+template <class T, int C, Mode M, unsigned G, unsigned RMASK, bool ST, bool RE = false, unsigned TM = ~0U>
 void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
   using S = Simd<T, C>;
   using vec = typename S::vec;
@@ -277,7 +287,7 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
       for (unsigned j = 0; j < G; ++j) {
         const vec v = S::load(at(b, j));
         [&]<std::size_t... I>(std::index_sequence<I...>) {
-          ((p[j][I] = S::template perm<subset_at(RMASK, I)>(v)), ...);
+          ((p[j][I] = slot_used(TM, G, NM, I) ? S::template perm<subset_at(RMASK, I)>(v) : vec{}), ...);
         }(std::make_index_sequence<NM>{});
         if constexpr (!RE)
           for (unsigned ms = 0; ms < NM; ++ms) ps[j][ms] = S::swap_ri(p[j][ms]);
@@ -286,8 +296,10 @@ void sweep(T* __restrict ptr, const Plan<T, C>& pl, index_t g0, index_t g1) {
       for (unsigned jo = 0; jo < G; ++jo) {
         vec acc{};
         for (unsigned ji = 0; ji < G; ++ji)
+#pragma GCC unroll 8
           for (unsigned ms = 0; ms < NM; ++ms) {
             const unsigned e = (jo * G + ji) * NM + ms;
+            if (!(TM >> e & 1U)) continue;
             if constexpr (RE) {
               acc += lre[e] * p[ji][ms];
             } else {
@@ -333,7 +345,7 @@ using SweepFn = void (*)(T*, const Plan<T, C>&, index_t, index_t);
 
 // The compiled sweep for a gate's shape: compile-time shapes for 1- and 2-qubit gates, the general loop otherwise.
 template <class T, int C, bool ST>
-SweepFn<T, C> pick_sweep(Mode mode, unsigned gv, unsigned r_lane_mask, bool real) {
+SweepFn<T, C> pick_sweep(Mode mode, unsigned gv, unsigned r_lane_mask, bool real, unsigned used) {
   switch (mode) {
     case Mode::Permutation:
       if (gv == 1) return sweep<T, C, Mode::Permutation, 1, 0, ST>;
@@ -354,6 +366,18 @@ SweepFn<T, C> pick_sweep(Mode mode, unsigned gv, unsigned r_lane_mask, bool real
       if (gv == G && r_lane_mask == R) fn = sweep<T, C, Mode::Dense, G, R, ST, true>;
     }
   };
+  // SWAP, iSWAP, RXX, RYY on qubits 0 and 1: half the terms. Both qubits inside the vector (single precision): the
+  // identity and the exchange of both lane bits; qubit 0 inside, qubit 1 streamed (double): each output vector takes
+  // its own stream unexchanged and the other exchanged.
+  auto sparse = [&]<unsigned G, unsigned R, unsigned TM>() {
+    if constexpr (R < unsigned(C)) {
+      if (gv == G && r_lane_mask == R && used == TM)
+        fn = real ? sweep<T, C, Mode::Dense, G, R, ST, true, TM> : sweep<T, C, Mode::Dense, G, R, ST, false, TM>;
+    }
+  };
+  sparse.template operator()<1, 3, 0b1001U>();
+  sparse.template operator()<2, 1, 0b01101001U>();
+  if (fn != sweep<T, C, Mode::Dense, 0, 0, ST>) return fn;
   if (real) {
     real_lanes.template operator()<2, 0>();
     real_lanes.template operator()<1, 1>();
@@ -669,7 +693,11 @@ SweepFn<T, C> prepare_sweep(Plan<T, C>& pq, unsigned r_lane_mask, std::size_t st
   real = mode == Mode::Dense;
   for (unsigned e = 0; real && e < pq.gv * pq.gv * pq.nm; ++e)
     for (int i = 0; i < 2 * C; ++i) real = real && pq.full[e].im[i] == T(0);
-  return pick_sweep<T, C, false>(mode, streams, r_lane_mask, real);
+  pq.used = 0;
+  for (unsigned e = 0; mode == Mode::Dense && e < std::min(32U, pq.gv * pq.gv * pq.nm); ++e)
+    for (int i = 0; i < 2 * C; ++i)
+      if (pq.full[e].re[i] != T(0) || pq.full[e].im[i] != T(0)) pq.used |= 1U << e;
+  return pick_sweep<T, C, false>(mode, streams, r_lane_mask, real, pq.used);
 }
 
 template <class T, int C>
@@ -702,7 +730,7 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
       const index_t d = pq.off[j] > pq.off[0] ? pq.off[j] - pq.off[0] : pq.off[0] - pq.off[j];
       if (d * sizeof(T) >= stage_bytes) stage = true;
     }
-    const SweepFn<T, C> staged_fn = stage ? pick_sweep<T, C, true>(mode, streams, r_lane_mask, real) : nullptr;
+    const SweepFn<T, C> staged_fn = stage ? pick_sweep<T, C, true>(mode, streams, r_lane_mask, real, pq.used) : nullptr;
 
     // Chunks of groups for the threads: a gate on the highest qubit still spreads over every thread.
     // (Staged sweeps take 8x longer chunks: a diagonal gate's in-place bursts get longer, the copies are unchanged.)
