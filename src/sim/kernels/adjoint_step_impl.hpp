@@ -44,8 +44,11 @@ struct AdjointPlan {
 // Groups [g0, g1): G = 2 for a streamed target (two vectors a group), G = 1 with the target inside a vector (RMASK is
 // its lane bit). K: what U† is (UKind); the generators have the same structure, or less (RY's is real and off-diagonal,
 // RZ's diagonal). GRAD: there are generators (a gate without parameters, or none needed, only moves both states).
+// LEAN: the correlations the generators do not read are skipped: the real parts of a diagonal step whose generators
+// are imaginary (RZ: −iZ/2), the unexchanged own-stream terms of a real step whose generators are off-diagonal
+// (RY: −iY/2 is real and off-diagonal).
 // `sums[p]` receives Σ Re⟨λ|G_p|φ⟩.
-template <class T, int C, unsigned G, unsigned RMASK, UKind K, bool GRAD>
+template <class T, int C, unsigned G, unsigned RMASK, UKind K, bool GRAD, bool LEAN = false>
 void adjoint_sweep(T* __restrict phi, T* __restrict lam, const AdjointPlan<T, C>& pl, index_t g0, index_t g1,
                    double* sums) {
   constexpr bool DIAG = K == UKind::Diag, RE = K == UKind::Real || K == UKind::Exchange;
@@ -123,7 +126,7 @@ void adjoint_sweep(T* __restrict phi, T* __restrict lam, const AdjointPlan<T, C>
     } else if constexpr (DIAG) {
       for (unsigned j = 0; j < G; ++j) {
         const unsigned e = (j * G + j) * NM;
-        cr[e] += l[j] * v[j];
+        if constexpr (!LEAN) cr[e] += l[j] * v[j];
         cx[e] += l[j] * S::swap_ri(v[j]);
       }
     } else {
@@ -134,6 +137,9 @@ void adjoint_sweep(T* __restrict phi, T* __restrict lam, const AdjointPlan<T, C>
         for (unsigned ms = 0; ms < NM; ++ms)
           for (unsigned jo = 0; jo < G; ++jo) {
             const unsigned e = (jo * G + ji) * NM + ms;
+            if constexpr (LEAN && RE) {
+              if (jo == ji && ms == 0) continue;
+            }
             cr[e] += l[jo] * pv[ms];
             if constexpr (!RE) cx[e] += l[jo] * S::swap_ri(pv[ms]);
           }
@@ -277,6 +283,14 @@ AdjointFn<T, C> plan_adjoint_step(const AdjointStep& st, unsigned n, AdjointPlan
   for (unsigned q = 0; q < pl.nd && diagonal; ++q) diagonal = off_diagonal_zero(pl.d[q]);
   bool real = imaginary_zero(pl.u);
   for (unsigned q = 0; q < pl.nd && real; ++q) real = imaginary_zero(pl.d[q]);
+  // The correlations no generator reads (LEAN): real parts of the diagonal terms (diagonal step), the own-stream
+  // unexchanged terms (real step).
+  bool lean = pl.nd > 0;
+  for (unsigned q = 0; q < pl.nd && lean; ++q)
+    for (unsigned j = 0; j < G; ++j) {
+      const Coef& c = pl.d[q][(j * G + j) * NM];
+      for (int i = 0; i < 2 * C; ++i) lean = lean && c.re[i] == T(0) && (diagonal || c.im[i] == T(0));
+    }
   const UKind kind = exchange && pl.nd == 0 ? UKind::Exchange
                      : diagonal             ? UKind::Diag
                      : real                 ? UKind::Real
@@ -293,8 +307,10 @@ AdjointFn<T, C> plan_adjoint_step(const AdjointStep& st, unsigned n, AdjointPlan
       }
     }
     switch (kind) {
-      case UKind::Diag: return adjoint_sweep<T, C, GG, R, UKind::Diag, true>;
-      case UKind::Real: return adjoint_sweep<T, C, GG, R, UKind::Real, true>;
+      case UKind::Diag:
+        return lean ? adjoint_sweep<T, C, GG, R, UKind::Diag, true, true> : adjoint_sweep<T, C, GG, R, UKind::Diag, true>;
+      case UKind::Real:
+        return lean ? adjoint_sweep<T, C, GG, R, UKind::Real, true, true> : adjoint_sweep<T, C, GG, R, UKind::Real, true>;
       default: return adjoint_sweep<T, C, GG, R, UKind::Dense, true>;
     }
   };
