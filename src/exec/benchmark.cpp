@@ -391,43 +391,81 @@ void scale_in_place(T* a, std::uint64_t count, T s) {
   }
 }
 
-double median_seconds(const std::function<void()>& op, const TimingOptions& timing, unsigned* samples) {
+namespace {
+
+// Calls of `op` per sample: one cold call first, the warm-up (returned in *first); a long operation's (≥ 10 ms) is
+// a sample and sets the batch at one call; a short one's is only the warm-up, since a cold first call of 50 µs kept
+// the batch at one call and a 40 ns gate was then timed with the clock's own overhead (RX on 4 qubits read 110-120
+// ns, in steps of 10). Otherwise the batch doubles until it lasts kMinSampleSeconds.
+std::uint64_t batch_size(const std::function<void()>& op, double* first) {
+  const auto w0 = Clock::now();
+  op();
+  *first = since(w0);
+  if (*first >= kWarmupIsSampleSeconds) return 1;
+  *first = 0;
+  std::uint64_t batch = 1;
+  for (;;) {
+    const auto t0 = Clock::now();
+    for (std::uint64_t i = 0; i < batch; ++i) op();
+    if (since(t0) >= kMinSampleSeconds || batch >= (std::uint64_t{1} << 30)) return batch;
+    batch *= 2;
+  }
+}
+
+// Samples until `timing` is satisfied; sample() appends one sample per call and returns the count so far.
+template <class Sample>
+void sample_until(const TimingOptions& timing, std::size_t have, Sample&& sample) {
   const unsigned repetitions = std::max(timing.repetitions, 1U);
   const unsigned max_repetitions = std::max(timing.max_repetitions, repetitions);
   constexpr std::size_t kMinSamplesOnBudget = 3;
-  std::vector<double> times;
-  // Warm-up: one call, cold (code not yet in cache, a lazily bound libm symbol). A long operation's first call is a
-  // sample and sets the batch at one call; a short one's is only the warm-up, since a cold first call of 50 µs kept
-  // the batch at one call and a 40 ns gate was then timed with the clock's own overhead (RX on 4 qubits read 110-120
-  // ns, in steps of 10). Then the batch size: double it until a batch lasts kMinSampleSeconds.
-  std::uint64_t batch = 1;
-  const auto w0 = Clock::now();
-  op();
-  const double first = since(w0);
-  if (first >= kWarmupIsSampleSeconds) {
-    times.push_back(first);
-  } else {
-    for (;;) {
-      const auto t0 = Clock::now();
-      for (std::uint64_t i = 0; i < batch; ++i) op();
-      const double t = since(t0);
-      if (t >= kMinSampleSeconds || batch >= (std::uint64_t{1} << 30)) break;
-      batch *= 2;
-    }
-  }
   const auto start = Clock::now();
   for (;;) {
     const double elapsed = since(start);
-    const bool enough = times.size() >= repetitions && (elapsed >= timing.min_seconds || times.size() >= max_repetitions);
-    const bool over_budget = times.size() >= std::min<std::size_t>(kMinSamplesOnBudget, repetitions) &&
+    const bool enough = have >= repetitions && (elapsed >= timing.min_seconds || have >= max_repetitions);
+    const bool over_budget = have >= std::min<std::size_t>(kMinSamplesOnBudget, repetitions) &&
                              elapsed >= timing.max_seconds;
     if (enough || over_budget) break;
-    const auto t0 = Clock::now();
-    for (std::uint64_t i = 0; i < batch; ++i) op();
-    times.push_back(since(t0) / double(batch));
+    have = sample();
   }
+}
+
+double timed_batch(const std::function<void()>& op, std::uint64_t batch) {
+  const auto t0 = Clock::now();
+  for (std::uint64_t i = 0; i < batch; ++i) op();
+  return since(t0) / double(batch);
+}
+
+}  // namespace
+
+double median_seconds(const std::function<void()>& op, const TimingOptions& timing, unsigned* samples) {
+  std::vector<double> times;
+  double first = 0;
+  const std::uint64_t batch = batch_size(op, &first);
+  if (first > 0) times.push_back(first);
+  sample_until(timing, times.size(), [&] {
+    times.push_back(timed_batch(op, batch));
+    return times.size();
+  });
   if (samples) *samples = static_cast<unsigned>(times.size());
   return median(times);
+}
+
+std::pair<double, double> alternating_median_seconds(const std::function<void()>& a, const std::function<void()>& b,
+                                                     const TimingOptions& timing, unsigned* samples) {
+  std::vector<double> ta, tb;
+  double fa = 0, fb = 0;
+  const std::uint64_t ba = batch_size(a, &fa), bb = batch_size(b, &fb);
+  if (fa > 0 && fb > 0) {
+    ta.push_back(fa);
+    tb.push_back(fb);
+  }
+  sample_until(timing, ta.size(), [&] {
+    ta.push_back(timed_batch(a, ba));
+    tb.push_back(timed_batch(b, bb));
+    return ta.size();
+  });
+  if (samples) *samples = static_cast<unsigned>(ta.size());
+  return {median(ta), median(tb)};
 }
 
 template <Real T>

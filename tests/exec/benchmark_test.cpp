@@ -166,6 +166,21 @@ TEST(Benchmark, MedianSecondsSamplesAsAsked) {
       TimingOptions{.repetitions = 5, .min_seconds = 0});
   EXPECT_GT(cold_calls, 100);
 
+  // Two operations sampled alternately: as many samples of each, both batched, each median its own.
+  int a_calls = 0, b_calls = 0;
+  unsigned pairs = 0;
+  const auto [ta, tb] = alternating_median_seconds(
+      [&] { ++a_calls; },
+      [&] {
+        ++b_calls;
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+      },
+      TimingOptions{.repetitions = 4, .min_seconds = 0}, &pairs);
+  EXPECT_GE(pairs, 4U);
+  EXPECT_GT(a_calls, 100);      // a fast call is batched
+  EXPECT_GE(tb, 100e-6);        // a sleep of 100 µs lasts at least that
+  EXPECT_LT(ta, tb);
+
   // The bandwidth sweep keeps the data (s = 1) and reports a positive rate.
   std::vector<double> a(1 << 12, 0.5);
   const double bw = measure_bandwidth(a.data(), a.size(), TimingOptions{.repetitions = 3, .min_seconds = 0});

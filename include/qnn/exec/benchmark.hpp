@@ -17,6 +17,7 @@
 #include <functional>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "qnn/circuit/circuit.hpp"
@@ -165,6 +166,12 @@ void scale_in_place(T* a, std::uint64_t count, T s);
 /// sample if it takes ≥ 10 ms: such a state is beyond every cache); fast operations are batched so that a sample lasts
 /// ≥ 50 µs. Writes the number of samples to *samples if given.
 double median_seconds(const std::function<void()>& op, const TimingOptions& timing, unsigned* samples = nullptr);
+
+/// Median seconds of one call of `a` and of `b`, their samples alternating (a batch of a, then a batch of b, each
+/// batched as median_seconds would), so that both medians see the same moments of a shared machine; ratios of the two
+/// are what the training rows report. Writes the number of sample pairs to *samples if given.
+std::pair<double, double> alternating_median_seconds(const std::function<void()>& a, const std::function<void()>& b,
+                                                     const TimingOptions& timing, unsigned* samples = nullptr);
 
 /// Bytes per second (read + written) of scale_in_place over `a` (2 · 2^n reals for an n-qubit state) with the current
 /// thread count: the median sample as above.

@@ -99,6 +99,8 @@ void batched_apply_shared_impl(T* re, T* im, unsigned n, unsigned B, std::span<c
   for (std::size_t r = 0; r < dim && diagonal; ++r)
     for (std::size_t c = 0; c < dim; ++c)
       if (r != c && matrix[r * dim + c] != cplx(0)) diagonal = false;
+  bool real = true;
+  for (std::size_t e = 0; e < dim * dim; ++e) real = real && matrix[e].imag() == 0;
   // X and the controlled X of CNOT/Toffoli (a third of a strongly entangling layer's gates): exchange the two rows,
   // no arithmetic.
   const bool exchange = dim == 2 && matrix[0] == cplx(0) && matrix[1] == cplx(1) && matrix[2] == cplx(1) &&
@@ -121,6 +123,23 @@ void batched_apply_shared_impl(T* re, T* im, unsigned n, unsigned B, std::span<c
           pr[b] = dr * xr - di * xi;
           pi[b] = dr * xi + di * xr;
         }
+      }
+      return;
+    }
+    if (dim == 2 && real) {
+      // RY, H: a real matrix, half the products.
+      T* __restrict r0 = re + (base + g.offset[0]) * B;
+      T* __restrict i0 = im + (base + g.offset[0]) * B;
+      T* __restrict r1 = re + (base + g.offset[1]) * B;
+      T* __restrict i1 = im + (base + g.offset[1]) * B;
+      const T a = mr[0], b = mr[1], c = mr[2], d = mr[3];
+#pragma omp simd
+      for (unsigned k = 0; k < B; ++k) {
+        const T x0r = r0[k], x0i = i0[k], x1r = r1[k], x1i = i1[k];
+        r0[k] = a * x0r + b * x1r;
+        i0[k] = a * x0i + b * x1i;
+        r1[k] = c * x0r + d * x1r;
+        i1[k] = c * x0i + d * x1i;
       }
       return;
     }
@@ -296,8 +315,10 @@ void batched_matrix_element_impl(const T* bra_re, const T* bra_im, const T* ket_
 // (apply to φ, matrix element, apply to λ). Every parameter's sum Σ_b Re⟨λ_b|G_p|φ_b⟩ = Re Σ G_p[jo][ji] C[jo][ji] comes
 // from the same four correlations. K as in adjoint_sweep: RY's step (real U†, real G) needs the real parts alone and
 // half the products; RZ's (diagonal) two correlations; CNOT's exchange only moves rows. corr: [jo·2 + ji][re, im].
-// (UPD is a template argument: a store under a run-time condition kept the loop from vectorising at all.)
-template <class T, UKind K, bool GRAD, bool UPD>
+// (UPD is a template argument: a store under a run-time condition kept the loop from vectorising at all.) LEAN: the
+// generators read no real part of the own-row correlations (RZ's −iZ/2 is imaginary; RY's −iY/2 is off-diagonal),
+// which are then not summed: fewer accumulators, none spilled.
+template <class T, UKind K, bool GRAD, bool UPD, bool LEAN = false>
 void batched_adjoint_groups(T* __restrict pr, T* __restrict pi, T* __restrict lr, T* __restrict li, unsigned B,
                             const batched_detail::Groups& g, index_t g0, index_t g1, const T* ur, const T* ui,
                             double* corr) {
@@ -321,8 +342,10 @@ void batched_adjoint_groups(T* __restrict pr, T* __restrict pi, T* __restrict lr
       const T x0r = a0r[b], x0i = a0i[b], x1r = a1r[b], x1i = a1i[b];
       const T y0r = l0r[b], y0i = l0i[b], y1r = l1r[b], y1i = l1i[b];
       if constexpr (GRAD) {
-        c00r += y0r * x0r + y0i * x0i;
-        c11r += y1r * x1r + y1i * x1i;
+        if constexpr (!LEAN) {
+          c00r += y0r * x0r + y0i * x0i;
+          c11r += y1r * x1r + y1i * x1i;
+        }
         if constexpr (K != UKind::Real) {
           c00i += y0r * x0i - y0i * x0r;
           c11i += y1r * x1i - y1i * x1r;
@@ -394,7 +417,13 @@ void batched_adjoint_step_impl(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsig
                         st.u_dag[2] == cplx(1) && st.u_dag[3] == cplx(0);
   using Fn = void (*)(T*, T*, T*, T*, unsigned, const Groups&, index_t, index_t, const T*, const T*, double*);
   const bool grad = st.num_generators > 0;
+  // LEAN: no generator has a real part on its diagonal (see batched_adjoint_groups).
+  bool lean = grad;
+  for (unsigned p = 0; p < st.num_generators; ++p)
+    lean = lean && st.generators[p][0].real() == 0 && st.generators[p][3].real() == 0;
   auto pick = [&]<bool UPD>() -> Fn {
+    if (lean && diagonal) return batched_adjoint_groups<T, UKind::Diag, true, UPD, true>;
+    if (lean && real) return batched_adjoint_groups<T, UKind::Real, true, UPD, true>;
     return exchange             ? batched_adjoint_groups<T, UKind::Exchange, false, UPD>
            : diagonal && grad   ? batched_adjoint_groups<T, UKind::Diag, true, UPD>
            : diagonal           ? batched_adjoint_groups<T, UKind::Diag, false, UPD>
