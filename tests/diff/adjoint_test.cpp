@@ -177,7 +177,7 @@ TEST(AdjointGradient, EachParameterisedGateKindAlone) {
 
 TEST(AdjointGradient, FusedBackwardStepEqualsReferenceOnEveryIsaAndQubit) {
   // On states the vector kernels handle, a one-target parameterised gate's backward step runs as one fused pass over
-  // φ and λ (kernels::adjoint_step_1q); the Reference ISA takes the three-pass path. Every such gate kind on every
+  // φ and λ (kernels::adjoint_steps); the Reference ISA takes the three-pass path. Every such gate kind on every
   // target qubit (inside a SIMD register and streamed), with controls inside and outside the register.
   const unsigned n = 7, nt = 6, nx = 2;
   Rng rng(777);

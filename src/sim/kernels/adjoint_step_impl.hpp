@@ -1,4 +1,4 @@
-// One step of the adjoint sweep, fused into one pass over both states (kernels::adjoint_step_1q), written once over
+// Steps of the adjoint sweep, each fused into one pass over both states (kernels::adjoint_steps), written once over
 // the vector width like dense_impl.hpp and included after it by each instruction set's translation unit.
 //
 // Per gate k of the backward sweep, with φ = ψ_k and λ = U_{k+1}† … U_N† O ψ_N on entry:
