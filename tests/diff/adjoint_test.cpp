@@ -175,6 +175,39 @@ TEST(AdjointGradient, EachParameterisedGateKindAlone) {
   }
 }
 
+// The gradient of `c` on every instruction set this CPU has, double and float, against the Reference ISA's three-pass
+// sweep (tolerances tol and tol_f); with `threads`, 1 and 2 threads must also give the same bits.
+void expect_isas_match_reference(const Circuit& c, const PauliSum& obs, std::span<const double> th,
+                                 std::span<const double> x, double tol, double tol_f, bool threads) {
+  const Isa before = active_isa();
+  set_active_isa(Isa::Reference);
+  const Gradient ref = adjoint_gradient(c, obs, th, x);
+  const Gradient ref_f = adjoint_gradient<float>(c, obs, th, x);
+  EXPECT_GT(max_abs(ref.theta), 1e-2);
+  for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512}) {
+    if (!isa_supported(isa)) continue;
+    SCOPED_TRACE(std::string(isa_name(isa)));
+    set_active_isa(isa);
+    const Gradient a = adjoint_gradient(c, obs, th, x);
+    const Gradient f = adjoint_gradient<float>(c, obs, th, x);
+    for (std::size_t k = 0; k < th.size(); ++k) {
+      EXPECT_NEAR(a.theta[k], ref.theta[k], tol) << "theta " << k;
+      EXPECT_NEAR(f.theta[k], ref_f.theta[k], tol_f) << "theta " << k << " (float)";
+    }
+    for (std::size_t j = 0; j < x.size(); ++j) EXPECT_NEAR(a.x[j], ref.x[j], tol) << "x " << j;
+    if (!threads) continue;
+    const int saved = num_threads();
+    set_num_threads(1);
+    const Gradient one = adjoint_gradient(c, obs, th, x);
+    set_num_threads(2);
+    const Gradient two = adjoint_gradient(c, obs, th, x);
+    set_num_threads(saved);
+    EXPECT_EQ(one.theta, two.theta);
+    EXPECT_EQ(one.x, two.x);
+  }
+  set_active_isa(before);
+}
+
 TEST(AdjointGradient, FusedBackwardStepEqualsReferenceOnEveryIsaAndQubit) {
   // On states the vector kernels handle, a one-target parameterised gate's backward step runs as one fused pass over
   // φ and λ (kernels::adjoint_steps); the Reference ISA takes the three-pass path. Every such gate kind on every
@@ -206,24 +239,7 @@ TEST(AdjointGradient, FusedBackwardStepEqualsReferenceOnEveryIsaAndQubit) {
   const PauliSum obs = parse_pauli_sum("0.7 Z0 X1 - 1.3 Y2 Z6 + 0.4 X5 + 0.2 Z3 Z4");
   const std::vector<double> th = random_vector(nt, rng, -kPi, kPi);
   const std::vector<double> x = random_vector(nx, rng, -1, 1);
-  const Isa before = active_isa();
-  set_active_isa(Isa::Reference);
-  const Gradient ref = adjoint_gradient(c, obs, th, x);
-  const Gradient ref_f = adjoint_gradient<float>(c, obs, th, x);
-  EXPECT_GT(max_abs(ref.theta), 1e-2);
-  for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512}) {
-    if (!isa_supported(isa)) continue;
-    SCOPED_TRACE(std::string(isa_name(isa)));
-    set_active_isa(isa);
-    const Gradient a = adjoint_gradient(c, obs, th, x);
-    const Gradient f = adjoint_gradient<float>(c, obs, th, x);
-    for (unsigned k = 0; k < nt; ++k) {
-      EXPECT_NEAR(a.theta[k], ref.theta[k], 1e-11) << "theta " << k;
-      EXPECT_NEAR(f.theta[k], ref_f.theta[k], 2e-4) << "theta " << k << " (float)";
-    }
-    for (unsigned j = 0; j < nx; ++j) EXPECT_NEAR(a.x[j], ref.x[j], 1e-11) << "x " << j;
-  }
-  set_active_isa(before);
+  expect_isas_match_reference(c, obs, th, x, 1e-11, 2e-4, /*threads=*/false);
 }
 
 // Consecutive one-target gates on low qubits share one pass over both states, block by block (kernels::adjoint_steps);
@@ -270,32 +286,7 @@ TEST(AdjointGradient, BlockedBackwardStepsEqualReference) {
     const PauliSum obs = parse_pauli_sum("0.7 Z0 X1 - 1.3 Y2 + 0.4 X" + std::to_string(n - 1) + " + 0.2 Z3 Z4");
     const std::vector<double> th = random_vector(nt, rng, -kPi, kPi);
     const std::vector<double> x = random_vector(nx, rng, -1, 1);
-    const Isa before = active_isa();
-    set_active_isa(Isa::Reference);
-    const Gradient ref = adjoint_gradient(c, obs, th, x);
-    const Gradient ref_f = adjoint_gradient<float>(c, obs, th, x);
-    EXPECT_GT(max_abs(ref.theta), 1e-2);
-    for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512}) {
-      if (!isa_supported(isa)) continue;
-      SCOPED_TRACE(std::string(isa_name(isa)));
-      set_active_isa(isa);
-      const Gradient a = adjoint_gradient(c, obs, th, x);
-      const Gradient f = adjoint_gradient<float>(c, obs, th, x);
-      for (unsigned k = 0; k < nt; ++k) {
-        EXPECT_NEAR(a.theta[k], ref.theta[k], 1e-10) << "theta " << k;
-        EXPECT_NEAR(f.theta[k], ref_f.theta[k], 2e-3) << "theta " << k << " (float)";
-      }
-      for (unsigned j = 0; j < nx; ++j) EXPECT_NEAR(a.x[j], ref.x[j], 1e-10) << "x " << j;
-      const int threads = num_threads();
-      set_num_threads(1);
-      const Gradient one = adjoint_gradient(c, obs, th, x);
-      set_num_threads(2);
-      const Gradient two = adjoint_gradient(c, obs, th, x);
-      set_num_threads(threads);
-      EXPECT_EQ(one.theta, two.theta);
-      EXPECT_EQ(one.x, two.x);
-    }
-    set_active_isa(before);
+    expect_isas_match_reference(c, obs, th, x, 1e-10, 2e-3, /*threads=*/true);
   }
 }
 

@@ -390,12 +390,13 @@ TEST_P(KernelIsa, RealMatricesMatchReference) {
 }
 
 // A run of gates (StateVector::apply_matrices) goes block by block where consecutive gates lie on low qubits; with
-// the block lowered to 64 amplitudes, n = 9 has eight blocks, and n = 12 runs at the default. Random 1-3-qubit gates
+// the block lowered to 64 amplitudes, n = 9 has eight blocks, and n = 16 has four (double) or two (float) at the
+// default 256 KiB. Random 1-3-qubit gates
 // (dense, real, diagonal, permutations; 0-2 controls), mostly on low qubits, against the reference gate by gate.
 template <Real T>
 void check_dense_runs(Isa isa, double tol) {
   Rng rng(515);
-  for (const unsigned n : {9U, 12U}) {
+  for (const unsigned n : {9U, 16U}) {
     const std::size_t saved = kernels::dense_block_bytes();
     if (n == 9) kernels::set_dense_block_bytes(64 * sizeof(complex<T>));
     std::vector<std::vector<unsigned>> targets, controls;

@@ -539,13 +539,12 @@ struct PlanTables {
 // A gate's plan: groups, streams, lane exchanges and coefficients, pointing into `tab`. Returns the lane mask of the
 // in-register targets.
 template <class T, int C>
-unsigned build_plan(unsigned n, std::span<const unsigned> targets, std::span<const cplx> matrix,
-                    std::span<const unsigned> controls, Plan<T, C>& pl, PlanTables<T, C>& tab) {
+unsigned build_plan(std::span<const unsigned> targets, std::span<const cplx> matrix, std::span<const unsigned> controls,
+                    Plan<T, C>& pl, PlanTables<T, C>& tab) {
   using Coef = typename Plan<T, C>::Coef;
   constexpr unsigned lane_bits = C == 1 ? 0 : C == 2 ? 1 : C == 4 ? 2 : 3;
   const unsigned k = static_cast<unsigned>(targets.size());
   const std::size_t dim = std::size_t{1} << k;
-  (void)n;
   pl = Plan<T, C>{};
 
   // Split targets into in-register and streamed; remember each target's position in the matrix index.
@@ -708,7 +707,7 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
   constexpr unsigned lane_bits = C == 1 ? 0 : C == 2 ? 1 : C == 4 ? 2 : 3;
   P pl;
   thread_local PlanTables<T, C> tables;
-  const unsigned r_lane_mask = build_plan<T, C>(n, targets, matrix, controls, pl, tables);
+  const unsigned r_lane_mask = build_plan<T, C>(targets, matrix, controls, pl, tables);
   const unsigned gv = pl.gv;
 
   // What the term structure allows: a permutation (one unit term per output: no arithmetic), a diagonal (one term
@@ -862,7 +861,7 @@ void apply_dense_run_impl(complex<T>* psi, unsigned n, std::span<const DenseGate
     fns.resize(len);
     for (std::size_t k = 0; k < len; ++k) {
       const DenseGate& g = gates[s + k];
-      const unsigned r = build_plan<T, C>(n, g.targets, g.matrix, g.controls, plans[k], tables[k]);
+      const unsigned r = build_plan<T, C>(g.targets, g.matrix, g.controls, plans[k], tables[k]);
       Mode mode;
       bool real;
       fns[k] = prepare_sweep<T, C>(plans[k], r, state_bytes, mode, real);  // nullptr: the identity
