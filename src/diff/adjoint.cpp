@@ -1,24 +1,108 @@
 #include "qnn/diff/adjoint.hpp"
 
 #include <array>
+#include <cstdint>
 #include <string>
 
 #include "qnn/core/error.hpp"
+#include "qnn/exec/fusion.hpp"
 #include "qnn/exec/simulate.hpp"
 #include "qnn/sim/kernels.hpp"
 #include "adjoint_step.hpp"
+#include "diagonal_group.hpp"
 
 namespace qnn {
 
 namespace {
 
+unsigned g_fuse_from = 16;
+unsigned fuse_segments_from() { return g_fuse_from; }
+
+bool use_vector_kernels(unsigned n) { return n >= kernels::kMinVectorQubits && active_isa() != Isa::Reference; }
+
+// The forward pass: U|0…0⟩ gate by gate, each diagonal group of `sched` in one pass at its anchor (where the
+// kernels run; otherwise, and where no group forms, run()'s fused blocks).
+template <Real T>
+void forward(const Circuit& c, const std::vector<double>& angles, const detail::DiagonalSchedule& sched,
+             StateVector<T>& phi, std::span<const double> theta, std::span<const double> x) {
+  if (!use_vector_kernels(phi.num_qubits()) || sched.members.empty()) {
+    run(c, phi, theta, x);
+    return;
+  }
+  const auto& ops = c.ops();
+  detail::DiagonalGroup group(phi.num_qubits());
+  std::size_t a = 0;
+  std::vector<std::size_t> first(ops.size(), 0);
+  for (std::size_t k = 0; k < ops.size(); ++k) {
+    first[k] = a;
+    a += ops[k].params.size();
+  }
+  // From kFuseFrom qubits on, the gates between groups run fused, as run() would (memory-bound passes); below, one by
+  // one, where fused blocks only add arithmetic.
+  const unsigned fq = phi.num_qubits() >= fuse_segments_from() ? default_fusion_qubits(phi.num_qubits()) : 0;
+  Circuit segment(phi.num_qubits());
+  std::vector<double> segment_angles;
+  // Unfused, the gates between groups still go to the kernels as one run (apply_dense_run): consecutive gates on low
+  // qubits then share a pass over the state. Their matrices and extra controls, stored where the run can point.
+  std::vector<kernels::DenseGate> run_gates;
+  std::vector<cplx> mats;
+  std::vector<ControlList> ctrls;
+  if (fq == 0) {
+    std::size_t entries = 0, extra = 0;
+    for (const Operation& op : ops) {
+      entries += std::size_t{1} << (2 * op.targets().size());
+      extra += op.controls.empty() ? 0 : 1;
+    }
+    mats.reserve(entries);
+    ctrls.reserve(extra);
+  }
+  auto flush = [&] {
+    if (!run_gates.empty()) phi.apply_matrices(run_gates);
+    run_gates.clear();
+    if (segment.size() == 0) return;
+    run_fused(fuse(segment, segment_angles, fq), phi);
+    segment = Circuit(phi.num_qubits());
+    segment_angles.clear();
+  };
+  for (std::size_t k = 0; k < ops.size(); ++k) {
+    const Operation& op = ops[k];
+    const std::span<const double> ang = std::span<const double>(angles).subspan(first[k], op.params.size());
+    if (sched.group[k] < 0) {
+      if (fq > 0) {
+        segment.append(op);
+        segment_angles.insert(segment_angles.end(), ang.begin(), ang.end());
+        continue;
+      }
+      const std::size_t at = mats.size(), nt = op.targets().size();
+      if (op.kind == GateKind::Unitary) {
+        mats.insert(mats.end(), op.matrix->begin(), op.matrix->end());
+      } else {
+        mats.resize(at + (std::size_t{1} << (2 * nt)));
+        gate_matrix_into(op.kind, ang, mats.data() + at);
+      }
+      std::span<const unsigned> controls = std::span<const unsigned>(op.qubits).first(op.qubits.size() - nt);
+      if (!op.controls.empty()) {
+        ctrls.push_back(op.control_list());
+        controls = ctrls.back().span();
+      }
+      run_gates.push_back({op.targets(), std::span<const cplx>(mats.data() + at, mats.size() - at), controls});
+    } else if (sched.anchor(k)) {
+      flush();
+      for (std::size_t j : sched.members[sched.group[k]])
+        group.add(ops[j], std::span<const double>(angles).subspan(first[j], ops[j].params.size()), false, false);
+      group.run<T>(phi.data(), static_cast<complex<T>*>(nullptr), [](const Operation&, double) {});
+    }
+  }
+  flush();
+}
+
 // The backward sweep shared by both entry points: `phi` holds ψ_N and `lambda` holds O ψ_N on entry.
 template <Real T>
-void backward_sweep(const Circuit& c, const std::vector<double>& angles, StateVector<T>& phi, StateVector<T>& lambda,
-                    std::span<const double> theta, std::span<const double> x, DiffWrt wrt, std::vector<double>& dtheta,
+void backward_sweep(const Circuit& c, const std::vector<double>& angles, const detail::DiagonalSchedule& sched,
+                    StateVector<T>& phi, StateVector<T>& lambda, std::span<const double> theta, std::span<const double> x, DiffWrt wrt, std::vector<double>& dtheta,
                     std::vector<double>& dx) {
   const auto& ops = c.ops();
-  const bool vector_kernels = phi.num_qubits() >= kernels::kMinVectorQubits && active_isa() != Isa::Reference;
+  const bool vector_kernels = use_vector_kernels(phi.num_qubits());
   auto backprop = [&](const Expr& e, double g) {
     e.backprop(theta, x, g, wrt.theta ? std::span<double>(dtheta) : std::span<double>(),
                wrt.inputs ? std::span<double>(dx) : std::span<double>());
@@ -35,12 +119,25 @@ void backward_sweep(const Circuit& c, const std::vector<double>& angles, StateVe
     steps.clear();
     owners.clear();
   };
-  std::size_t a = angles.size();
+  // Where each op's angles start.
+  std::vector<std::size_t> first(ops.size() + 1, 0);
+  for (std::size_t k = 0; k < ops.size(); ++k) first[k + 1] = first[k] + ops[k].params.size();
+  detail::DiagonalGroup group(phi.num_qubits());
   for (std::size_t k = ops.size(); k-- > 0;) {
     const Operation& op = ops[k];
     const std::size_t np = op.params.size();
-    a -= np;
-    const std::span<const double> ang = std::span<const double>(angles).subspan(a, np);
+    const std::span<const double> ang = std::span<const double>(angles).subspan(first[k], np);
+    if (vector_kernels && sched.group[k] >= 0) {
+      if (!sched.anchor(k)) continue;  // taken with its group
+      flush();
+      for (std::size_t j : sched.members[sched.group[k]]) {
+        const Operation& o = ops[j];
+        group.add(o, std::span<const double>(angles).subspan(first[j], o.params.size()),
+                  !o.params.empty() && wrt.needs(o.params[0]));
+      }
+      group.run<T>(phi.data(), lambda.data(), [&](const Operation& o, double sum) { backprop(o.params[0], 2.0 * sum); });
+      continue;
+    }
     if (vector_kernels) {
       kernels::AdjointStep st;
       std::array<unsigned, 3> which{};
@@ -69,19 +166,22 @@ void backward_sweep(const Circuit& c, const std::vector<double>& angles, StateVe
 
 }  // namespace
 
+void set_adjoint_fuse_from(unsigned n) { g_fuse_from = n; }
+
 template <Real T>
 Gradient adjoint_gradient(const Circuit& c, const PauliSum& obs, std::span<const double> theta,
                           std::span<const double> x, DiffWrt wrt) {
   const std::vector<double> angles = bind_angles(c, theta, x);
+  const detail::DiagonalSchedule sched = detail::schedule_diagonal_groups(c, detail::DiagonalGroup(c.num_qubits()));
   StateVector<T> phi(c.num_qubits());
-  run(c, phi, theta, x);
+  forward(c, angles, sched, phi, theta, x);
   StateVector<T> lambda(c.num_qubits());
   apply_observable(phi, obs, lambda);
   Gradient g;
   g.value = expectation(phi, obs);
   g.theta.assign(wrt.theta ? std::max<std::size_t>(theta.size(), c.num_theta()) : 0, 0.0);
   g.x.assign(wrt.inputs ? x.size() : 0, 0.0);
-  backward_sweep(c, angles, phi, lambda, theta, x, wrt, g.theta, g.x);
+  backward_sweep(c, angles, sched, phi, lambda, theta, x, wrt, g.theta, g.x);
   wrt.mask(g.theta);
   return g;
 }
@@ -90,8 +190,9 @@ template <Real T>
 VjpResult adjoint_vjp(const Circuit& c, std::span<const PauliSum> observables, std::span<const double> theta,
                       std::span<const double> x, const Upstream& upstream, DiffWrt wrt) {
   const std::vector<double> angles = bind_angles(c, theta, x);
+  const detail::DiagonalSchedule sched = detail::schedule_diagonal_groups(c, detail::DiagonalGroup(c.num_qubits()));
   StateVector<T> phi(c.num_qubits());
-  run(c, phi, theta, x);
+  forward(c, angles, sched, phi, theta, x);
   VjpResult r;
   r.values.reserve(observables.size());
   for (const PauliSum& o : observables) r.values.push_back(expectation(phi, o));
@@ -107,7 +208,7 @@ VjpResult adjoint_vjp(const Circuit& c, std::span<const PauliSum> observables, s
   apply_observable(phi, weighted, lambda);
   r.theta.assign(wrt.theta ? std::max<std::size_t>(theta.size(), c.num_theta()) : 0, 0.0);
   r.x.assign(wrt.inputs ? x.size() : 0, 0.0);
-  backward_sweep(c, angles, phi, lambda, theta, x, wrt, r.theta, r.x);
+  backward_sweep(c, angles, sched, phi, lambda, theta, x, wrt, r.theta, r.x);
   wrt.mask(r.theta);
   return r;
 }

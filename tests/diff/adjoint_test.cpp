@@ -15,6 +15,7 @@
 #include "qnn/diff/finite_difference.hpp"
 #include "qnn/exec/simulate.hpp"
 #include "qnn/sim/kernels.hpp"
+#include "diff/diagonal_group.hpp"
 #include "sim/random_circuits.hpp"
 
 namespace qnn {
@@ -284,6 +285,64 @@ TEST(AdjointGradient, BlockedBackwardStepsEqualReference) {
         if (rng.below(16) == 0) c.rzz(static_cast<unsigned>(rng.below(n - 1)), n - 1, 0.4 + round);
       }
     const PauliSum obs = parse_pauli_sum("0.7 Z0 X1 - 1.3 Y2 + 0.4 X" + std::to_string(n - 1) + " + 0.2 Z3 Z4");
+    const std::vector<double> th = random_vector(nt, rng, -kPi, kPi);
+    const std::vector<double> x = random_vector(nx, rng, -1, 1);
+    expect_isas_match_reference(c, obs, th, x, 1e-10, 2e-3, /*threads=*/true);
+  }
+}
+
+// Commuting diagonal gates go through the sweep as groups, one pass over both states each
+// (src/diff/diagonal_group.hpp): layers that mix every diagonal kind (parameterised or not, with extra controls, on
+// low and on high qubits, RZZ across the low/high split, which stays a gate of its own) with RY/RX/H/CNOT between
+// them, at n = 7 (k = 6: one high qubit) and n = 17 (k = 7: ten high qubits). Against the Reference ISA's per-gate
+// sweep, which forms no groups; 1 and 2 threads give the same bits.
+TEST(AdjointGradient, DiagonalGroupsEqualReference) {
+  for (const unsigned n : {7U, 17U}) {
+    SCOPED_TRACE("n = " + std::to_string(n));
+    const detail::DiagonalGroup probe(n);
+    const unsigned k = probe.low_qubits();
+    ASSERT_EQ(k, n == 7 ? 6U : 7U);
+    Rng rng(9090 + n);
+    const unsigned nt = 11, nx = 2;
+    Circuit c(n);
+    for (unsigned q = 0; q < n; ++q) c.h(q);
+    unsigned i = 0;
+    auto angle = [&] {
+      const unsigned j = i++;
+      return theta(j % nt) * (1.0 + 0.5 * (j % 3)) + input(j % nx) * 0.7;
+    };
+    for (int layer = 0; layer < 3; ++layer) {
+      for (unsigned q = 0; q < n; ++q) {
+        c.ry(q, angle());
+        switch ((q + layer) % 6) {
+          case 0: c.rz(q, angle()); break;
+          case 1: c.p(q, angle()); break;
+          case 2: c.add(GateKind::T, {q}); break;
+          case 3: c.add(GateKind::CRZ, {(q + 1) % n, q}, {angle()}); break;
+          case 4: c.add(GateKind::CP, {q, (q + 2) % n}, {angle()}); break;
+          default: c.add(GateKind::RZ, {q}, {angle()}, {(q + 3) % n}); break;
+        }
+      }
+      for (unsigned q = 0; q + 1 < n; ++q) c.rzz(q, q + 1, angle());  // (k − 1, k) straddles
+      c.add(GateKind::CZ, {0, 2}).add(GateKind::S, {1}).add(GateKind::Sdg, {n - 1}).add(GateKind::Z, {3});
+      for (unsigned q = 0; q < n; ++q) c.rx(q, angle());
+      for (unsigned q = 0; q + 1 < n; ++q) c.cnot(q, q + 1);
+    }
+    // The schedule forms groups, with gates on low and on high qubits, and leaves the straddling RZZ alone.
+    const detail::DiagonalSchedule sched = detail::schedule_diagonal_groups(c, probe);
+    ASSERT_GE(sched.members.size(), 3U);
+    bool low = false, high = false;
+    for (std::size_t op = 0; op < c.size(); ++op) {
+      if (sched.group[op] < 0) continue;
+      const std::uint64_t m = detail::qubit_mask(c.ops()[op]);
+      low = low || (m >> k) == 0;
+      high = high || (m & ((std::uint64_t{1} << k) - 1)) == 0;
+      EXPECT_FALSE(c.ops()[op].kind == GateKind::RZZ && c.ops()[op].qubits[0] == k - 1);
+    }
+    EXPECT_TRUE(low);
+    EXPECT_TRUE(high);
+    const PauliSum obs = parse_pauli_sum("0.7 Z0 X1 - 1.3 Y2 + 0.4 X" + std::to_string(n - 1) + " + 0.2 Z3 Z" +
+                                         std::to_string(n - 2));
     const std::vector<double> th = random_vector(nt, rng, -kPi, kPi);
     const std::vector<double> x = random_vector(nx, rng, -1, 1);
     expect_isas_match_reference(c, obs, th, x, 1e-10, 2e-3, /*threads=*/true);

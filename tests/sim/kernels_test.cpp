@@ -472,6 +472,64 @@ TEST_P(KernelIsa, IndependentPartsMatchReference) {
   check_chunked_state<double>(GetParam(), 1e-12);
 }
 
+// kernels::diagonal_pass against its definition, amplitude by amplitude: d(i) = lo[i mod 2^k] · hi[i >> k] applied to
+// φ and λ, corr_lo and corr_hi the sums of c(i) = Im(conj(λ_i) φ_i) over the blocks and within each block. Several
+// block sizes (one block, the smallest, many), with and without λ; 1 and 2 threads give the same bits.
+template <Real T>
+void check_diagonal_pass(Isa isa, double tol) {
+  Rng rng(515);
+  for (const auto& [n, k] : {std::pair{6U, 6U}, std::pair{9U, 3U}, std::pair{14U, 6U}, std::pair{15U, 8U}}) {
+    const index_t N = index_t{1} << n, nlo = index_t{1} << k, nhi = N >> k;
+    std::vector<cplx> lo(nlo), hi(nhi);
+    for (cplx& a : lo) a = std::polar(1.0, rng.uniform(-3, 3));
+    for (cplx& a : hi) a = std::polar(1.0, rng.uniform(-3, 3));
+    const StateVector<T> phi0 = random_state<T>(n, rng), lam0 = random_state<T>(n, rng);
+    std::vector<double> want_lo(nlo, 0.0), want_hi(nhi, 0.0);
+    for (index_t i = 0; i < N; ++i) {
+      const double c = std::imag(std::conj(cplx(lam0[i])) * cplx(phi0[i]));
+      want_lo[i & (nlo - 1)] += c;
+      want_hi[i >> k] += c;
+    }
+    for (const bool with_lambda : {true, false}) {
+      SCOPED_TRACE("n=" + std::to_string(n) + " k=" + std::to_string(k) + (with_lambda ? " with λ" : " φ only"));
+      std::vector<double> got_lo[2], got_hi[2];
+      StateVector<T> phi[2] = {phi0, phi0}, lam[2] = {lam0, lam0};
+      for (int t = 0; t < 2; ++t) {
+        const int saved = num_threads();
+        set_num_threads(t + 1);
+        got_lo[t].assign(with_lambda ? nlo : 0, -1.0);
+        got_hi[t].assign(with_lambda ? nhi : 0, -1.0);
+        kernels::DiagonalPass pass;
+        pass.low_qubits = k;
+        pass.lo = lo;
+        pass.hi = hi;
+        pass.corr_lo = got_lo[t];
+        pass.corr_hi = got_hi[t];
+        kernels::diagonal_pass<T>(isa, phi[t].data(), with_lambda ? lam[t].data() : nullptr, n, pass);
+        set_num_threads(saved);
+      }
+      for (index_t i = 0; i < N; ++i) {
+        const cplx d = lo[i & (nlo - 1)] * hi[i >> k];
+        ASSERT_LT(std::abs(cplx(phi[0][i]) - d * cplx(phi0[i])), tol) << "phi " << i;
+        const cplx l = with_lambda ? d * cplx(lam0[i]) : cplx(lam0[i]);
+        ASSERT_LT(std::abs(cplx(lam[0][i]) - l), tol) << "lambda " << i;
+      }
+      for (index_t j = 0; j < (with_lambda ? nlo : 0); ++j) ASSERT_NEAR(got_lo[0][j], want_lo[j], tol) << "lo " << j;
+      for (index_t b = 0; b < (with_lambda ? nhi : 0); ++b) ASSERT_NEAR(got_hi[0][b], want_hi[b], tol) << "hi " << b;
+      EXPECT_EQ(got_lo[0], got_lo[1]);
+      EXPECT_EQ(got_hi[0], got_hi[1]);
+      for (index_t i = 0; i < N; ++i) ASSERT_EQ(phi[0][i], phi[1][i]);
+    }
+  }
+}
+
+TEST_P(KernelIsa, DiagonalPassMatchesDefinition) {
+  if (GetParam() == Isa::Reference) GTEST_SKIP() << "the Reference ISA has no diagonal pass (the sweep takes gates)";
+  if (!isa_supported(GetParam())) GTEST_SKIP() << "CPU lacks " << isa_name(GetParam());
+  check_diagonal_pass<double>(GetParam(), 1e-12);
+  check_diagonal_pass<float>(GetParam(), 2e-5);
+}
+
 TEST(KernelIsa, BestIsaIsSupported) { EXPECT_TRUE(isa_supported(best_isa())); }
 
 }  // namespace

@@ -77,6 +77,21 @@ inline constexpr unsigned kMaxAdjointStepControls = 16;
 template <Real T>
 void adjoint_steps(Isa isa, complex<T>* phi, complex<T>* lambda, unsigned n, std::span<AdjointStep> steps);
 
+/// A group of commuting diagonal gates (RZ, P, CZ, CRZ, RZZ, …) applied to φ and λ in one pass, where the adjoint
+/// sweep would take one pass per gate. The group's diagonal is d(i) = lo[i mod 2^k] · hi[i >> k] (k = low_qubits, at
+/// least 3, at most n; lo has 2^k entries, hi 2^(n−k)). With correlations asked for (corr_lo and corr_hi not empty,
+/// λ given): corr_lo[j] = Σ_b c(b·2^k + j) and corr_hi[b] = Σ_j c(b·2^k + j) for c(i) = Im(conj(λ_i) φ_i), which a
+/// phase on both states leaves as it is, so each diagonal generator's Re⟨λ|G|φ⟩ is a signed sum of one of them. Then
+/// φ ← d ∘ φ and, if λ is not null, λ ← d ∘ λ. Sums are added in a fixed order: the result does not depend on the
+/// thread count. Requires n ≥ kMinVectorQubits; implemented by every Isa except Reference.
+struct DiagonalPass {
+  unsigned low_qubits = 0;
+  std::span<const cplx> lo, hi;
+  std::span<double> corr_lo, corr_hi;
+};
+template <Real T>
+void diagonal_pass(Isa isa, complex<T>* phi, complex<T>* lambda, unsigned n, const DiagonalPass& pass);
+
 /// One step of the batched adjoint sweep, the same U on every sample of batched states (layout below; n ≥ 1, one
 /// target, controls as in `step`): step.sums[p] = Σ_b Re ⟨λ_b| G_p |φ_b⟩, then φ_b ← C(U†)φ_b, and λ_b ← C(U†)λ_b if
 /// step.update_lambda, in one pass over both states. Summed in fixed chunks in order.

@@ -413,4 +413,102 @@ void adjoint_steps_impl(complex<T>* phi, complex<T>* lambda, unsigned n, std::sp
   }
 }
 
+// Blocks [b0, b1) of a diagonal pass (kernels::diagonal_pass), 2^k amplitudes (nv vectors) each: d = lo · hi[b], the
+// lo part as lane coefficients (lr, li) that every block shares. LAM: λ is updated too. GRAD: the correlations
+// c = Im(conj λ · φ) are taken first, per lane as (λr·φi, λi·φr): summed per vector of a block over the blocks into
+// acc, and per block into hi_out (the lanes' signed sum).
+template <class T, int C, bool LAM, bool GRAD>
+void diagonal_blocks(T* __restrict phi, T* __restrict lam, const typename Simd<T, C>::vec* lr,
+                     const typename Simd<T, C>::vec* li, const cplx* hi, index_t nv, index_t b0, index_t b1,
+                     typename Simd<T, C>::vec* __restrict acc, double* hi_out) {
+  using S = Simd<T, C>;
+  using vec = typename S::vec;
+  for (index_t b = b0; b < b1; ++b) {
+    // (lr + i·li)(hr + i·hi) in lane coefficients, with li's lanes (−im, im): re = lr·hr + li·(hi, −hi),
+    // im = lr·(−hi, hi) + li·hr.
+    vec hr, hin, his;
+    for (int e = 0; e < 2 * C; e += 2) {
+      hr[e] = hr[e + 1] = static_cast<T>(hi[b].real());
+      hin[e] = his[e + 1] = static_cast<T>(hi[b].imag());
+      hin[e + 1] = his[e] = static_cast<T>(-hi[b].imag());
+    }
+    T* const bp = phi + b * nv * 2 * C;
+    T* const bl = LAM ? lam + b * nv * 2 * C : nullptr;
+    vec t{};
+    for (index_t v = 0; v < nv; ++v) {
+      const vec dr = lr[v] * hr + li[v] * hin;
+      const vec di = lr[v] * his + li[v] * hr;
+      const vec x = S::load(bp + v * 2 * C);
+      const vec xs = S::swap_ri(x);
+      if constexpr (LAM) {
+        const vec y = S::load(bl + v * 2 * C);
+        if constexpr (GRAD) {
+          const vec q = y * xs;
+          acc[v] += q;
+          t += q;
+        }
+        S::store(bl + v * 2 * C, dr * y + di * S::swap_ri(y));
+      }
+      S::store(bp + v * 2 * C, dr * x + di * xs);
+    }
+    if constexpr (GRAD) {
+      double h = 0;
+      for (int e = 0; e < 2 * C; e += 2) h += static_cast<double>(t[e]) - static_cast<double>(t[e + 1]);
+      hi_out[b] = h;
+    }
+  }
+}
+
+template <class T, int C>
+void diagonal_pass_impl(complex<T>* phi, complex<T>* lambda, unsigned n, const DiagonalPass& dp) {
+  using vec = typename Simd<T, C>::vec;
+  const unsigned k = dp.low_qubits;
+  const index_t nv = (index_t{1} << k) / C;  // vectors a block holds
+  const index_t blocks = index_t{1} << (n - k);
+  const bool grad = !dp.corr_lo.empty();
+  thread_local std::vector<vec> coef;
+  coef.resize(2 * nv);
+  for (index_t v = 0; v < nv; ++v)
+    for (int l = 0; l < C; ++l) {
+      const cplx a = dp.lo[v * C + l];
+      coef[v][2 * l] = coef[v][2 * l + 1] = static_cast<T>(a.real());
+      coef[nv + v][2 * l] = static_cast<T>(-a.imag());
+      coef[nv + v][2 * l + 1] = static_cast<T>(a.imag());
+    }
+  // Blocks in fixed super-chunks (at most 8), each with its own sums per vector of a block, added in chunk order.
+  const index_t supers = std::min<index_t>(blocks, 8);
+  const index_t per = blocks / supers;
+  thread_local std::vector<vec> acc;
+  acc.assign(grad ? supers * nv : 0, vec{});
+  // The threads see this thread's tables through these (thread_local names would be their own, empty ones).
+  const vec* const lr = coef.data();
+  const vec* const li = lr + nv;
+  vec* const ac = acc.data();
+  T* const p = reinterpret_cast<T*>(phi);
+  T* const l = reinterpret_cast<T*>(lambda);
+  const cplx* const hi = dp.hi.data();
+  double* const hi_out = dp.corr_hi.data();
+  parallel_for(
+      supers,
+      [&](index_t sc) {
+        const index_t b0 = sc * per, b1 = b0 + per;
+        if (grad) {
+          diagonal_blocks<T, C, true, true>(p, l, lr, li, hi, nv, b0, b1, ac + sc * nv, hi_out);
+        } else if (l) {
+          diagonal_blocks<T, C, true, false>(p, l, lr, li, hi, nv, b0, b1, nullptr, nullptr);
+        } else {
+          diagonal_blocks<T, C, false, false>(p, l, lr, li, hi, nv, b0, b1, nullptr, nullptr);
+        }
+      },
+      per * nv * C * (l ? 2 : 1));
+  if (!grad) return;
+  for (index_t v = 0; v < nv; ++v)
+    for (int c = 0; c < C; ++c) {
+      double s = 0;
+      for (index_t sc = 0; sc < supers; ++sc)
+        s += static_cast<double>(acc[sc * nv + v][2 * c]) - static_cast<double>(acc[sc * nv + v][2 * c + 1]);
+      dp.corr_lo[v * C + c] = s;
+    }
+}
+
 }  // namespace qnn::kernels::QNN_KERNEL_NS

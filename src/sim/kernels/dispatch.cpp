@@ -20,6 +20,8 @@ namespace kernels {
   void apply_dense_run(complex<T>* psi, unsigned n, std::span<const DenseGate> gates);                           \
   template <Real T>                                                                                              \
   void adjoint_steps(complex<T>* phi, complex<T>* lambda, unsigned n, std::span<AdjointStep> steps);             \
+  template <Real T>                                                                                              \
+  void diagonal_pass(complex<T>* phi, complex<T>* lambda, unsigned n, const DiagonalPass& pass);                 \
   template <class T>                                                                                             \
   void batched_apply_shared_impl(T* re, T* im, unsigned n, unsigned B, std::span<const unsigned> targets,        \
                                  std::span<const cplx> matrix, std::span<const unsigned> controls);              \
@@ -149,6 +151,15 @@ void adjoint_steps(Isa isa, complex<T>* phi, complex<T>* lambda, unsigned n, std
   }
 }
 
+template <Real T>
+void diagonal_pass(Isa isa, complex<T>* phi, complex<T>* lambda, unsigned n, const DiagonalPass& pass) {
+  switch (isa) {
+    case Isa::Avx512: return avx512::diagonal_pass<T>(phi, lambda, n, pass);
+    case Isa::Avx2: return avx2::diagonal_pass<T>(phi, lambda, n, pass);
+    default: return scalar::diagonal_pass<T>(phi, lambda, n, pass);
+  }
+}
+
 // The batched kernels: Reference has none of its own and takes the scalar build.
 #define QNN_BATCHED_DISPATCH(fn, ...)                  \
   switch (isa) {                                       \
@@ -212,6 +223,8 @@ template void apply_dense_run<float>(Isa, complex<float>*, unsigned, std::span<c
 template void apply_dense_run<double>(Isa, complex<double>*, unsigned, std::span<const DenseGate>);
 template void adjoint_steps<float>(Isa, complex<float>*, complex<float>*, unsigned, std::span<AdjointStep>);
 template void adjoint_steps<double>(Isa, complex<double>*, complex<double>*, unsigned, std::span<AdjointStep>);
+template void diagonal_pass<float>(Isa, complex<float>*, complex<float>*, unsigned, const DiagonalPass&);
+template void diagonal_pass<double>(Isa, complex<double>*, complex<double>*, unsigned, const DiagonalPass&);
 template void apply_1q_small<float>(Isa, complex<float>*, unsigned, unsigned, index_t, unsigned, const cplx*);
 template void apply_1q_small<double>(Isa, complex<double>*, unsigned, unsigned, index_t, unsigned, const cplx*);
 template void apply_dense<float>(Isa, complex<float>*, unsigned, std::span<const unsigned>, std::span<const cplx>,

@@ -33,12 +33,18 @@ void adjoint_steps(complex<T>* phi, complex<T>* lambda, unsigned n, std::span<Ad
   adjoint_steps_impl<T, kLanes<T>>(phi, lambda, n, steps);
 }
 
+template <Real T>
+void diagonal_pass(complex<T>* phi, complex<T>* lambda, unsigned n, const DiagonalPass& pass) {
+  diagonal_pass_impl<T, kLanes<T>>(phi, lambda, n, pass);
+}
+
 #define QNN_ENTRY_POINTS_INSTANTIATE(T)                                                                          \
   template void apply_dense<T>(complex<T>*, unsigned, std::span<const unsigned>, std::span<const cplx>,         \
                                std::span<const unsigned>);                                                       \
   template void apply_1q_small<T>(complex<T>*, unsigned, unsigned, index_t, unsigned, const cplx*);             \
   template void apply_dense_run<T>(complex<T>*, unsigned, std::span<const DenseGate>);                          \
-  template void adjoint_steps<T>(complex<T>*, complex<T>*, unsigned, std::span<AdjointStep>);
+  template void adjoint_steps<T>(complex<T>*, complex<T>*, unsigned, std::span<AdjointStep>);                  \
+  template void diagonal_pass<T>(complex<T>*, complex<T>*, unsigned, const DiagonalPass&);
 QNN_ENTRY_POINTS_INSTANTIATE(float)
 QNN_ENTRY_POINTS_INSTANTIATE(double)
 #undef QNN_ENTRY_POINTS_INSTANTIATE

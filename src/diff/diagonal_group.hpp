@@ -1,0 +1,174 @@
+#pragma once
+// Internal to src/diff: commuting diagonal gates of the adjoint sweep taken together (kernels::diagonal_pass).
+//
+// A layer of n RZ gates costs the per-gate sweep n passes over both states. Diagonal gates commute with each other,
+// and with any gate on other qubits, so the sweep may take them as one group: the group's diagonal d is the product
+// of theirs, and for a diagonal generator G = i·diag(h) (every diagonal unitary's: G = (∂U/∂θ)U† of a phase is
+// imaginary) the gradient is Re⟨λ|G|φ⟩ = −Σ_i h(i) c(i) with c(i) = Im(conj(λ_i) φ_i). A phase on both states leaves
+// c as it is, so every gate of the group reads the same c, taken once, in the pass that applies d† to both states.
+// h depends on a gate's few qubits only: with the state split into blocks of 2^k amplitudes, a gate on low qubits
+// (all < k) needs c summed over the blocks (2^k sums), one on high qubits (all ≥ k) c summed within each block
+// (2^(n−k) sums). A gate with qubits on both sides of k is left to the per-gate sweep.
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "qnn/circuit/circuit.hpp"
+#include "qnn/circuit/gate.hpp"
+#include "qnn/diff/adjoint.hpp"
+#include "qnn/sim/kernels.hpp"
+
+namespace qnn::detail {
+
+/// The qubits an operation touches (its own and extra controls), as a mask; n ≤ 64.
+inline std::uint64_t qubit_mask(const Operation& op) {
+  std::uint64_t m = 0;
+  for (unsigned q : op.qubits) m |= std::uint64_t{1} << q;
+  for (unsigned q : op.controls) m |= std::uint64_t{1} << q;
+  return m;
+}
+
+/// A table gate with a diagonal matrix and at most one parameter (RZ, P, Z, S, T, CZ, CRZ, CP, RZZ, …).
+inline bool groupable_diagonal(const Operation& op) {
+  return op.kind != GateKind::Unitary && gate_info(op.kind).has(kDiagonal) && op.params.size() <= 1 &&
+         op.qubits.size() + op.controls.size() <= 6;
+}
+
+class DiagonalGroup {
+ public:
+  /// Blocks of 2^k amplitudes with k = n − 10 (the per-block table then has at most 1024 entries), at least 6.
+  explicit DiagonalGroup(unsigned n) : n_(n), k_(std::min(n, std::max(6U, n > 10 ? n - 10 : 0U))) {}
+
+  [[nodiscard]] unsigned low_qubits() const { return k_; }
+  [[nodiscard]] std::size_t size() const { return members_.size(); }
+  /// Whether the gate's qubits lie all below k or all at or above it.
+  [[nodiscard]] bool fits(const Operation& op) const {
+    const std::uint64_t m = qubit_mask(op), low = (std::uint64_t{1} << k_) - 1;
+    return (m & low) == 0 || (m & ~low) == 0;
+  }
+
+  /// Adds a groupable gate that fits, at angles `ang`: its U† (its U if not `dagger`, for a forward pass); its
+  /// gradient is asked for if `grad`.
+  void add(const Operation& op, std::span<const double> ang, bool grad, bool dagger = true) {
+    Member mb;
+    mb.op = &op;
+    mb.grad = grad && !op.params.empty();
+    const ControlList cl = op.control_list();
+    const auto ts = op.targets();
+    for (std::size_t i = 0; i < cl.size; ++i) mb.support[mb.bits++] = cl.qubits[i];
+    for (unsigned t : ts) mb.support[mb.bits++] = t;
+    mb.high = mb.support[0] >= k_;
+    if (mb.high)
+      for (unsigned b = 0; b < mb.bits; ++b) mb.support[b] -= k_;
+    const GateMatrix u = gate_matrix(op.kind, ang);
+    GateMatrix d;
+    if (mb.grad) d = gate_derivative(op.kind, ang, 0);
+    const unsigned nc = static_cast<unsigned>(cl.size);
+    const unsigned all_controls = (1U << nc) - 1;
+    for (unsigned p = 0; p < (1U << mb.bits); ++p) {
+      if ((p & all_controls) != all_controls) {
+        mb.u_dag[p] = 1;
+        mb.h[p] = 0;
+        continue;
+      }
+      const unsigned t = p >> nc;
+      const cplx ut = u(t, t);
+      mb.u_dag[p] = dagger ? std::conj(ut) : ut;
+      mb.h[p] = mb.grad ? (d(t, t) * std::conj(ut)).imag() : 0.0;
+    }
+    members_.push_back(mb);
+  }
+
+  /// The group's pass over φ and λ (λ may be null: φ only, no gradients) (λ's update and the gradients as kernels::diagonal_pass); then
+  /// `gradient(op, Re⟨λ|G|φ⟩)` for each member whose gradient was asked for, in the order they were added.
+  template <Real T, class Fn>
+  void run(complex<T>* phi, complex<T>* lambda, Fn&& gradient) {
+    const index_t nlo = index_t{1} << k_, nhi = index_t{1} << (n_ - k_);
+    lo_.assign(nlo, cplx(1));
+    hi_.assign(nhi, cplx(1));
+    bool any_grad = false;
+    for (const Member& mb : members_) {
+      std::vector<cplx>& tab = mb.high ? hi_ : lo_;
+      for (index_t j = 0; j < static_cast<index_t>(tab.size()); ++j) tab[j] *= mb.u_dag[mb.pattern(j)];
+      any_grad = any_grad || mb.grad;
+    }
+    corr_lo_.assign(any_grad ? nlo : 0, 0.0);
+    corr_hi_.assign(any_grad ? nhi : 0, 0.0);
+    kernels::DiagonalPass pass;
+    pass.low_qubits = k_;
+    pass.lo = lo_;
+    pass.hi = hi_;
+    pass.corr_lo = corr_lo_;
+    pass.corr_hi = corr_hi_;
+    kernels::diagonal_pass<T>(active_isa(), phi, lambda, n_, pass);
+    for (const Member& mb : members_) {
+      if (!mb.grad) continue;
+      const std::vector<double>& c = mb.high ? corr_hi_ : corr_lo_;
+      double s = 0;
+      for (index_t j = 0; j < static_cast<index_t>(c.size()); ++j) s -= mb.h[mb.pattern(j)] * c[j];
+      gradient(*mb.op, s);
+    }
+    members_.clear();
+  }
+
+ private:
+  struct Member {
+    const Operation* op = nullptr;
+    bool grad = false, high = false;
+    unsigned bits = 0;
+    std::array<unsigned, 6> support{};  // controls, then targets; relative to k if high
+    std::array<cplx, 64> u_dag{};       // U†'s (or U's) diagonal by the support's bits (bit m: support[m])
+    std::array<double, 64> h{};         // G = i·diag(h), zero where a control is 0
+    [[nodiscard]] unsigned pattern(index_t j) const {
+      unsigned p = 0;
+      for (unsigned m = 0; m < bits; ++m) p |= static_cast<unsigned>((j >> support[m]) & 1U) << m;
+      return p;
+    }
+  };
+  unsigned n_, k_;
+  std::vector<Member> members_;
+  std::vector<cplx> lo_, hi_;
+  std::vector<double> corr_lo_, corr_hi_;
+};
+
+/// Which diagonal gates of a circuit go together. Scanning back from the last op, a groupable gate that fits starts a
+/// group and takes the earlier ones that commute with every op between (the qubits of every op passed over are
+/// blocked); a group of fewer than 3 gates is not worth its pass and is dropped. A group is applied where its latest
+/// gate (its anchor, members[g][0]) stands: in a forward pass the earlier members wait for it, in the backward sweep
+/// the later ones are taken early. The reordered circuit is the same unitary.
+struct DiagonalSchedule {
+  std::vector<int> group;                         // per op: its group, or −1
+  std::vector<std::vector<std::size_t>> members;  // per group: op indices, anchor first, descending
+  [[nodiscard]] bool anchor(std::size_t k) const { return group[k] >= 0 && members[group[k]][0] == k; }
+};
+
+inline DiagonalSchedule schedule_diagonal_groups(const Circuit& c, const DiagonalGroup& g) {
+  const auto& ops = c.ops();
+  const unsigned n = c.num_qubits();
+  const std::uint64_t all_qubits = n >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
+  DiagonalSchedule s;
+  s.group.assign(ops.size(), -1);
+  std::vector<std::size_t> members;
+  for (std::size_t k = ops.size(); k-- > 0;) {
+    if (s.group[k] >= 0 || !groupable_diagonal(ops[k]) || !g.fits(ops[k])) continue;
+    members.assign(1, k);
+    std::uint64_t blocked = 0;
+    for (std::size_t j = k; j-- > 0 && blocked != all_qubits && k - j <= 8 * std::size_t{n};) {
+      if (s.group[j] >= 0) continue;
+      const std::uint64_t m = qubit_mask(ops[j]);
+      if ((m & blocked) == 0 && groupable_diagonal(ops[j]) && g.fits(ops[j])) {
+        members.push_back(j);
+      } else {
+        blocked |= m;
+      }
+    }
+    if (members.size() < 3) continue;
+    for (std::size_t j : members) s.group[j] = static_cast<int>(s.members.size());
+    s.members.push_back(members);
+  }
+  return s;
+}
+
+}  // namespace qnn::detail
