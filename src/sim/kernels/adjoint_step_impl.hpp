@@ -64,7 +64,6 @@ void adjoint_sweep(T* __restrict phi, T* __restrict lam, const AdjointPlan<T, C>
   }
   const index_t off[2] = {0, pl.off1};
   const index_t fixed = pl.fixed, ctrl = pl.ctrl, prefetch = pl.prefetch;
-  const bool update = pl.update_lambda;
   index_t x = g0;
   for (unsigned s = 0; s < pl.n_sorted; ++s) x = insert_zero_bit(x, pl.sorted[s]);
 
@@ -147,11 +146,9 @@ void adjoint_sweep(T* __restrict phi, T* __restrict lam, const AdjointPlan<T, C>
     }
     apply(ure, uim, v, w);
     for (unsigned j = 0; j < G; ++j) S::store(bp + off[j], w[j]);
-    if (update) {
-      vec z[G];
-      apply(ure, uim, l, z);
-      for (unsigned j = 0; j < G; ++j) S::store(bl + off[j], z[j]);
-    }
+    vec z[G];
+    apply(ure, uim, l, z);
+    for (unsigned j = 0; j < G; ++j) S::store(bl + off[j], z[j]);
   };
   // Runs of consecutive groups (below the lowest fixed bit) step a pointer; the carry trick runs once per run.
   const index_t run = fixed & (~fixed + 1);  // 0: every group consecutive
@@ -199,7 +196,10 @@ AdjointFn<T, C> plan_adjoint_step(const AdjointStep& st, unsigned n, AdjointPlan
   using Coef = typename P::Coef;
   constexpr unsigned lane_bits = C == 1 ? 0 : C == 2 ? 1 : C == 4 ? 2 : 3;
   const unsigned t = st.target;
-  pl = P{};
+  // Reset what is read before it is written (the coefficient tables are written for the entries in use): a fresh
+  // plan is two kilobytes to zero-fill per step.
+  pl.off1 = pl.fixed = pl.ctrl = pl.prefetch = 0;
+  pl.n_sorted = 0;
   pl.nd = st.num_generators;
   pl.update_lambda = st.update_lambda;
   unsigned lane_ctrl = 0;
