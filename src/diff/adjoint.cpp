@@ -142,7 +142,6 @@ void backward_sweep(const Circuit& c, const std::vector<double>& angles, const d
       kernels::AdjointStep st;
       std::array<unsigned, 3> which{};
       if (detail::make_adjoint_step(op, ang, wrt, st, which)) {
-        st.update_lambda = k > 0;
         steps.push_back(st);
         owners.emplace_back(&op, which);
         continue;

@@ -57,8 +57,9 @@ void apply_1q_small(Isa isa, complex<T>* psi, unsigned n, unsigned t, index_t ct
 /// One gate of the adjoint sweep's backward pass (kernels::adjoint_steps): U on `target`, controlled on the first
 /// `num_controls` of `controls`. The step reads φ = ψ_k and λ, computes sums[p] = Re ⟨λ| G_p |φ⟩ for each of the
 /// `num_generators` (at most 3) 2 × 2 G_p = D_p U† (D_p = ∂U/∂θ_p, so that this is Re ⟨λ| D_p |U†φ⟩; G_p acts where
-/// every control is 1 and is zero elsewhere, as ∂C(U)/∂θ is), then sets φ ← C(U†)φ, and λ ← C(U†)λ if
-/// `update_lambda`. Matrices are row-major.
+/// every control is 1 and is zero elsewhere, as ∂C(U)/∂θ is), then sets φ ← C(U†)φ and λ ← C(U†)λ (batched_adjoint_step
+/// skips λ where `update_lambda` is false; adjoint_steps always updates it, which costs one step per sweep and keeps a
+/// branch out of its inner loop). Matrices are row-major.
 struct AdjointStep {
   unsigned target = 0;
   unsigned num_controls = 0;

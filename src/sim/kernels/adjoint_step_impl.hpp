@@ -32,7 +32,6 @@ struct AdjointPlan {
   Coef u[8] = {};
   Coef d[kMaxAdjointDerivatives][8] = {};
   unsigned nd = 0;
-  bool update_lambda = true;
   index_t off1 = 0;  // reals from a group's first vector to its second (streamed target)
   index_t fixed = 0, ctrl = 0;
   unsigned sorted[64] = {};
@@ -201,7 +200,6 @@ AdjointFn<T, C> plan_adjoint_step(const AdjointStep& st, unsigned n, AdjointPlan
   pl.off1 = pl.fixed = pl.ctrl = pl.prefetch = 0;
   pl.n_sorted = 0;
   pl.nd = st.num_generators;
-  pl.update_lambda = st.update_lambda;
   unsigned lane_ctrl = 0;
   for (unsigned i = 0; i < st.num_controls; ++i) {
     const unsigned c = st.controls[i];
