@@ -2,9 +2,11 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "qnn/core/error.hpp"
+#include "qnn/core/parallel.hpp"
 #include "qnn/exec/fusion.hpp"
 #include "qnn/exec/simulate.hpp"
 #include "qnn/sim/kernels.hpp"
@@ -20,12 +22,56 @@ unsigned fuse_segments_from() { return g_fuse_from; }
 
 bool use_vector_kernels(unsigned n) { return n >= kernels::kMinVectorQubits && active_isa() != Isa::Reference; }
 
+// One block of permute(): whole amplitudes (memcpy: one 16-byte move in double, where assignment moved the two halves
+// apart), through restrict pointers (a copy could otherwise alias a capture, reloaded per amplitude).
+template <Real T>
+void permute_block(const complex<T>* __restrict in, complex<T>* __restrict out, const index_t* __restrict l,
+                   index_t base, index_t nlo, index_t blk, bool scatter) {
+  if (scatter) {
+    const complex<T>* const src = in + blk * nlo;
+    for (index_t j = 0; j < nlo; ++j) std::memcpy(out + (l[j] ^ base), src + j, sizeof(complex<T>));
+  } else {
+    complex<T>* const dst = out + blk * nlo;
+    for (index_t j = 0; j < nlo; ++j) std::memcpy(dst + j, in + (l[j] ^ base), sizeof(complex<T>));
+  }
+}
+
+// A run of permutation gates on one or two states (diagonal_group.hpp), each moved once into its scratch, which then
+// becomes the state. P ψ reads (Pψ)[i] = ψ[f⁻¹(i)] (f: the gates in order), P†ψ reads ψ[f(i)]; each can also be
+// written as a scatter through the other map. Whichever of the two maps keeps neighbouring indices closer goes
+// through the low bits of the loop: a CNOT ladder's f spreads bit 0 over every qubit, its f⁻¹ only onto the next.
+template <Real T>
+void permute(const Circuit& c, const std::vector<std::size_t>& run, bool forward, StateVector<T>& a,
+             StateVector<T>& a_scratch, StateVector<T>* b = nullptr, StateVector<T>* b_scratch = nullptr) {
+  thread_local std::vector<index_t> glo, ghi, slo, shi;
+  const unsigned n = a.num_qubits(), k = (n + 1) / 2;
+  // gather: out[i] = in[g(i)] with g = f⁻¹ (forward) or f; scatter: out[g⁻¹(y)] = in[y].
+  const unsigned gather_spread = detail::permutation_tables(c, run, /*inverse=*/forward, k, glo, ghi);
+  const unsigned scatter_spread = detail::permutation_tables(c, run, /*inverse=*/!forward, k, slo, shi);
+  const bool scatter = scatter_spread < gather_spread;
+  const index_t* const l = scatter ? slo.data() : glo.data();
+  const index_t* const h = scatter ? shi.data() : ghi.data();
+  const index_t nlo = index_t{1} << k;
+  for (int s = 0; s < 2; ++s) {
+    StateVector<T>* const psi = s == 0 ? &a : b;
+    StateVector<T>* const out_sv = s == 0 ? &a_scratch : b_scratch;
+    if (psi == nullptr) break;
+    const complex<T>* const in = psi->data();
+    complex<T>* const out = out_sv->data();
+    parallel_for(
+        index_t{1} << (n - k),
+        [in, out, l, h, nlo, scatter](index_t blk) { permute_block(in, out, l, h[blk], nlo, blk, scatter); },
+        nlo);
+    std::swap(*psi, *out_sv);
+  }
+}
+
 // The forward pass: U|0…0⟩ gate by gate, each diagonal group of `sched` in one pass at its anchor (where the
 // kernels run; otherwise, and where no group forms, run()'s fused blocks).
 template <Real T>
 void forward(const Circuit& c, const std::vector<double>& angles, const detail::DiagonalSchedule& sched,
              StateVector<T>& phi, std::span<const double> theta, std::span<const double> x) {
-  if (!use_vector_kernels(phi.num_qubits()) || sched.members.empty()) {
+  if (!use_vector_kernels(phi.num_qubits()) || (sched.members.empty() && sched.runs.empty())) {
     run(c, phi, theta, x);
     return;
   }
@@ -64,9 +110,17 @@ void forward(const Circuit& c, const std::vector<double>& angles, const detail::
     segment = Circuit(phi.num_qubits());
     segment_angles.clear();
   };
+  StateVector<T> scratch(sched.runs.empty() ? 0 : phi.num_qubits());
   for (std::size_t k = 0; k < ops.size(); ++k) {
     const Operation& op = ops[k];
     const std::span<const double> ang = std::span<const double>(angles).subspan(first[k], op.params.size());
+    if (sched.perm[k] >= 0) {
+      const auto& run = sched.runs[sched.perm[k]];
+      if (run.front() != k) continue;  // applied with its run
+      flush();
+      permute(c, run, /*forward=*/true, phi, scratch);
+      continue;
+    }
     if (sched.group[k] < 0) {
       if (fq > 0) {
         segment.append(op);
@@ -123,10 +177,19 @@ void backward_sweep(const Circuit& c, const std::vector<double>& angles, const d
   std::vector<std::size_t> first(ops.size() + 1, 0);
   for (std::size_t k = 0; k < ops.size(); ++k) first[k + 1] = first[k] + ops[k].params.size();
   detail::DiagonalGroup group(phi.num_qubits());
+  StateVector<T> scratch_phi(vector_kernels && !sched.runs.empty() ? phi.num_qubits() : 0);
+  StateVector<T> scratch_lambda(vector_kernels && !sched.runs.empty() ? phi.num_qubits() : 0);
   for (std::size_t k = ops.size(); k-- > 0;) {
     const Operation& op = ops[k];
     const std::size_t np = op.params.size();
     const std::span<const double> ang = std::span<const double>(angles).subspan(first[k], np);
+    if (vector_kernels && sched.perm[k] >= 0) {
+      const auto& run = sched.runs[sched.perm[k]];
+      if (run.back() != k) continue;  // applied with its run
+      flush();
+      permute(c, run, /*forward=*/false, phi, scratch_phi, &lambda, &scratch_lambda);
+      continue;
+    }
     if (vector_kernels && sched.group[k] >= 0) {
       if (!sched.anchor(k)) continue;  // taken with its group
       flush();

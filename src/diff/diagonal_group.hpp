@@ -11,6 +11,7 @@
 // (2^(n−k) sums). A gate with qubits on both sides of k is left to the per-gate sweep.
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -138,11 +139,70 @@ class DiagonalGroup {
 /// blocked); a group of fewer than 3 gates is not worth its pass and is dropped. A group is applied where its latest
 /// gate (its anchor, members[g][0]) stands: in a forward pass the earlier members wait for it, in the backward sweep
 /// the later ones are taken early. The reordered circuit is the same unitary.
+///
+/// On states small enough to stay in L2 (kMaxPermutationQubits), gates that only permute basis states (CX, X, SWAP,
+/// without extra controls) and stand next to each other once the groups are moved are taken together too: a CNOT ring
+/// of n gates moves half of each state n times, and the run moves each state once, as a gather through the composed
+/// map. Affine over GF(2), the map splits as src(i) = lo[i mod 2^k] ⊕ hi[i >> k] (permutation_tables).
 struct DiagonalSchedule {
   std::vector<int> group;                         // per op: its group, or −1
   std::vector<std::vector<std::size_t>> members;  // per group: op indices, anchor first, descending
+  std::vector<int> perm;                          // per op: its permutation run, or −1
+  std::vector<std::vector<std::size_t>> runs;     // per run: op indices, ascending
   [[nodiscard]] bool anchor(std::size_t k) const { return group[k] >= 0 && members[group[k]][0] == k; }
 };
+
+inline constexpr unsigned kMaxPermutationQubits = 13;
+
+/// A gate whose action is x ↦ Ax ⊕ b on basis indices (CX, X, SWAP; no extra controls).
+inline bool affine_permutation(const Operation& op) {
+  return op.controls.empty() && (op.kind == GateKind::CX || op.kind == GateKind::X || op.kind == GateKind::SWAP);
+}
+
+/// The basis index the gate maps x to (CX: control qubits[0], target qubits[1]).
+inline index_t permute_index(const Operation& op, index_t x) {
+  switch (op.kind) {
+    case GateKind::X: return x ^ (index_t{1} << op.qubits[0]);
+    case GateKind::CX: return x ^ (((x >> op.qubits[0]) & 1U) << op.qubits[1]);
+    default: {  // SWAP
+      const index_t d = ((x >> op.qubits[0]) ^ (x >> op.qubits[1])) & 1U;
+      return x ^ (d << op.qubits[0]) ^ (d << op.qubits[1]);
+    }
+  }
+}
+
+/// The composed map of a run of affine permutation gates, or its inverse (the gates, each its own inverse, in reverse),
+/// as tables: map(i) = lo[i mod 2^k] ⊕ hi[i >> k], built from the images of the basis bits. Returns the highest bit
+/// that an index below 2^k maps onto, a measure of how far the map scatters neighbouring amplitudes.
+inline unsigned permutation_tables(const Circuit& c, const std::vector<std::size_t>& run, bool inverse, unsigned k,
+                                   std::vector<index_t>& lo, std::vector<index_t>& hi) {
+  const auto& ops = c.ops();
+  auto map = [&](index_t x) {
+    if (inverse) {
+      for (std::size_t j = run.size(); j-- > 0;) x = permute_index(ops[run[j]], x);
+    } else {
+      for (std::size_t j : run) x = permute_index(ops[j], x);
+    }
+    return x;
+  };
+  const unsigned n = c.num_qubits();
+  const index_t m0 = map(0);
+  std::array<index_t, 64> col{};
+  index_t spread = 0;
+  for (unsigned j = 0; j < n; ++j) {
+    col[j] = map(index_t{1} << j) ^ m0;
+    if (j < k) spread |= col[j];
+  }
+  lo.resize(index_t{1} << k);
+  hi.resize(index_t{1} << (n - k));
+  lo[0] = 0;
+  for (index_t j = 1; j < static_cast<index_t>(lo.size()); ++j)
+    lo[j] = lo[j & (j - 1)] ^ col[static_cast<unsigned>(std::countr_zero(j))];
+  hi[0] = m0;
+  for (index_t b = 1; b < static_cast<index_t>(hi.size()); ++b)
+    hi[b] = hi[b & (b - 1)] ^ col[k + static_cast<unsigned>(std::countr_zero(b))];
+  return static_cast<unsigned>(std::bit_width(spread));
+}
 
 inline DiagonalSchedule schedule_diagonal_groups(const Circuit& c, const DiagonalGroup& g) {
   const auto& ops = c.ops();
@@ -168,6 +228,27 @@ inline DiagonalSchedule schedule_diagonal_groups(const Circuit& c, const Diagona
     for (std::size_t j : members) s.group[j] = static_cast<int>(s.members.size());
     s.members.push_back(members);
   }
+  // Runs of permutation gates in the reordered circuit (the groups' other members moved to their anchors), two or
+  // more gates each.
+  s.perm.assign(ops.size(), -1);
+  if (n > kMaxPermutationQubits) return s;
+  std::vector<std::size_t> run;
+  auto close = [&] {
+    if (run.size() >= 2) {
+      for (std::size_t j : run) s.perm[j] = static_cast<int>(s.runs.size());
+      s.runs.push_back(run);
+    }
+    run.clear();
+  };
+  for (std::size_t k = 0; k < ops.size(); ++k) {
+    if (s.group[k] >= 0 && !s.anchor(k)) continue;  // moved to its anchor
+    if (s.group[k] < 0 && affine_permutation(ops[k])) {
+      run.push_back(k);
+    } else {
+      close();
+    }
+  }
+  close();
   return s;
 }
 

@@ -349,6 +349,54 @@ TEST(AdjointGradient, DiagonalGroupsEqualReference) {
   }
 }
 
+// On small states, runs of CX/X/SWAP (no extra controls) move each state once, as one gather or scatter through the
+// composed basis map (src/diff/diagonal_group.hpp). A CNOT ring (its map spreads bit 0 over every qubit, its inverse
+// does not: the forward pass gathers, the backward sweep scatters), ladders both ways, X and SWAP among them, a CX
+// with an extra control (not affine: it ends a run), between layers of RY and RZ groups; n = 7 and 13 (the largest
+// that takes runs). Against the Reference ISA's per-gate sweep; 1 and 2 threads give the same bits.
+TEST(AdjointGradient, PermutationRunsEqualReference) {
+  for (const unsigned n : {7U, 13U}) {
+    SCOPED_TRACE("n = " + std::to_string(n));
+    ASSERT_LE(n, detail::kMaxPermutationQubits);
+    Rng rng(3131 + n);
+    const unsigned nt = 7, nx = 2;
+    Circuit c(n);
+    unsigned i = 0;
+    auto angle = [&] {
+      const unsigned j = i++;
+      return theta(j % nt) * (0.5 + 0.25 * (j % 4)) + input(j % nx) * 0.6;
+    };
+    for (int layer = 0; layer < 3; ++layer) {
+      for (unsigned q = 0; q < n; ++q) c.ry(q, angle()).rz(q, angle());
+      switch (layer) {
+        case 0:
+          for (unsigned q = 0; q < n; ++q) c.cnot(q, (q + 1) % n);
+          break;
+        case 1:
+          for (unsigned q = n - 1; q > 0; --q) c.cnot(q, q - 1);
+          c.x(2).swap(1, n - 2).cnot(0, n - 1);
+          c.add(GateKind::CX, {3, 4}, {}, {5});
+          c.swap(0, 3).x(n - 1);
+          break;
+        default:
+          c.swap(0, n - 1).cnot(n - 1, 2).x(0).cnot(1, 0);
+          break;
+      }
+    }
+    const detail::DiagonalSchedule sched = detail::schedule_diagonal_groups(c, detail::DiagonalGroup(n));
+    ASSERT_GE(sched.runs.size(), 4U);
+    // The ring's map scatters (its inverse does not), so the two directions take different loops.
+    std::vector<index_t> lo, hi;
+    const unsigned k = (n + 1) / 2;
+    EXPECT_EQ(detail::permutation_tables(c, sched.runs[0], /*inverse=*/false, k, lo, hi), n);
+    EXPECT_LE(detail::permutation_tables(c, sched.runs[0], /*inverse=*/true, k, lo, hi), k + 1);
+    const PauliSum obs = parse_pauli_sum("0.9 Z0 + 0.5 X1 Y" + std::to_string(n - 1) + " - 0.3 Z2 Z4");
+    const std::vector<double> th = random_vector(nt, rng, -kPi, kPi);
+    const std::vector<double> x = random_vector(nx, rng, -1, 1);
+    expect_isas_match_reference(c, obs, th, x, 1e-10, 2e-3, /*threads=*/true);
+  }
+}
+
 TEST(AdjointGradient, DiffWrtSelectsGradients) {
   Rng rng(4444);
   const Circuit c = qnn_circuit(4, 5, 3, rng);
