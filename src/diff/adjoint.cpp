@@ -1,5 +1,6 @@
 #include "qnn/diff/adjoint.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -49,6 +50,16 @@ void permute(const Circuit& c, const std::vector<std::size_t>& run, bool forward
   const unsigned gather_spread = detail::permutation_tables(c, run, /*inverse=*/forward, k, glo, ghi);
   const unsigned scatter_spread = detail::permutation_tables(c, run, /*inverse=*/!forward, k, slo, shi);
   const bool scatter = scatter_spread < gather_spread;
+  if (n > detail::kMaxPermutationQubits && std::min(gather_spread, scatter_spread) > k + 2) {
+    // Beyond L2 a map that scatters neighbours would miss the cache on every amplitude: one gate at a time.
+    const auto& ops = c.ops();
+    for (std::size_t j = 0; j < run.size(); ++j) {
+      const Operation& op = ops[forward ? run[j] : run[run.size() - 1 - j]];
+      apply_operation(a, op, {}, /*inverse=*/!forward);
+      if (b) apply_operation(*b, op, {}, /*inverse=*/!forward);
+    }
+    return;
+  }
   const index_t* const l = scatter ? slo.data() : glo.data();
   const index_t* const h = scatter ? shi.data() : ghi.data();
   const index_t nlo = index_t{1} << k;

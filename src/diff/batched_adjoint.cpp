@@ -1,12 +1,46 @@
 #include "qnn/diff/batched_adjoint.hpp"
 
 #include <array>
+#include <cstring>
 #include <string>
 
 #include "qnn/core/error.hpp"
+#include "qnn/core/parallel.hpp"
 #include "adjoint_step.hpp"
+#include "diagonal_group.hpp"
 
 namespace qnn {
+
+namespace {
+
+// A run of permutation gates on batched states (diagonal_group.hpp): each row of B samples moves once, through the
+// composed map (forward: P, rows read from f⁻¹(i); else P†, from f(i)), into `scratch`, which becomes the state.
+template <Real T>
+void permute_rows(const Circuit& c, const std::vector<std::size_t>& run, bool forward, BatchedStateVector<T>& psi,
+                  BatchedStateVector<T>& scratch) {
+  thread_local std::vector<index_t> lo, hi;
+  const unsigned n = psi.num_qubits(), k = (n + 1) / 2, B = psi.batch();
+  detail::permutation_tables(c, run, /*inverse=*/forward, k, lo, hi);
+  const index_t nlo = index_t{1} << k;
+  const std::size_t row = std::size_t{B} * sizeof(T);
+  const index_t* const l = lo.data();
+  const index_t* const h = hi.data();
+  T* const parts[2][2] = {{psi.re(), scratch.re()}, {psi.im(), scratch.im()}};
+  for (const auto& part : parts) {
+    const T* const in = part[0];
+    T* const out = part[1];
+    parallel_for(
+        index_t{1} << (n - k),
+        [=](index_t blk) {
+          for (index_t j = 0; j < nlo; ++j)
+            std::memcpy(out + (blk * nlo + j) * B, in + (l[j] ^ h[blk]) * B, row);
+        },
+        nlo * B);
+  }
+  std::swap(psi, scratch);
+}
+
+}  // namespace
 
 template <Real T>
 BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum> observables,
@@ -14,8 +48,36 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
                                      const BatchedUpstream& upstream, DiffWrt wrt) {
   const BatchAngles angles = bind_batch_angles(c, theta, x, batch);
   const unsigned B = batch, K = static_cast<unsigned>(observables.size());
+  const auto& ops = c.ops();
+  // Commuting diagonal gates with shared angles in one pass, runs of CX/X/SWAP as one move of each row, as in the
+  // single-state sweep (diagonal_group.hpp); the Reference ISA keeps one pass per gate, for the tests to compare.
+  const bool fast = active_isa() != Isa::Reference;
+  std::vector<bool> shared(ops.size());
+  for (std::size_t k = 0; k < ops.size(); ++k) shared[k] = !angles.per_sample[k];
+  const detail::DiagonalGroup probe(c.num_qubits());
+  detail::DiagonalSchedule sched = detail::schedule_diagonal_groups(c, probe, &shared);
+  if (!fast) {
+    sched.group.assign(ops.size(), -1);
+    sched.perm.assign(ops.size(), -1);
+  }
+  detail::DiagonalGroup group(c.num_qubits());
+  auto shared_angles = [&](std::size_t j) {
+    return std::span<const double>(angles.values).subspan(angles.offset[j], ops[j].params.size());
+  };
+  const bool any_runs = fast && !sched.runs.empty();
   BatchedStateVector<T> phi(c.num_qubits(), B);
-  for (std::size_t k = 0; k < c.ops().size(); ++k) apply_operation_batched(phi, c, k, angles);
+  BatchedStateVector<T> scratch(any_runs ? c.num_qubits() : 1, any_runs ? B : 1);
+  for (std::size_t k = 0; k < ops.size(); ++k) {
+    if (sched.perm[k] >= 0) {
+      if (sched.runs[sched.perm[k]].front() == k) permute_rows(c, sched.runs[sched.perm[k]], true, phi, scratch);
+    } else if (sched.group[k] >= 0) {
+      if (!sched.anchor(k)) continue;
+      for (std::size_t j : sched.members[sched.group[k]]) group.add(ops[j], shared_angles(j), false, false);
+      group.run_batched<T>(phi.re(), phi.im(), nullptr, nullptr, B, [](const Operation&, double) {});
+    } else {
+      apply_operation_batched(phi, c, k, angles);
+    }
+  }
 
   BatchedVjpResult r;
   r.values.assign(std::size_t{B} * K, 0.0);
@@ -42,9 +104,25 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
   const std::span<double> dtheta = wrt.theta ? std::span<double>(r.theta) : std::span<double>();
   std::vector<cplx> me(B);
   std::vector<cplx> dms;
-  const auto& ops = c.ops();
+  BatchedStateVector<T> scratch_lambda(any_runs ? c.num_qubits() : 1, any_runs ? B : 1);
   for (std::size_t k = ops.size(); k-- > 0;) {
     const Operation& op = ops[k];
+    if (sched.perm[k] >= 0) {
+      if (sched.runs[sched.perm[k]].back() == k) {
+        permute_rows(c, sched.runs[sched.perm[k]], false, phi, scratch);
+        permute_rows(c, sched.runs[sched.perm[k]], false, lambda, scratch_lambda);
+      }
+      continue;
+    }
+    if (sched.group[k] >= 0) {
+      if (!sched.anchor(k)) continue;
+      for (std::size_t j : sched.members[sched.group[k]])
+        group.add(ops[j], shared_angles(j), !ops[j].params.empty() && wrt.needs(ops[j].params[0]));
+      group.run_batched<T>(phi.re(), phi.im(), lambda.re(), lambda.im(), B, [&](const Operation& o, double sum) {
+        o.params[0].backprop(theta, {}, 2.0 * sum, dtheta, {});
+      });
+      continue;
+    }
     if (!angles.per_sample[k]) {
       // The same gate on every sample: one pass over both batches (U† on each and every parameter's sum).
       kernels::AdjointStep st;

@@ -82,10 +82,27 @@ class DiagonalGroup {
     members_.push_back(mb);
   }
 
-  /// The group's pass over φ and λ (λ may be null: φ only, no gradients) (λ's update and the gradients as kernels::diagonal_pass); then
+  /// The group's pass over φ and λ (λ may be null: φ only, no gradients), as kernels::diagonal_pass; then
   /// `gradient(op, Re⟨λ|G|φ⟩)` for each member whose gradient was asked for, in the order they were added.
   template <Real T, class Fn>
   void run(complex<T>* phi, complex<T>* lambda, Fn&& gradient) {
+    run_with([&](const kernels::DiagonalPass& pass) { kernels::diagonal_pass<T>(active_isa(), phi, lambda, n_, pass); },
+             gradient);
+  }
+  /// The same on batched states (kernels::batched_diagonal_pass: every sample gets the group's phases; the gradient
+  /// sums over the batch).
+  template <Real T, class Fn>
+  void run_batched(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned batch, Fn&& gradient) {
+    run_with(
+        [&](const kernels::DiagonalPass& pass) {
+          kernels::batched_diagonal_pass<T>(active_isa(), phi_re, phi_im, lam_re, lam_im, n_, batch, pass);
+        },
+        gradient);
+  }
+
+ private:
+  template <class Kernel, class Fn>
+  void run_with(Kernel&& kernel, Fn&& gradient) {
     const index_t nlo = index_t{1} << k_, nhi = index_t{1} << (n_ - k_);
     lo_.assign(nlo, cplx(1));
     hi_.assign(nhi, cplx(1));
@@ -103,7 +120,7 @@ class DiagonalGroup {
     pass.hi = hi_;
     pass.corr_lo = corr_lo_;
     pass.corr_hi = corr_hi_;
-    kernels::diagonal_pass<T>(active_isa(), phi, lambda, n_, pass);
+    kernel(pass);
     for (const Member& mb : members_) {
       if (!mb.grad) continue;
       const std::vector<double>& c = mb.high ? corr_hi_ : corr_lo_;
@@ -114,7 +131,6 @@ class DiagonalGroup {
     members_.clear();
   }
 
- private:
   struct Member {
     const Operation* op = nullptr;
     bool grad = false, high = false;
@@ -140,10 +156,11 @@ class DiagonalGroup {
 /// gate (its anchor, members[g][0]) stands: in a forward pass the earlier members wait for it, in the backward sweep
 /// the later ones are taken early. The reordered circuit is the same unitary.
 ///
-/// On states small enough to stay in L2 (kMaxPermutationQubits), gates that only permute basis states (CX, X, SWAP,
-/// without extra controls) and stand next to each other once the groups are moved are taken together too: a CNOT ring
-/// of n gates moves half of each state n times, and the run moves each state once, as a gather through the composed
-/// map. Affine over GF(2), the map splits as src(i) = lo[i mod 2^k] ⊕ hi[i >> k] (permutation_tables).
+/// Gates that only permute basis states (CX, X, SWAP, without extra controls) and stand next to each other once the
+/// groups are moved are taken together too: a CNOT ring of n gates moves half of each state n times, and the run
+/// moves each state once, as a gather or scatter through the composed map. Affine over GF(2), the map splits as
+/// map(i) = lo[i mod 2^k] ⊕ hi[i >> k] (permutation_tables). The sweep takes a run that way where the state stays in
+/// L2 (kMaxPermutationQubits) or the map keeps neighbouring amplitudes close (a ladder's does); otherwise gate by gate.
 struct DiagonalSchedule {
   std::vector<int> group;                         // per op: its group, or −1
   std::vector<std::vector<std::size_t>> members;  // per group: op indices, anchor first, descending
@@ -204,7 +221,9 @@ inline unsigned permutation_tables(const Circuit& c, const std::vector<std::size
   return static_cast<unsigned>(std::bit_width(spread));
 }
 
-inline DiagonalSchedule schedule_diagonal_groups(const Circuit& c, const DiagonalGroup& g) {
+/// `shared`, if given, marks the ops a group may take (the batched sweep: gates whose angles do not read the inputs).
+inline DiagonalSchedule schedule_diagonal_groups(const Circuit& c, const DiagonalGroup& g,
+                                                 const std::vector<bool>* shared = nullptr) {
   const auto& ops = c.ops();
   const unsigned n = c.num_qubits();
   const std::uint64_t all_qubits = n >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
@@ -212,13 +231,16 @@ inline DiagonalSchedule schedule_diagonal_groups(const Circuit& c, const Diagona
   s.group.assign(ops.size(), -1);
   std::vector<std::size_t> members;
   for (std::size_t k = ops.size(); k-- > 0;) {
-    if (s.group[k] >= 0 || !groupable_diagonal(ops[k]) || !g.fits(ops[k])) continue;
+    auto eligible = [&](std::size_t j) {
+      return groupable_diagonal(ops[j]) && g.fits(ops[j]) && (shared == nullptr || (*shared)[j]);
+    };
+    if (s.group[k] >= 0 || !eligible(k)) continue;
     members.assign(1, k);
     std::uint64_t blocked = 0;
     for (std::size_t j = k; j-- > 0 && blocked != all_qubits && k - j <= 8 * std::size_t{n};) {
       if (s.group[j] >= 0) continue;
       const std::uint64_t m = qubit_mask(ops[j]);
-      if ((m & blocked) == 0 && groupable_diagonal(ops[j]) && g.fits(ops[j])) {
+      if ((m & blocked) == 0 && eligible(j)) {
         members.push_back(j);
       } else {
         blocked |= m;
@@ -231,7 +253,6 @@ inline DiagonalSchedule schedule_diagonal_groups(const Circuit& c, const Diagona
   // Runs of permutation gates in the reordered circuit (the groups' other members moved to their anchors), two or
   // more gates each.
   s.perm.assign(ops.size(), -1);
-  if (n > kMaxPermutationQubits) return s;
   std::vector<std::size_t> run;
   auto close = [&] {
     if (run.size() >= 2) {

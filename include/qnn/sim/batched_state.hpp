@@ -31,6 +31,10 @@ class BatchedStateVector {
     return {re_[i * batch_ + b], im_[i * batch_ + b]};
   }
 
+  /// The real and imaginary parts, re[i·B + b] and im[i·B + b], for kernels that take the layout as it is.
+  [[nodiscard]] T* re() noexcept { return re_.data(); }
+  [[nodiscard]] T* im() noexcept { return im_.data(); }
+
   /// Every sample back to |0…0⟩.
   void set_zero_state();
   void set_zero();

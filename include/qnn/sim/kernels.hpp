@@ -92,6 +92,11 @@ struct DiagonalPass {
 };
 template <Real T>
 void diagonal_pass(Isa isa, complex<T>* phi, complex<T>* lambda, unsigned n, const DiagonalPass& pass);
+/// The same on batched states (layout below; n ≥ 1, k ≤ n): every sample gets d, and c(i) is summed over the batch
+/// too. lam_re and lam_im may be null (φ only, no correlations).
+template <Real T>
+void batched_diagonal_pass(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,
+                           const DiagonalPass& pass);
 
 /// One step of the batched adjoint sweep, the same U on every sample of batched states (layout below; n ≥ 1, one
 /// target, controls as in `step`): step.sums[p] = Σ_b Re ⟨λ_b| G_p |φ_b⟩, then φ_b ← C(U†)φ_b, and λ_b ← C(U†)λ_b if

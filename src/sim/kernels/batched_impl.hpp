@@ -455,6 +455,81 @@ void batched_adjoint_step_impl(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsig
   }
 }
 
+// kernels::batched_diagonal_pass: rows i = hb·2^k + j of B samples, d = lo[j]·hi[hb] on each; c(i) = Σ_b Im(conj λ·φ)
+// first. Blocks of rows in fixed super-chunks (at most 8), each with its own low sums, added in chunk order.
+template <class T, bool LAM, bool GRAD>
+void batched_diagonal_rows(T* __restrict pr, T* __restrict pi, T* __restrict lr, T* __restrict li, unsigned B,
+                           const cplx* lo, const cplx* hi, index_t nlo, index_t h0, index_t h1, double* lo_out,
+                           double* hi_out) {
+  for (index_t hb = h0; hb < h1; ++hb) {
+    double hsum = 0;
+    for (index_t j = 0; j < nlo; ++j) {
+      const cplx d = lo[j] * hi[hb];
+      const T dr = static_cast<T>(d.real()), di = static_cast<T>(d.imag());
+      const index_t at = (hb * nlo + j) * B;
+      T* const ar = pr + at;
+      T* const ai = pi + at;
+      if constexpr (LAM) {
+        T* const br = lr + at;
+        T* const bi = li + at;
+        if constexpr (GRAD) {
+          T c = 0;
+#pragma omp simd reduction(+ : c)
+          for (unsigned b = 0; b < B; ++b) c += br[b] * ai[b] - bi[b] * ar[b];
+          lo_out[j] += static_cast<double>(c);
+          hsum += static_cast<double>(c);
+        }
+#pragma omp simd
+        for (unsigned b = 0; b < B; ++b) {
+          const T r = br[b], m = bi[b];
+          br[b] = dr * r - di * m;
+          bi[b] = dr * m + di * r;
+        }
+      }
+#pragma omp simd
+      for (unsigned b = 0; b < B; ++b) {
+        const T r = ar[b], m = ai[b];
+        ar[b] = dr * r - di * m;
+        ai[b] = dr * m + di * r;
+      }
+    }
+    if constexpr (GRAD) hi_out[hb] = hsum;
+  }
+}
+
+template <class T>
+void batched_diagonal_pass_impl(T* pr, T* pi, T* lr, T* li, unsigned n, unsigned B, const DiagonalPass& dp) {
+  const unsigned k = dp.low_qubits;
+  const index_t nlo = index_t{1} << k, nhi = index_t{1} << (n - k);
+  const bool grad = !dp.corr_lo.empty() && lr != nullptr;
+  const index_t supers = std::min<index_t>(nhi, 8), per = nhi / supers;
+  thread_local std::vector<double> partial;
+  partial.assign(grad ? supers * nlo : 0, 0.0);
+  double* const part = partial.data();
+  const cplx* const lo = dp.lo.data();
+  const cplx* const hi = dp.hi.data();
+  double* const hi_out = dp.corr_hi.data();
+  parallel_for(
+      supers,
+      [&](index_t sc) {
+        const index_t h0 = sc * per, h1 = h0 + per;
+        if (grad) {
+          batched_diagonal_rows<T, true, true>(pr, pi, lr, li, B, lo, hi, nlo, h0, h1, part + sc * nlo, hi_out);
+        } else if (lr) {
+          batched_diagonal_rows<T, true, false>(pr, pi, lr, li, B, lo, hi, nlo, h0, h1, nullptr, nullptr);
+        } else {
+          batched_diagonal_rows<T, false, false>(pr, pi, lr, li, B, lo, hi, nlo, h0, h1, nullptr, nullptr);
+        }
+      },
+      per * nlo * B * (lr ? 2 : 1));
+  if (!grad) return;
+  for (index_t j = 0; j < nlo; ++j) {
+    double s = 0;
+    for (index_t sc = 0; sc < supers; ++sc) s += part[sc * nlo + j];
+    dp.corr_lo[j] = s;
+  }
+}
+
 #define QNN_BATCHED_INSTANTIATE(T)                                                                                   \
   template void batched_apply_shared_impl<T>(T*, T*, unsigned, unsigned, std::span<const unsigned>,                \
                                              std::span<const cplx>, std::span<const unsigned>);                     \
@@ -467,7 +542,8 @@ void batched_adjoint_step_impl(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsig
   template void batched_matrix_element_impl<T>(const T*, const T*, const T*, const T*, unsigned, unsigned,         \
                                                std::span<const unsigned>, std::span<const cplx>, bool,              \
                                                std::span<const unsigned>, cplx*);                                  \
-  template void batched_adjoint_step_impl<T>(T*, T*, T*, T*, unsigned, unsigned, AdjointStep&);
+  template void batched_adjoint_step_impl<T>(T*, T*, T*, T*, unsigned, unsigned, AdjointStep&);                \
+  template void batched_diagonal_pass_impl<T>(T*, T*, T*, T*, unsigned, unsigned, const DiagonalPass&);
 QNN_BATCHED_INSTANTIATE(float)
 QNN_BATCHED_INSTANTIATE(double)
 #undef QNN_BATCHED_INSTANTIATE

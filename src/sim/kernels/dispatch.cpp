@@ -40,6 +40,8 @@ namespace kernels {
                                    std::span<const cplx> matrices, bool per_sample,                              \
                                    std::span<const unsigned> controls, cplx* out);                               \
   template <class T>                                                                                             \
+  void batched_diagonal_pass_impl(T* pr, T* pi, T* lr, T* li, unsigned n, unsigned B, const DiagonalPass& dp);  \
+  template <class T>                                                                                             \
   void batched_adjoint_step_impl(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,             \
                                  AdjointStep& step);                                                             \
   }
@@ -202,6 +204,11 @@ void batched_adjoint_step(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, u
                           AdjointStep& step) {
   QNN_BATCHED_DISPATCH(batched_adjoint_step_impl, phi_re, phi_im, lam_re, lam_im, n, B, step)
 }
+template <Real T>
+void batched_diagonal_pass(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,
+                           const DiagonalPass& pass) {
+  QNN_BATCHED_DISPATCH(batched_diagonal_pass_impl, phi_re, phi_im, lam_re, lam_im, n, B, pass)
+}
 #undef QNN_BATCHED_DISPATCH
 
 #define QNN_BATCHED_DISPATCH_INSTANTIATE(T)                                                                         \
@@ -214,7 +221,8 @@ void batched_adjoint_step(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, u
   template void batched_matrix_element<T>(Isa, const T*, const T*, const T*, const T*, unsigned, unsigned,          \
                                           std::span<const unsigned>, std::span<const cplx>, bool,                   \
                                           std::span<const unsigned>, cplx*);                                        \
-  template void batched_adjoint_step<T>(Isa, T*, T*, T*, T*, unsigned, unsigned, AdjointStep&);
+  template void batched_adjoint_step<T>(Isa, T*, T*, T*, T*, unsigned, unsigned, AdjointStep&);                   \
+  template void batched_diagonal_pass<T>(Isa, T*, T*, T*, T*, unsigned, unsigned, const DiagonalPass&);
 QNN_BATCHED_DISPATCH_INSTANTIATE(float)
 QNN_BATCHED_DISPATCH_INSTANTIATE(double)
 #undef QNN_BATCHED_DISPATCH_INSTANTIATE
