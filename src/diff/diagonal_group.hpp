@@ -154,7 +154,8 @@ class DiagonalGroup {
 /// group and takes the earlier ones that commute with every op between (the qubits of every op passed over are
 /// blocked); a group of fewer than 3 gates is not worth its pass and is dropped. A group is applied where its latest
 /// gate (its anchor, members[g][0]) stands: in a forward pass the earlier members wait for it, in the backward sweep
-/// the later ones are taken early. The reordered circuit is the same unitary.
+/// the later ones are taken early. Then, for what is left, the same scanning forward: a group anchored at its earliest
+/// gate. The reordered circuit is the same unitary.
 ///
 /// Gates that only permute basis states (CX, X, SWAP, without extra controls) and stand next to each other once the
 /// groups are moved are taken together too: a CNOT ring of n gates moves half of each state n times, and the run
@@ -163,7 +164,7 @@ class DiagonalGroup {
 /// L2 (kMaxPermutationQubits) or the map keeps neighbouring amplitudes close (a ladder's does); otherwise gate by gate.
 struct DiagonalSchedule {
   std::vector<int> group;                         // per op: its group, or −1
-  std::vector<std::vector<std::size_t>> members;  // per group: op indices, anchor first, descending
+  std::vector<std::vector<std::size_t>> members;  // per group: op indices, anchor first
   std::vector<int> perm;                          // per op: its permutation run, or −1
   std::vector<std::vector<std::size_t>> runs;     // per run: op indices, ascending
   [[nodiscard]] bool anchor(std::size_t k) const { return group[k] >= 0 && members[group[k]][0] == k; }
@@ -230,14 +231,34 @@ inline DiagonalSchedule schedule_diagonal_groups(const Circuit& c, const Diagona
   DiagonalSchedule s;
   s.group.assign(ops.size(), -1);
   std::vector<std::size_t> members;
+  auto eligible = [&](std::size_t j) {
+    return groupable_diagonal(ops[j]) && g.fits(ops[j]) && (shared == nullptr || (*shared)[j]);
+  };
   for (std::size_t k = ops.size(); k-- > 0;) {
-    auto eligible = [&](std::size_t j) {
-      return groupable_diagonal(ops[j]) && g.fits(ops[j]) && (shared == nullptr || (*shared)[j]);
-    };
     if (s.group[k] >= 0 || !eligible(k)) continue;
     members.assign(1, k);
     std::uint64_t blocked = 0;
     for (std::size_t j = k; j-- > 0 && blocked != all_qubits && k - j <= 8 * std::size_t{n};) {
+      if (s.group[j] >= 0) continue;
+      const std::uint64_t m = qubit_mask(ops[j]);
+      if ((m & blocked) == 0 && eligible(j)) {
+        members.push_back(j);
+      } else {
+        blocked |= m;
+      }
+    }
+    if (members.size() < 3) continue;
+    for (std::size_t j : members) s.group[j] = static_cast<int>(s.members.size());
+    s.members.push_back(members);
+  }
+  // Then the other way, for what is left: a group anchored at its earliest gate takes later ones moved back to it.
+  // A layer of Rot = RZ·RY·RZ gates needs both: its last RZs move forward to the last one, its first RZs back to
+  // the first. (Gates of the first groups are diagonal, so the moves commute with them wherever they went.)
+  for (std::size_t k = 0; k < ops.size(); ++k) {
+    if (s.group[k] >= 0 || !eligible(k)) continue;
+    members.assign(1, k);
+    std::uint64_t blocked = 0;
+    for (std::size_t j = k + 1; j < ops.size() && blocked != all_qubits && j - k <= 8 * std::size_t{n}; ++j) {
       if (s.group[j] >= 0) continue;
       const std::uint64_t m = qubit_mask(ops[j]);
       if ((m & blocked) == 0 && eligible(j)) {
