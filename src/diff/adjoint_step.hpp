@@ -28,7 +28,18 @@ inline bool make_adjoint_step(const Operation& op, std::span<const double> ang, 
   for (std::size_t i = 0; i < clist.size; ++i) st.controls[i] = clist.qubits[i];
   const GateMatrix u_dag = adjoint(gate_matrix(op.kind, ang));
   for (unsigned e = 0; e < 4; ++e) st.u_dag[e] = u_dag.m[e];
-  for (std::size_t p = 0; p < np; ++p) {
+  // RX, RY, RZ (extra controls or not): U = exp(−iθP/2), so G = (∂U/∂θ)U† = −iP/2 whatever θ, with no derivative
+  // matrix (and its sine and cosine) to build and multiply.
+  const GateKind base = base_kind(op.kind);
+  const bool pauli_rotation = np == 1 && gate_info(op.kind).num_controls == 0 &&
+                              (base == GateKind::RX || base == GateKind::RY || base == GateKind::RZ);
+  if (pauli_rotation && wrt.needs(op.params[0])) {
+    const GateMatrix pm = gate_generator(op.kind);
+    for (unsigned e = 0; e < 4; ++e) st.generators[0][e] = cplx(0, -0.5) * pm.m[e];
+    which[st.num_generators++] = 0;
+    return true;
+  }
+  for (std::size_t p = 0; p < np && !pauli_rotation; ++p) {
     if (!wrt.needs(op.params[p])) continue;
     const GateMatrix d = gate_derivative(op.kind, ang, static_cast<unsigned>(p));
     auto& g = st.generators[st.num_generators];

@@ -31,10 +31,11 @@ inline std::uint64_t qubit_mask(const Operation& op) {
   return m;
 }
 
-/// A table gate with a diagonal matrix and at most one parameter (RZ, P, Z, S, T, CZ, CRZ, CP, RZZ, …).
+/// A table gate with a diagonal matrix and at most one parameter (RZ, P, Z, S, T, CZ, CRZ, CP, RZZ, …), on at most four
+/// qubits with its controls.
 inline bool groupable_diagonal(const Operation& op) {
   return op.kind != GateKind::Unitary && gate_info(op.kind).has(kDiagonal) && op.params.size() <= 1 &&
-         op.qubits.size() + op.controls.size() <= 6;
+         op.qubits.size() + op.controls.size() <= 4;
 }
 
 class DiagonalGroup {
@@ -53,7 +54,7 @@ class DiagonalGroup {
   /// Adds a groupable gate that fits, at angles `ang`: its U† (its U if not `dagger`, for a forward pass); its
   /// gradient is asked for if `grad`.
   void add(const Operation& op, std::span<const double> ang, bool grad, bool dagger = true) {
-    Member mb;
+    Member& mb = members_.emplace_back();  // in place: a member is half a kilobyte
     mb.op = &op;
     mb.grad = grad && !op.params.empty();
     const ControlList cl = op.control_list();
@@ -79,7 +80,6 @@ class DiagonalGroup {
       mb.u_dag[p] = dagger ? std::conj(ut) : ut;
       mb.h[p] = mb.grad ? (d(t, t) * std::conj(ut)).imag() : 0.0;
     }
-    members_.push_back(mb);
   }
 
   /// The group's pass over φ and λ (λ may be null: φ only, no gradients), as kernels::diagonal_pass; then
@@ -135,9 +135,9 @@ class DiagonalGroup {
     const Operation* op = nullptr;
     bool grad = false, high = false;
     unsigned bits = 0;
-    std::array<unsigned, 6> support{};  // controls, then targets; relative to k if high
-    std::array<cplx, 64> u_dag{};       // U†'s (or U's) diagonal by the support's bits (bit m: support[m])
-    std::array<double, 64> h{};         // G = i·diag(h), zero where a control is 0
+    std::array<unsigned, 4> support{};  // controls, then targets; relative to k if high
+    std::array<cplx, 16> u_dag{};       // U†'s (or U's) diagonal by the support's bits (bit m: support[m])
+    std::array<double, 16> h{};         // G = i·diag(h), zero where a control is 0
     [[nodiscard]] unsigned pattern(index_t j) const {
       unsigned p = 0;
       for (unsigned m = 0; m < bits; ++m) p |= static_cast<unsigned>((j >> support[m]) & 1U) << m;
