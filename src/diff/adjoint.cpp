@@ -203,7 +203,10 @@ void backward_sweep(const Circuit& c, const std::vector<double>& angles, const d
   detail::DiagonalGroup group(phi.num_qubits());
   StateVector<T> scratch_phi(vector_kernels && !sched.runs.empty() ? phi.num_qubits() : 0);
   StateVector<T> scratch_lambda(vector_kernels && !sched.runs.empty() ? phi.num_qubits() : 0);
-  for (std::size_t k = ops.size(); k-- > 0;) {
+  // Nothing before `stop` has a gradient to take (encoding gates when the inputs' gradient is not asked for).
+  const std::size_t stop = detail::first_needed(ops, vector_kernels ? sched : detail::DiagonalSchedule{},
+                                                [&](const Expr& e) { return wrt.needs(e); });
+  for (std::size_t k = ops.size(); k-- > stop;) {
     const Operation& op = ops[k];
     const std::size_t np = op.params.size();
     const std::span<const double> ang = std::span<const double>(angles).subspan(first[k], np);

@@ -105,7 +105,9 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
   std::vector<cplx> me(B);
   std::vector<cplx> dms;
   BatchedStateVector<T> scratch_lambda(any_runs ? c.num_qubits() : 1, any_runs ? B : 1);
-  for (std::size_t k = ops.size(); k-- > 0;) {
+  // Nothing before `stop` has a gradient to take (the encoding when the inputs' gradient is not asked for).
+  const std::size_t stop = detail::first_needed(ops, sched, [&](const Expr& e) { return wrt.needs(e); });
+  for (std::size_t k = ops.size(); k-- > stop;) {
     const Operation& op = ops[k];
     if (sched.perm[k] >= 0) {
       if (sched.runs[sched.perm[k]].back() == k) {

@@ -172,6 +172,21 @@ struct DiagonalSchedule {
 
 inline constexpr unsigned kMaxPermutationQubits = 13;
 
+/// Where the backward sweep can stop: the first position (an op, or the anchor its group is applied at) that has a
+/// gradient to take; nothing before it does, so neither state needs to go further back (ops.size() if none).
+template <class Needs>
+std::size_t first_needed(const std::vector<Operation>& ops, const DiagonalSchedule& s, Needs&& needs) {
+  std::size_t first = ops.size();
+  for (std::size_t k = 0; k < ops.size(); ++k) {
+    bool any = false;
+    for (const Expr& e : ops[k].params) any = any || needs(e);
+    if (!any) continue;
+    const std::size_t at = s.group.empty() || s.group[k] < 0 ? k : s.members[s.group[k]][0];
+    first = std::min(first, at);
+  }
+  return first;
+}
+
 /// A gate whose action is x ↦ Ax ⊕ b on basis indices (CX, X, SWAP; no extra controls).
 inline bool affine_permutation(const Operation& op) {
   return op.controls.empty() && (op.kind == GateKind::CX || op.kind == GateKind::X || op.kind == GateKind::SWAP);
