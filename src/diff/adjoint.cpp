@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "qnn/core/error.hpp"
@@ -27,7 +28,8 @@ unsigned fuse_segments_from() { return g_fuse_from; }
 constexpr unsigned kMinGroupQubits = 8;
 
 detail::DiagonalSchedule schedule(const Circuit& c) {
-  if (c.num_qubits() >= kMinGroupQubits) return detail::schedule_diagonal_groups(c, detail::DiagonalGroup(c.num_qubits()));
+  if (c.num_qubits() >= kMinGroupQubits)
+    return detail::schedule_diagonal_groups(c, detail::DiagonalGroup(c.num_qubits()));
   detail::DiagonalSchedule none;
   none.group.assign(c.size(), -1);
   none.perm.assign(c.size(), -1);
@@ -50,21 +52,33 @@ void permute_block(const complex<T>* __restrict in, complex<T>* __restrict out, 
   }
 }
 
+// A scratch state for permutation runs, or none where one would not fit in memory (the runs then go gate by gate).
+template <Real T>
+std::optional<StateVector<T>> scratch_state(bool wanted, unsigned n) {
+  if (!wanted) return std::nullopt;
+  try {
+    return StateVector<T>(n);
+  } catch (const ResourceError&) {
+    return std::nullopt;
+  }
+}
+
 // A run of permutation gates on one or two states (diagonal_group.hpp), each moved once into its scratch, which then
 // becomes the state. P ψ reads (Pψ)[i] = ψ[f⁻¹(i)] (f: the gates in order), P†ψ reads ψ[f(i)]; each can also be
 // written as a scatter through the other map. Whichever of the two maps keeps neighbouring indices closer goes
 // through the low bits of the loop: a CNOT ladder's f spreads bit 0 over every qubit, its f⁻¹ only onto the next.
 template <Real T>
 void permute(const Circuit& c, const std::vector<std::size_t>& run, bool forward, StateVector<T>& a,
-             StateVector<T>& a_scratch, StateVector<T>* b = nullptr, StateVector<T>* b_scratch = nullptr) {
+             StateVector<T>* a_scratch, StateVector<T>* b = nullptr, StateVector<T>* b_scratch = nullptr) {
   thread_local std::vector<index_t> glo, ghi, slo, shi;
   const unsigned n = a.num_qubits(), k = (n + 1) / 2;
   // gather: out[i] = in[g(i)] with g = f⁻¹ (forward) or f; scatter: out[g⁻¹(y)] = in[y].
   const unsigned gather_spread = detail::permutation_tables(c, run, /*inverse=*/forward, k, glo, ghi);
   const unsigned scatter_spread = detail::permutation_tables(c, run, /*inverse=*/!forward, k, slo, shi);
   const bool scatter = scatter_spread < gather_spread;
-  if (n > detail::kMaxPermutationQubits && std::min(gather_spread, scatter_spread) > k + 2) {
-    // Beyond L2 a map that scatters neighbours would miss the cache on every amplitude: one gate at a time.
+  if (a_scratch == nullptr || (n > detail::kMaxPermutationQubits && std::min(gather_spread, scatter_spread) > k + 2)) {
+    // No room for a scratch state, or beyond L2 a map that scatters neighbours (it would miss the cache on every
+    // amplitude): one gate at a time.
     const auto& ops = c.ops();
     for (std::size_t j = 0; j < run.size(); ++j) {
       const Operation& op = ops[forward ? run[j] : run[run.size() - 1 - j]];
@@ -78,7 +92,7 @@ void permute(const Circuit& c, const std::vector<std::size_t>& run, bool forward
   const index_t nlo = index_t{1} << k;
   for (int s = 0; s < 2; ++s) {
     StateVector<T>* const psi = s == 0 ? &a : b;
-    StateVector<T>* const out_sv = s == 0 ? &a_scratch : b_scratch;
+    StateVector<T>* const out_sv = s == 0 ? a_scratch : b_scratch;
     if (psi == nullptr) break;
     const complex<T>* const in = psi->data();
     complex<T>* const out = out_sv->data();
@@ -134,7 +148,7 @@ void forward(const Circuit& c, const std::vector<double>& angles, const detail::
     segment = Circuit(phi.num_qubits());
     segment_angles.clear();
   };
-  StateVector<T> scratch(sched.runs.empty() ? 0 : phi.num_qubits());
+  std::optional<StateVector<T>> scratch = scratch_state<T>(!sched.runs.empty(), phi.num_qubits());
   for (std::size_t k = 0; k < ops.size(); ++k) {
     const Operation& op = ops[k];
     const std::span<const double> ang = std::span<const double>(angles).subspan(first[k], op.params.size());
@@ -142,7 +156,7 @@ void forward(const Circuit& c, const std::vector<double>& angles, const detail::
       const auto& run = sched.runs[sched.perm[k]];
       if (run.front() != k) continue;  // applied with its run
       flush();
-      permute(c, run, /*forward=*/true, phi, scratch);
+      permute(c, run, /*forward=*/true, phi, scratch ? &*scratch : nullptr);
       continue;
     }
     if (sched.group[k] < 0) {
@@ -177,8 +191,8 @@ void forward(const Circuit& c, const std::vector<double>& angles, const detail::
 // The backward sweep shared by both entry points: `phi` holds ψ_N and `lambda` holds O ψ_N on entry.
 template <Real T>
 void backward_sweep(const Circuit& c, const std::vector<double>& angles, const detail::DiagonalSchedule& sched,
-                    StateVector<T>& phi, StateVector<T>& lambda, std::span<const double> theta, std::span<const double> x, DiffWrt wrt, std::vector<double>& dtheta,
-                    std::vector<double>& dx) {
+                    StateVector<T>& phi, StateVector<T>& lambda, std::span<const double> theta,
+                    std::span<const double> x, DiffWrt wrt, std::vector<double>& dtheta, std::vector<double>& dx) {
   const auto& ops = c.ops();
   const bool vector_kernels = use_vector_kernels(phi.num_qubits());
   auto backprop = [&](const Expr& e, double g) {
@@ -201,8 +215,8 @@ void backward_sweep(const Circuit& c, const std::vector<double>& angles, const d
   std::vector<std::size_t> first(ops.size() + 1, 0);
   for (std::size_t k = 0; k < ops.size(); ++k) first[k + 1] = first[k] + ops[k].params.size();
   detail::DiagonalGroup group(phi.num_qubits());
-  StateVector<T> scratch_phi(vector_kernels && !sched.runs.empty() ? phi.num_qubits() : 0);
-  StateVector<T> scratch_lambda(vector_kernels && !sched.runs.empty() ? phi.num_qubits() : 0);
+  std::optional<StateVector<T>> scratch_phi = scratch_state<T>(vector_kernels && !sched.runs.empty(), phi.num_qubits());
+  std::optional<StateVector<T>> scratch_lambda = scratch_phi ? scratch_state<T>(true, phi.num_qubits()) : std::nullopt;
   // Nothing before `stop` has a gradient to take (encoding gates when the inputs' gradient is not asked for).
   const std::size_t stop = detail::first_needed(ops, vector_kernels ? sched : detail::DiagonalSchedule{},
                                                 [&](const Expr& e) { return wrt.needs(e); });
@@ -214,7 +228,11 @@ void backward_sweep(const Circuit& c, const std::vector<double>& angles, const d
       const auto& run = sched.runs[sched.perm[k]];
       if (run.back() != k) continue;  // applied with its run
       flush();
-      permute(c, run, /*forward=*/false, phi, scratch_phi, &lambda, &scratch_lambda);
+      if (scratch_lambda) {
+        permute(c, run, /*forward=*/false, phi, &*scratch_phi, &lambda, &*scratch_lambda);
+      } else {
+        permute<T>(c, run, /*forward=*/false, phi, nullptr, &lambda, nullptr);
+      }
       continue;
     }
     if (vector_kernels && sched.group[k] >= 0) {
@@ -225,7 +243,8 @@ void backward_sweep(const Circuit& c, const std::vector<double>& angles, const d
         group.add(o, std::span<const double>(angles).subspan(first[j], o.params.size()),
                   !o.params.empty() && wrt.needs(o.params[0]));
       }
-      group.run<T>(phi.data(), lambda.data(), [&](const Operation& o, double sum) { backprop(o.params[0], 2.0 * sum); });
+      group.run<T>(phi.data(), lambda.data(),
+                   [&](const Operation& o, double sum) { backprop(o.params[0], 2.0 * sum); });
       continue;
     }
     if (vector_kernels) {

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "qnn/core/error.hpp"
@@ -17,7 +18,12 @@ namespace {
 // composed map (forward: P, rows read from f⁻¹(i); else P†, from f(i)), into `scratch`, which becomes the state.
 template <Real T>
 void permute_rows(const Circuit& c, const std::vector<std::size_t>& run, bool forward, BatchedStateVector<T>& psi,
-                  BatchedStateVector<T>& scratch) {
+                  BatchedStateVector<T>* scratch, const BatchAngles& angles) {
+  if (scratch == nullptr) {  // no room for a scratch state: one gate at a time
+    for (std::size_t j = 0; j < run.size(); ++j)
+      apply_operation_batched(psi, c, forward ? run[j] : run[run.size() - 1 - j], angles, /*inverse=*/!forward);
+    return;
+  }
   thread_local std::vector<index_t> lo, hi;
   const unsigned n = psi.num_qubits(), k = (n + 1) / 2, B = psi.batch();
   detail::permutation_tables(c, run, /*inverse=*/forward, k, lo, hi);
@@ -25,7 +31,7 @@ void permute_rows(const Circuit& c, const std::vector<std::size_t>& run, bool fo
   const std::size_t row = std::size_t{B} * sizeof(T);
   const index_t* const l = lo.data();
   const index_t* const h = hi.data();
-  T* const parts[2][2] = {{psi.re(), scratch.re()}, {psi.im(), scratch.im()}};
+  T* const parts[2][2] = {{psi.re(), scratch->re()}, {psi.im(), scratch->im()}};
   for (const auto& part : parts) {
     const T* const in = part[0];
     T* const out = part[1];
@@ -37,7 +43,18 @@ void permute_rows(const Circuit& c, const std::vector<std::size_t>& run, bool fo
         },
         nlo * B);
   }
-  std::swap(psi, scratch);
+  std::swap(psi, *scratch);
+}
+
+// A scratch batch for permutation runs, or none where one would not fit in memory.
+template <Real T>
+std::optional<BatchedStateVector<T>> scratch_batch(bool wanted, unsigned n, unsigned batch) {
+  if (!wanted) return std::nullopt;
+  try {
+    return BatchedStateVector<T>(n, batch);
+  } catch (const ResourceError&) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace
@@ -66,10 +83,11 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
   };
   const bool any_runs = fast && !sched.runs.empty();
   BatchedStateVector<T> phi(c.num_qubits(), B);
-  BatchedStateVector<T> scratch(any_runs ? c.num_qubits() : 1, any_runs ? B : 1);
+  std::optional<BatchedStateVector<T>> scratch = scratch_batch<T>(any_runs, c.num_qubits(), B);
   for (std::size_t k = 0; k < ops.size(); ++k) {
     if (sched.perm[k] >= 0) {
-      if (sched.runs[sched.perm[k]].front() == k) permute_rows(c, sched.runs[sched.perm[k]], true, phi, scratch);
+      const auto& run = sched.runs[sched.perm[k]];
+      if (run.front() == k) permute_rows(c, run, true, phi, scratch ? &*scratch : nullptr, angles);
     } else if (sched.group[k] >= 0) {
       if (!sched.anchor(k)) continue;
       for (std::size_t j : sched.members[sched.group[k]]) group.add(ops[j], shared_angles(j), false, false);
@@ -104,15 +122,16 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
   const std::span<double> dtheta = wrt.theta ? std::span<double>(r.theta) : std::span<double>();
   std::vector<cplx> me(B);
   std::vector<cplx> dms;
-  BatchedStateVector<T> scratch_lambda(any_runs ? c.num_qubits() : 1, any_runs ? B : 1);
+  std::optional<BatchedStateVector<T>> scratch_lambda = scratch_batch<T>(any_runs, c.num_qubits(), B);
   // Nothing before `stop` has a gradient to take (the encoding when the inputs' gradient is not asked for).
   const std::size_t stop = detail::first_needed(ops, sched, [&](const Expr& e) { return wrt.needs(e); });
   for (std::size_t k = ops.size(); k-- > stop;) {
     const Operation& op = ops[k];
     if (sched.perm[k] >= 0) {
       if (sched.runs[sched.perm[k]].back() == k) {
-        permute_rows(c, sched.runs[sched.perm[k]], false, phi, scratch);
-        permute_rows(c, sched.runs[sched.perm[k]], false, lambda, scratch_lambda);
+        const auto& run = sched.runs[sched.perm[k]];
+        permute_rows(c, run, false, phi, scratch ? &*scratch : nullptr, angles);
+        permute_rows(c, run, false, lambda, scratch_lambda ? &*scratch_lambda : nullptr, angles);
       }
       continue;
     }

@@ -136,7 +136,8 @@ TEST(BatchedAdjoint, DiagonalGroupsAndPermutationRunsEqualReference) {
     c.swap(1, 5).x(3);
   }
   std::vector<bool> shared(c.size());
-  for (std::size_t k = 0; k < c.size(); ++k) shared[k] = c.ops()[k].params.empty() || c.ops()[k].params[0].num_inputs() == 0;
+  for (std::size_t k = 0; k < c.size(); ++k)
+    shared[k] = c.ops()[k].params.empty() || c.ops()[k].params[0].num_inputs() == 0;
   const detail::DiagonalSchedule sched = detail::schedule_diagonal_groups(c, detail::DiagonalGroup(n), &shared);
   ASSERT_GE(sched.members.size(), 3U);
   ASSERT_GE(sched.runs.size(), 3U);
