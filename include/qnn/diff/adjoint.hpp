@@ -65,8 +65,4 @@ template <Real T = double>
 VjpResult adjoint_vjp(const Circuit& c, std::span<const PauliSum> observables, std::span<const double> theta,
                       std::span<const double> x, const Upstream& upstream, DiffWrt wrt = {});
 
-/// The forward pass of the adjoint method runs the gates between its diagonal groups fused (as run() would) from this
-/// many qubits on (default 16), one by one below. Benchmarks vary it.
-void set_adjoint_fuse_from(unsigned num_qubits);
-
 }  // namespace qnn
