@@ -30,12 +30,8 @@ constexpr unsigned kFuseSegmentsFrom = 16;
 constexpr unsigned kMinGroupQubits = 8;
 
 detail::DiagonalSchedule schedule(const Circuit& c) {
-  if (c.num_qubits() >= kMinGroupQubits)
-    return detail::schedule_diagonal_groups(c, detail::DiagonalGroup(c.num_qubits()));
-  detail::DiagonalSchedule none;
-  none.group.assign(c.size(), -1);
-  none.perm.assign(c.size(), -1);
-  return none;
+  if (c.num_qubits() < kMinGroupQubits) return detail::DiagonalSchedule::none(c.size());
+  return detail::schedule_diagonal_groups(c, detail::DiagonalGroup(c.num_qubits()));
 }
 
 bool use_vector_kernels(unsigned n) { return n >= kernels::kMinVectorQubits && active_isa() != Isa::Reference; }
@@ -117,12 +113,7 @@ void forward(const Circuit& c, const std::vector<double>& angles, const detail::
   }
   const auto& ops = c.ops();
   detail::DiagonalGroup group(phi.num_qubits());
-  std::size_t a = 0;
-  std::vector<std::size_t> first(ops.size(), 0);
-  for (std::size_t k = 0; k < ops.size(); ++k) {
-    first[k] = a;
-    a += ops[k].params.size();
-  }
+  const std::vector<std::size_t> first = detail::angle_offsets(ops);
   const unsigned fq = phi.num_qubits() >= kFuseSegmentsFrom ? default_fusion_qubits(phi.num_qubits()) : 0;
   Circuit segment(phi.num_qubits());
   std::vector<double> segment_angles;
@@ -211,15 +202,14 @@ void backward_sweep(const Circuit& c, const std::vector<double>& angles, const d
     steps.clear();
     owners.clear();
   };
-  // Where each op's angles start.
-  std::vector<std::size_t> first(ops.size() + 1, 0);
-  for (std::size_t k = 0; k < ops.size(); ++k) first[k + 1] = first[k] + ops[k].params.size();
+  const std::vector<std::size_t> first = detail::angle_offsets(ops);
   detail::DiagonalGroup group(phi.num_qubits());
   std::optional<StateVector<T>> scratch_phi = scratch_state<T>(vector_kernels && !sched.runs.empty(), phi.num_qubits());
   std::optional<StateVector<T>> scratch_lambda = scratch_phi ? scratch_state<T>(true, phi.num_qubits()) : std::nullopt;
   // Nothing before `stop` has a gradient to take (encoding gates when the inputs' gradient is not asked for).
-  const std::size_t stop = detail::first_needed(ops, vector_kernels ? sched : detail::DiagonalSchedule{},
-                                                [&](const Expr& e) { return wrt.needs(e); });
+  const detail::DiagonalSchedule none = detail::DiagonalSchedule::none(vector_kernels ? 0 : ops.size());
+  const std::size_t stop =
+      detail::first_needed(ops, vector_kernels ? sched : none, [&](const Expr& e) { return wrt.needs(e); });
   for (std::size_t k = ops.size(); k-- > stop;) {
     const Operation& op = ops[k];
     const std::size_t np = op.params.size();
@@ -228,11 +218,9 @@ void backward_sweep(const Circuit& c, const std::vector<double>& angles, const d
       const auto& run = sched.runs[sched.perm[k]];
       if (run.back() != k) continue;  // applied with its run
       flush();
-      if (scratch_lambda) {
-        permute(c, run, /*forward=*/false, phi, &*scratch_phi, &lambda, &*scratch_lambda);
-      } else {
-        permute<T>(c, run, /*forward=*/false, phi, nullptr, &lambda, nullptr);
-      }
+      // Both scratch states, or neither (gate by gate).
+      permute(c, run, /*forward=*/false, phi, scratch_lambda ? &*scratch_phi : nullptr, &lambda,
+              scratch_lambda ? &*scratch_lambda : nullptr);
       continue;
     }
     if (vector_kernels && sched.group[k] >= 0) {
@@ -273,7 +261,6 @@ void backward_sweep(const Circuit& c, const std::vector<double>& angles, const d
 }
 
 }  // namespace
-
 
 template <Real T>
 Gradient adjoint_gradient(const Circuit& c, const PauliSum& obs, std::span<const double> theta,

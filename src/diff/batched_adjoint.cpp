@@ -71,17 +71,14 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
   const bool fast = active_isa() != Isa::Reference;
   std::vector<bool> shared(ops.size());
   for (std::size_t k = 0; k < ops.size(); ++k) shared[k] = !angles.per_sample[k];
-  const detail::DiagonalGroup probe(c.num_qubits());
-  detail::DiagonalSchedule sched = detail::schedule_diagonal_groups(c, probe, &shared);
-  if (!fast) {
-    sched.group.assign(ops.size(), -1);
-    sched.perm.assign(ops.size(), -1);
-  }
+  const detail::DiagonalSchedule sched =
+      fast ? detail::schedule_diagonal_groups(c, detail::DiagonalGroup(c.num_qubits()), &shared)
+           : detail::DiagonalSchedule::none(ops.size());
   detail::DiagonalGroup group(c.num_qubits());
   auto shared_angles = [&](std::size_t j) {
     return std::span<const double>(angles.values).subspan(angles.offset[j], ops[j].params.size());
   };
-  const bool any_runs = fast && !sched.runs.empty();
+  const bool any_runs = !sched.runs.empty();
   BatchedStateVector<T> phi(c.num_qubits(), B);
   std::optional<BatchedStateVector<T>> scratch = scratch_batch<T>(any_runs, c.num_qubits(), B);
   for (std::size_t k = 0; k < ops.size(); ++k) {

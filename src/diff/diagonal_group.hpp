@@ -44,7 +44,6 @@ class DiagonalGroup {
   explicit DiagonalGroup(unsigned n) : n_(n), k_(std::min(n, std::max(6U, n > 10 ? n - 10 : 0U))) {}
 
   [[nodiscard]] unsigned low_qubits() const { return k_; }
-  [[nodiscard]] std::size_t size() const { return members_.size(); }
   /// Whether the gate's qubits lie all below k or all at or above it.
   [[nodiscard]] bool fits(const Operation& op) const {
     const std::uint64_t m = qubit_mask(op), low = (std::uint64_t{1} << k_) - 1;
@@ -168,6 +167,13 @@ struct DiagonalSchedule {
   std::vector<int> perm;                          // per op: its permutation run, or −1
   std::vector<std::vector<std::size_t>> runs;     // per run: op indices, ascending
   [[nodiscard]] bool anchor(std::size_t k) const { return group[k] >= 0 && members[group[k]][0] == k; }
+  /// No groups and no runs: every op by itself.
+  static DiagonalSchedule none(std::size_t num_ops) {
+    DiagonalSchedule s;
+    s.group.assign(num_ops, -1);
+    s.perm.assign(num_ops, -1);
+    return s;
+  }
 };
 
 inline constexpr unsigned kMaxPermutationQubits = 13;
@@ -181,9 +187,16 @@ std::size_t first_needed(const std::vector<Operation>& ops, const DiagonalSchedu
     bool any = false;
     for (const Expr& e : ops[k].params) any = any || needs(e);
     if (!any) continue;
-    const std::size_t at = s.group.empty() || s.group[k] < 0 ? k : s.members[s.group[k]][0];
+    const std::size_t at = s.group[k] < 0 ? k : s.members[s.group[k]][0];
     first = std::min(first, at);
   }
+  return first;
+}
+
+/// Where each op's angles start in bind_angles' flattened list (one entry per op, and the total).
+inline std::vector<std::size_t> angle_offsets(const std::vector<Operation>& ops) {
+  std::vector<std::size_t> first(ops.size() + 1, 0);
+  for (std::size_t k = 0; k < ops.size(); ++k) first[k + 1] = first[k] + ops[k].params.size();
   return first;
 }
 
@@ -249,11 +262,15 @@ inline DiagonalSchedule schedule_diagonal_groups(const Circuit& c, const Diagona
   auto eligible = [&](std::size_t j) {
     return groupable_diagonal(ops[j]) && g.fits(ops[j]) && (shared == nullptr || (*shared)[j]);
   };
-  for (std::size_t k = ops.size(); k-- > 0;) {
-    if (s.group[k] >= 0 || !eligible(k)) continue;
+  // A group anchored at op k, taking the ops that can move to it: earlier ones (dir = −1, moved forward) or later ones
+  // (dir = +1, moved back), each commuting with every op it passes (the qubits of an op passed over are blocked).
+  auto form = [&](std::size_t k, int dir) {
+    if (s.group[k] >= 0 || !eligible(k)) return;
     members.assign(1, k);
     std::uint64_t blocked = 0;
-    for (std::size_t j = k; j-- > 0 && blocked != all_qubits && k - j <= 8 * std::size_t{n};) {
+    for (std::size_t d = 1; d <= 8 * std::size_t{n} && blocked != all_qubits; ++d) {
+      if (dir < 0 ? d > k : k + d >= ops.size()) break;
+      const std::size_t j = dir < 0 ? k - d : k + d;
       if (s.group[j] >= 0) continue;
       const std::uint64_t m = qubit_mask(ops[j]);
       if ((m & blocked) == 0 && eligible(j)) {
@@ -262,30 +279,15 @@ inline DiagonalSchedule schedule_diagonal_groups(const Circuit& c, const Diagona
         blocked |= m;
       }
     }
-    if (members.size() < 3) continue;
+    if (members.size() < 3) return;
     for (std::size_t j : members) s.group[j] = static_cast<int>(s.members.size());
     s.members.push_back(members);
-  }
-  // Then the other way, for what is left: a group anchored at its earliest gate takes later ones moved back to it.
-  // A layer of Rot = RZ·RY·RZ gates needs both: its last RZs move forward to the last one, its first RZs back to
-  // the first. (Gates of the first groups are diagonal, so the moves commute with them wherever they went.)
-  for (std::size_t k = 0; k < ops.size(); ++k) {
-    if (s.group[k] >= 0 || !eligible(k)) continue;
-    members.assign(1, k);
-    std::uint64_t blocked = 0;
-    for (std::size_t j = k + 1; j < ops.size() && blocked != all_qubits && j - k <= 8 * std::size_t{n}; ++j) {
-      if (s.group[j] >= 0) continue;
-      const std::uint64_t m = qubit_mask(ops[j]);
-      if ((m & blocked) == 0 && eligible(j)) {
-        members.push_back(j);
-      } else {
-        blocked |= m;
-      }
-    }
-    if (members.size() < 3) continue;
-    for (std::size_t j : members) s.group[j] = static_cast<int>(s.members.size());
-    s.members.push_back(members);
-  }
+  };
+  for (std::size_t k = ops.size(); k-- > 0;) form(k, -1);
+  // Then the other way, for what is left. A layer of Rot = RZ·RY·RZ gates needs both: its last RZs move forward to
+  // the last one, its first RZs back to the first. (The first groups' gates are diagonal, so these moves commute with
+  // them wherever they went.)
+  for (std::size_t k = 0; k < ops.size(); ++k) form(k, +1);
   // Runs of permutation gates in the reordered circuit (the groups' other members moved to their anchors), two or
   // more gates each.
   s.perm.assign(ops.size(), -1);

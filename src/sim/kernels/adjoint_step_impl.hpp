@@ -463,7 +463,7 @@ void diagonal_pass_impl(complex<T>* phi, complex<T>* lambda, unsigned n, const D
   const unsigned k = dp.low_qubits;
   const index_t nv = (index_t{1} << k) / C;  // vectors a block holds
   const index_t blocks = index_t{1} << (n - k);
-  const bool grad = !dp.corr_lo.empty();
+  const bool grad = !dp.corr_lo.empty() && lambda != nullptr;
   thread_local std::vector<vec> coef;
   coef.resize(2 * nv);
   for (index_t v = 0; v < nv; ++v)
