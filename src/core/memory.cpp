@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace qnn {
 
@@ -57,6 +58,85 @@ std::string format_bytes(double bytes) {
   std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
   return buf;
 }
+
+namespace detail {
+namespace {
+
+struct CachedBuffer {
+  void* p;
+  std::size_t bytes, align;
+};
+
+// This thread's released buffers, oldest first. `dead` outlives the cache (trivially destructible, never destroyed):
+// a buffer released after the thread's cache is gone (a static that owns one, destroyed later) is freed directly.
+thread_local bool dead = false;
+struct Cache {
+  std::vector<CachedBuffer> kept;
+  std::size_t bytes = 0;
+  void clear() noexcept {
+    for (const CachedBuffer& b : kept) std::free(b.p);
+    kept.clear();
+    bytes = 0;
+  }
+  ~Cache() {
+    clear();
+    dead = true;
+  }
+};
+Cache& cache() {
+  thread_local Cache c;
+  return c;
+}
+
+}  // namespace
+
+void* acquire_aligned(std::size_t bytes, std::size_t align) {
+  if (!dead && bytes >= kCachedBufferMin && bytes <= kCachedBufferMax) {
+    Cache& c = cache();
+    for (std::size_t i = c.kept.size(); i-- > 0;) {
+      const CachedBuffer b = c.kept[i];
+      if (b.bytes != bytes || b.align != align) continue;
+      c.kept.erase(c.kept.begin() + static_cast<std::ptrdiff_t>(i));
+      c.bytes -= bytes;
+      return b.p;
+    }
+  }
+  return std::aligned_alloc(align, bytes);
+}
+
+void release_aligned(void* p, std::size_t bytes, std::size_t align) noexcept {
+  if (dead || bytes < kCachedBufferMin || bytes > kCachedBufferMax) {
+    std::free(p);
+    return;
+  }
+  Cache& c = cache();
+  try {
+    c.kept.reserve(kCachedBuffers);
+  } catch (...) {
+    std::free(p);
+    return;
+  }
+  std::size_t drop = 0;  // the oldest, until this one fits
+  std::size_t kept_bytes = c.bytes;
+  while (drop < c.kept.size() && (c.kept.size() - drop >= kCachedBuffers || kept_bytes + bytes > kCachedBufferBytes))
+    kept_bytes -= c.kept[drop++].bytes;
+  for (std::size_t i = 0; i < drop; ++i) std::free(c.kept[i].p);
+  c.kept.erase(c.kept.begin(), c.kept.begin() + static_cast<std::ptrdiff_t>(drop));
+  c.bytes = kept_bytes + bytes;
+  c.kept.push_back({p, bytes, align});
+}
+
+void release_cached_buffers() noexcept {
+  if (!dead) cache().clear();
+}
+
+std::pair<std::size_t, std::size_t> cached_buffers() noexcept {
+  if (dead) return {0, 0};
+  const Cache& c = cache();
+  return {c.kept.size(), c.bytes};
+}
+
+}  // namespace detail
 
 bool allocation_needs_check(std::uint64_t bytes) {
   if (bytes >= kUncheckedAllocationBytes) return true;
