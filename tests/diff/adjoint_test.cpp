@@ -261,7 +261,11 @@ TEST(AdjointGradient, BlockedBackwardStepsEqualReference) {
     Circuit c(n);
     for (unsigned q = 0; q < n; ++q) c.h(q);
     unsigned i = 0;
-    for (int round = 0; round < 3; ++round)
+    for (int round = 0; round < 3; ++round) {
+      // An RY layer (both directions, a repeated qubit): consecutive RY steps on two streamed qubits share one pass
+      // (adjoint_real_pair_sweep), inside the blocks and, on the top qubits, over the whole state.
+      for (unsigned q = 0; q < n; ++q) c.ry(round % 2 ? n - 1 - q : q, theta(i++ % nt) * input(q % nx) + 0.1 * q);
+      c.ry(n - 1, theta(i++ % nt));
       for (const GateInfo& g : gate_table()) {
         if (g.kind == GateKind::Unitary || g.num_targets() != 1) continue;
         std::vector<unsigned> others(n);
@@ -284,6 +288,7 @@ TEST(AdjointGradient, BlockedBackwardStepsEqualReference) {
         c.add(g.kind, q, params, controls);
         if (rng.below(16) == 0) c.rzz(static_cast<unsigned>(rng.below(n - 1)), n - 1, 0.4 + round);
       }
+    }
     const PauliSum obs = parse_pauli_sum("0.7 Z0 X1 - 1.3 Y2 + 0.4 X" + std::to_string(n - 1) + " + 0.2 Z3 Z4");
     const std::vector<double> th = random_vector(nt, rng, -kPi, kPi);
     const std::vector<double> x = random_vector(nx, rng, -1, 1);

@@ -444,10 +444,57 @@ void check_dense_runs(Isa isa, double tol) {
   }
 }
 
+// Runs of real 1-qubit gates without controls (an RY layer): consecutive ones on two streamed qubits share one pass
+// (real_pair_sweep). Every qubit, the lane qubits (never paired) and repeated qubits (never paired) included; inside
+// blocks (n = 9 with 64-amplitude blocks, n = 16's low qubits) and over the whole state (n = 12, n = 16's high qubits).
+template <Real T>
+void check_real_pairs(Isa isa, double tol) {
+  Rng rng(616);
+  for (const unsigned n : {9U, 12U, 16U}) {
+    const std::size_t saved = kernels::dense_block_bytes();
+    if (n == 9) kernels::set_dense_block_bytes(64 * sizeof(complex<T>));
+    std::vector<unsigned> qubits;
+    for (unsigned q = 0; q < n; ++q) qubits.push_back(q);
+    for (unsigned q = n; q-- > 0;) qubits.push_back(q);
+    for (int i = 0; i < 3 * static_cast<int>(n); ++i) qubits.push_back(static_cast<unsigned>(rng.below(n)));
+    qubits.push_back(qubits.back());
+    std::vector<std::vector<cplx>> matrices;
+    std::vector<std::vector<unsigned>> targets;
+    for (unsigned q : qubits) {
+      const double a = rng.uniform(-3, 3);
+      // A rotation times a reflection now and then: a general real orthogonal 2x2, not only RY's form.
+      const double sgn = rng.below(3) == 0 ? -1 : 1;
+      matrices.push_back({std::cos(a), -std::sin(a) * sgn, std::sin(a), std::cos(a) * sgn});
+      targets.push_back({q});
+    }
+    std::vector<kernels::DenseGate> run;
+    for (std::size_t i = 0; i < matrices.size(); ++i) run.push_back({targets[i], matrices[i], {}});
+    auto ref = random_state<T>(n, rng);
+    auto fast = ref;
+    {
+      IsaGuard g(Isa::Reference);
+      for (const auto& gate : run) ref.apply_matrix(gate.targets, gate.matrix, gate.controls);
+    }
+    StateVector<T> by_threads[2] = {fast, fast};
+    for (int t = 0; t < 2; ++t) {
+      const int threads = num_threads();
+      set_num_threads(t + 1);
+      IsaGuard g(isa);
+      by_threads[t].apply_matrices(run);
+      set_num_threads(threads);
+    }
+    kernels::set_dense_block_bytes(saved);
+    ASSERT_LT(max_diff(ref, by_threads[0]), tol) << "isa " << isa_name(isa) << " n=" << n;
+    ASSERT_EQ(max_diff(by_threads[0], by_threads[1]), 0.0) << "isa " << isa_name(isa) << " n=" << n;
+  }
+}
+
 TEST_P(KernelIsa, DenseRunsMatchReference) {
   if (!isa_supported(GetParam())) GTEST_SKIP() << "CPU lacks " << isa_name(GetParam());
   check_dense_runs<double>(GetParam(), 1e-12);
   check_dense_runs<float>(GetParam(), 2e-5);
+  check_real_pairs<double>(GetParam(), 1e-12);
+  check_real_pairs<float>(GetParam(), 2e-5);
 }
 
 // Independent parts run as separate sweeps from 8 MiB up; with the threshold at zero, on small states too, staged

@@ -324,6 +324,72 @@ AdjointFn<T, C> plan_adjoint_step(const AdjointStep& st, unsigned n, AdjointPlan
   return fn;
 }
 
+// Two consecutive RY-like steps in one pass (both Real, LEAN, with a streamed target and no control above the lanes;
+// different targets): groups of four vectors of each state, step 1 (plan p1, target bit in p1.off1) on the pairs
+// (0, 1), (2, 3), then step 2 (p2) on (0, 2), (1, 3). The same arithmetic as two adjoint_sweep passes, but each
+// amplitude of φ and λ is loaded and stored once for both. Measured on the pattern alone, alternating in one process,
+// 1 thread, AVX2: 1.3-1.4x at 10-16 qubits, 1.8x at 20.
+template <class T, int C>
+void adjoint_real_pair_sweep(T* __restrict phi, T* __restrict lam, const AdjointPlan<T, C>& p1,
+                             const AdjointPlan<T, C>& p2, index_t g0, index_t g1, double* sums1, double* sums2) {
+  using S = Simd<T, C>;
+  using vec = typename S::vec;
+  const vec a00 = p1.u[0].re, a01 = p1.u[1].re, a10 = p1.u[2].re, a11 = p1.u[3].re;
+  const vec b00 = p2.u[0].re, b01 = p2.u[1].re, b10 = p2.u[2].re, b11 = p2.u[3].re;
+  const index_t o1 = p1.off1, o2 = p2.off1, fixed = p1.fixed | p2.fixed, prefetch = p1.prefetch;
+  vec c1a{}, c1b{}, c2a{}, c2b{};
+  auto body = [&](T* const bp, T* const bl) {
+    if (prefetch)
+      for (index_t o : {index_t{0}, o1, o2, o1 + o2}) {
+        __builtin_prefetch(bp + o + prefetch, 1, 3);
+        __builtin_prefetch(bl + o + prefetch, 1, 3);
+      }
+    vec v0 = S::load(bp), v1 = S::load(bp + o1), v2 = S::load(bp + o2), v3 = S::load(bp + o1 + o2);
+    vec l0 = S::load(bl), l1 = S::load(bl + o1), l2 = S::load(bl + o2), l3 = S::load(bl + o1 + o2);
+    c1a += l0 * v1 + l2 * v3;
+    c1b += l1 * v0 + l3 * v2;
+    auto rot = [](vec u00, vec u01, vec u10, vec u11, vec& x, vec& y) {
+      const vec nx = u00 * x + u01 * y;
+      y = u10 * x + u11 * y;
+      x = nx;
+    };
+    rot(a00, a01, a10, a11, v0, v1);
+    rot(a00, a01, a10, a11, v2, v3);
+    rot(a00, a01, a10, a11, l0, l1);
+    rot(a00, a01, a10, a11, l2, l3);
+    c2a += l0 * v2 + l1 * v3;
+    c2b += l2 * v0 + l3 * v1;
+    rot(b00, b01, b10, b11, v0, v2);
+    rot(b00, b01, b10, b11, v1, v3);
+    rot(b00, b01, b10, b11, l0, l2);
+    rot(b00, b01, b10, b11, l1, l3);
+    S::store(bp, v0), S::store(bp + o1, v1), S::store(bp + o2, v2), S::store(bp + o1 + o2, v3);
+    S::store(bl, l0), S::store(bl + o1, l1), S::store(bl + o2, l2), S::store(bl + o1 + o2, l3);
+  };
+  const unsigned lo = static_cast<unsigned>(std::countr_zero(fixed));
+  const unsigned hi = static_cast<unsigned>(std::bit_width(fixed)) - 1;
+  index_t x = insert_zero_bit(insert_zero_bit(g0, lo), hi);
+  const index_t run = fixed & (~fixed + 1);  // groups below the lower target bit are consecutive vectors
+  index_t g = g0;
+  while (g < g1) {
+    const index_t len = std::min<index_t>(run - (g & (run - 1)), g1 - g);
+    const index_t base = x * (2 * C);
+    for (index_t r = 0; r < len; ++r) body(phi + base + r * 2 * C, lam + base + r * 2 * C);
+    g += len;
+    x = (((x + len - 1) | fixed) + 1) & ~fixed;
+  }
+  auto finish = [](const AdjointPlan<T, C>& pl, vec ca, vec cb, double* sums) {
+    for (unsigned p = 0; p < pl.nd; ++p) {
+      const vec t = pl.d[p][1].re * ca + pl.d[p][2].re * cb;
+      double sum = 0;
+      for (int e = 0; e < 2 * C; ++e) sum += static_cast<double>(t[e]);
+      sums[p] = sum;
+    }
+  };
+  finish(p1, c1a, c1b, sums1);
+  finish(p2, c2a, c2b, sums2);
+}
+
 // Every step in order. A run of steps whose qubits all lie below block_qubits goes block by block: the 2^block_qubits
 // amplitudes of both states that a block holds (adjoint_block_bytes() each: 16 KiB together by default, inside L1)
 // take every step of the run before the next block is touched, so the run costs one pass over both states instead of
@@ -356,9 +422,38 @@ void adjoint_steps_impl(complex<T>* phi, complex<T>* lambda, unsigned n, std::sp
     for (unsigned i = 0; i < st.num_controls; ++i) top = std::max(top, st.controls[i]);
     return n > block_qubits && top < block_qubits;
   };
+  // Steps s and s + 1 that adjoint_real_pair_sweep takes together (both local, or both not).
+  const Fn ry_like = adjoint_sweep<T, C, 2, 0, UKind::Real, true, true>;
+  auto pairs_with_next = [&](std::size_t k) {
+    return k + 1 < steps.size() && fs[k] == ry_like && fs[k + 1] == ry_like && pls[k].n_sorted == 1 &&
+           pls[k + 1].n_sorted == 1 && pls[k].fixed != pls[k + 1].fixed && local(steps[k]) == local(steps[k + 1]);
+  };
   thread_local std::vector<double> partial;
   std::size_t s = 0;
   while (s < steps.size()) {
+    if (!local(steps[s]) && pairs_with_next(s)) {
+      // Two steps over the whole state, in fixed chunks of groups of four vectors.
+      const P& p1 = pls[s];
+      const P& p2 = pls[s + 1];
+      constexpr index_t kChunkGroups = 128;
+      const index_t groups = p1.groups / 2;
+      const index_t chunks = (groups + kChunkGroups - 1) / kChunkGroups;
+      constexpr unsigned D = kMaxAdjointDerivatives;
+      partial.assign(chunks * 2 * D, 0.0);
+      double* const part = partial.data();
+      parallel_for(
+          chunks,
+          [&](index_t c) {
+            adjoint_real_pair_sweep<T, C>(p, l, p1, p2, c * kChunkGroups, std::min(groups, (c + 1) * kChunkGroups),
+                                          part + c * 2 * D, part + c * 2 * D + D);
+          },
+          kChunkGroups * C * 8);
+      for (index_t c = 0; c < chunks; ++c)
+        for (unsigned h = 0; h < 2; ++h)
+          for (unsigned q = 0; q < pls[s + h].nd; ++q) steps[s + h].sums[q] += part[(c * 2 + h) * D + q];
+      s += 2;
+      continue;
+    }
     if (!local(steps[s])) {
       // One step over the whole state, in fixed chunks (their sums added in chunk order).
       const P& pl = pls[s];
@@ -384,6 +479,11 @@ void adjoint_steps_impl(complex<T>* phi, complex<T>* lambda, unsigned n, std::sp
     // Steps [s, e) block by block; blocks in fixed super-chunks (at most 64) for the threads, each adding its blocks'
     // sums in order.
     const std::size_t len = e - s;
+    thread_local std::vector<unsigned char> paired;
+    paired.assign(len, 0);
+    for (std::size_t k = 0; k < len; ++k)
+      if (s + k + 1 < e && pairs_with_next(s + k)) paired[k++] = 1;
+    const unsigned char* const two = paired.data();
     const index_t blocks = index_t{1} << (n - block_qubits);
     const index_t supers = std::min<index_t>(blocks, 64);
     const index_t per = blocks / supers;
@@ -394,10 +494,18 @@ void adjoint_steps_impl(complex<T>* phi, complex<T>* lambda, unsigned n, std::sp
         [&](index_t sc) {
           double* const mine = part + sc * len * kMaxAdjointDerivatives;
           double out[kMaxAdjointDerivatives];
+          double out2[kMaxAdjointDerivatives];
           for (index_t b = sc * per; b < (sc + 1) * per; ++b)
             for (std::size_t k = 0; k < len; ++k) {
               const P& pl = pls[s + k];
               const index_t gpb = pl.groups >> (n - block_qubits);  // groups a block holds
+              if (two[k]) {
+                adjoint_real_pair_sweep<T, C>(p, l, pl, pls[s + k + 1], b * gpb / 2, (b + 1) * gpb / 2, out, out2);
+                for (unsigned q = 0; q < pl.nd; ++q) mine[k * kMaxAdjointDerivatives + q] += out[q];
+                for (unsigned q = 0; q < pls[s + k + 1].nd; ++q) mine[(k + 1) * kMaxAdjointDerivatives + q] += out2[q];
+                ++k;
+                continue;
+              }
               fs[s + k](p, l, pl, b * gpb, (b + 1) * gpb, out);
               for (unsigned q = 0; q < pl.nd; ++q) mine[k * kMaxAdjointDerivatives + q] += out[q];
             }

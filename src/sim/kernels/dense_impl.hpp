@@ -832,6 +832,87 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
   run(pl);
 }
 
+// Two real 1-qubit gates in one pass: A on qubit a, then B on qubit b (a ≠ b, both streamed: at or above the lane
+// bits), over groups [g0, g1) of four vectors (the group's vector index has zeros at both qubits' vector bits; oa, ob:
+// reals from a group's first vector to the ones with bit a, bit b set). The two passes of RY, RY (a layer of angle
+// encodings, the RY half of every ansatz layer whose RZs went into a diagonal group) each moved the state through the
+// cache once; this moves it once for both, with the same arithmetic (8 products a vector). Measured on the pattern
+// alone, alternating in one process, 1 thread, AVX2: 1.7x at 10-16 qubits, 1.9x at 20.
+template <class T, int C>
+struct RealPair {
+  using vec = typename Simd<T, C>::vec;
+  vec a[4], b[4];      // row-major 2x2, each entry on every lane
+  index_t oa = 0, ob = 0;
+  index_t fixed = 0;   // the two vector-index bits
+  unsigned lo = 0, hi = 0;  // those bits, ascending
+  index_t prefetch = 0;
+  index_t groups = 0;  // of the whole state
+};
+
+template <class T, int C>
+void real_pair_sweep(T* __restrict ptr, const RealPair<T, C>& pp, index_t g0, index_t g1) {
+  using S = Simd<T, C>;
+  using vec = typename S::vec;
+  const vec a00 = pp.a[0], a01 = pp.a[1], a10 = pp.a[2], a11 = pp.a[3];
+  const vec b00 = pp.b[0], b01 = pp.b[1], b10 = pp.b[2], b11 = pp.b[3];
+  const index_t oa = pp.oa, ob = pp.ob, fixed = pp.fixed, prefetch = pp.prefetch;
+  auto body = [&](T* const p) {
+    if (prefetch) {
+      __builtin_prefetch(p + prefetch, 1, 3);
+      __builtin_prefetch(p + oa + prefetch, 1, 3);
+      __builtin_prefetch(p + ob + prefetch, 1, 3);
+      __builtin_prefetch(p + oa + ob + prefetch, 1, 3);
+    }
+    const vec v0 = S::load(p), v1 = S::load(p + oa), v2 = S::load(p + ob), v3 = S::load(p + oa + ob);
+    const vec y0 = a00 * v0 + a01 * v1, y1 = a10 * v0 + a11 * v1;
+    const vec y2 = a00 * v2 + a01 * v3, y3 = a10 * v2 + a11 * v3;
+    S::store(p, b00 * y0 + b01 * y2);
+    S::store(p + ob, b10 * y0 + b11 * y2);
+    S::store(p + oa, b00 * y1 + b01 * y3);
+    S::store(p + oa + ob, b10 * y1 + b11 * y3);
+  };
+  index_t x = insert_zero_bit(insert_zero_bit(g0, pp.lo), pp.hi);
+  const index_t run = fixed & (~fixed + 1);  // groups below the lowest of the two bits are consecutive vectors
+  index_t g = g0;
+  while (g < g1) {
+    const index_t len = std::min<index_t>(run - (g & (run - 1)), g1 - g);
+    T* p = ptr + x * (2 * C);
+    for (index_t r = 0; r < len; ++r, p += 2 * C) body(p);
+    g += len;
+    x = (((x + len - 1) | fixed) + 1) & ~fixed;
+  }
+}
+
+// Whether gates g and h can share real_pair_sweep: one target each, streamed, different, no controls, real matrices.
+// Fills `pp` (but for its prefetch) when they can.
+template <class T, int C>
+bool real_pair(const DenseGate& g, const DenseGate& h, unsigned n, RealPair<T, C>& pp) {
+  constexpr unsigned lane_bits = C == 1 ? 0 : C == 2 ? 1 : C == 4 ? 2 : 3;
+  if (g.targets.size() != 1 || h.targets.size() != 1 || !g.controls.empty() || !h.controls.empty()) return false;
+  const unsigned qa = g.targets[0], qb = h.targets[0];
+  if (qa == qb || qa < lane_bits || qb < lane_bits || qa >= n || qb >= n) return false;
+  for (int e = 0; e < 4; ++e)
+    if (g.matrix[e].imag() != 0 || h.matrix[e].imag() != 0) return false;
+  // Streams far enough apart to be staged (apply_dense_impl) keep their own sweeps.
+  const index_t far = std::max(index_t{2} << qa, index_t{2} << qb);
+  if (far * sizeof(T) >= stage_from_bytes()) return false;
+  for (int e = 0; e < 4; ++e)
+    for (int l = 0; l < 2 * C; ++l) {
+      pp.a[e][l] = static_cast<T>(g.matrix[e].real());
+      pp.b[e][l] = static_cast<T>(h.matrix[e].real());
+    }
+  pp.oa = index_t{2} << qa;
+  pp.ob = index_t{2} << qb;
+  pp.lo = std::min(qa, qb) - lane_bits;
+  pp.hi = std::max(qa, qb) - lane_bits;
+  pp.fixed = (index_t{1} << pp.lo) | (index_t{1} << pp.hi);
+  pp.groups = index_t{1} << (n - lane_bits - 2);
+  constexpr std::size_t kPrefetchBytes = 2048;
+  constexpr std::size_t kPrefetchFromBytes = std::size_t{8} << 20;
+  pp.prefetch = (std::size_t{1} << n) * sizeof(complex<T>) >= kPrefetchFromBytes ? kPrefetchBytes / sizeof(T) : 0;
+  return true;
+}
+
 // Gates in order. A run of gates whose qubits all lie below the block size goes block by block: the 2^b amplitudes a
 // block holds (dense_block_bytes(), 256 KiB) take every gate of the run before the next block is touched, so the run
 // costs one pass over the state instead of one per gate (the sweeps are the same; each gets the groups inside the
@@ -841,6 +922,7 @@ void apply_dense_impl(complex<T>* psi, unsigned n, std::span<const unsigned> tar
 template <class T, int C>
 void apply_dense_run_impl(complex<T>* psi, unsigned n, std::span<const DenseGate> gates) {
   using P = Plan<T, C>;
+  using RP = RealPair<T, C>;
   constexpr unsigned lane_bits = C == 1 ? 0 : C == 2 ? 1 : C == 4 ? 2 : 3;
   const unsigned block_qubits = std::max<unsigned>(
       lane_bits + 5, static_cast<unsigned>(std::bit_width(dense_block_bytes() / sizeof(complex<T>))) - 1);
@@ -853,11 +935,28 @@ void apply_dense_run_impl(complex<T>* psi, unsigned n, std::span<const DenseGate
   thread_local std::vector<PlanTables<T, C>> tables;
   thread_local std::vector<P> plans;
   thread_local std::vector<SweepFn<T, C>> fns;
+  thread_local std::vector<RP> pairs;  // pairs[k]: gates k and k + 1 of a local run, where fns[k + 1] is a marker
+  thread_local std::vector<unsigned char> paired;
   const std::size_t state_bytes = (std::size_t{1} << n) * sizeof(complex<T>);
   T* const ptr = reinterpret_cast<T*>(psi);
   std::size_t s = 0;
+  RP whole;
   while (s < gates.size()) {
     if (!local(gates[s])) {
+      if (s + 1 < gates.size() && !local(gates[s + 1]) && real_pair<T, C>(gates[s], gates[s + 1], n, whole)) {
+        // Fixed chunks of groups for the threads, as apply_dense_impl's.
+        constexpr index_t kChunkGroups = 128;
+        const index_t chunks = (whole.groups + kChunkGroups - 1) / kChunkGroups;
+        const RP* const pp = &whole;
+        parallel_for(
+            chunks,
+            [&](index_t c) {
+              real_pair_sweep<T, C>(ptr, *pp, c * kChunkGroups, std::min(pp->groups, (c + 1) * kChunkGroups));
+            },
+            kChunkGroups * C * 4);
+        s += 2;
+        continue;
+      }
       apply_dense_impl<T, C>(psi, n, gates[s].targets, gates[s].matrix, gates[s].controls);
       ++s;
       continue;
@@ -868,7 +967,14 @@ void apply_dense_run_impl(complex<T>* psi, unsigned n, std::span<const DenseGate
     if (tables.size() < len) tables.resize(len);  // plans point into these: sized before any is built
     plans.resize(len);
     fns.resize(len);
+    pairs.resize(len);
+    paired.assign(len, 0);
     for (std::size_t k = 0; k < len; ++k) {
+      if (k + 1 < len && real_pair<T, C>(gates[s + k], gates[s + k + 1], n, pairs[k])) {
+        paired[k] = 1;
+        ++k;
+        continue;
+      }
       const DenseGate& g = gates[s + k];
       const unsigned r = build_plan<T, C>(g.targets, g.matrix, g.controls, plans[k], tables[k]);
       Mode mode;
@@ -878,11 +984,19 @@ void apply_dense_run_impl(complex<T>* psi, unsigned n, std::span<const DenseGate
     // The threads see this thread's tables through these (thread_local names would be their own).
     const P* const pls = plans.data();
     const SweepFn<T, C>* const fs = fns.data();
+    const RP* const pps = pairs.data();
+    const unsigned char* const two = paired.data();
     const index_t blocks = index_t{1} << (n - block_qubits);
+    const index_t pair_groups = index_t{1} << (block_qubits - lane_bits - 2);  // pair groups a block holds
     parallel_for(
         blocks,
         [&](index_t b) {
           for (std::size_t k = 0; k < len; ++k) {
+            if (two[k]) {
+              real_pair_sweep<T, C>(ptr, pps[k], b * pair_groups, (b + 1) * pair_groups);
+              ++k;
+              continue;
+            }
             if (!fs[k]) continue;
             const P& pl = pls[k];
             const index_t gpb = (index_t{1} << (block_qubits - lane_bits)) >> pl.n_sorted;  // groups a block holds
