@@ -3,9 +3,11 @@
 #include <array>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "qnn/core/error.hpp"
 #include "qnn/exec/simulate.hpp"
+#include "qnn/sim/kernels.hpp"
 
 namespace qnn {
 
@@ -104,10 +106,53 @@ void apply_operation_batched(BatchedStateVector<T>& psi, const Circuit& c, std::
 }
 
 template <Real T>
+bool apply_pair_batched(BatchedStateVector<T>& psi, const Circuit& c, std::size_t k, std::size_t j,
+                        const BatchAngles& angles) {
+  const Operation& a = c.ops()[k];
+  const Operation& b = c.ops()[j];
+  auto one_qubit = [](const Operation& op) {
+    return op.kind != GateKind::Unitary && op.qubits.size() == 1 && op.controls.empty();
+  };
+  if (active_isa() == Isa::Reference || psi.num_qubits() < 2 || !one_qubit(a) || !one_qubit(b) ||
+      a.qubits[0] == b.qubits[0])
+    return false;
+  const unsigned B = psi.batch();
+  thread_local std::vector<T> ma, mb;
+  // The matrices as real entries, entry e of sample s at m[e·B + s] (per sample) or m[e] (shared); false where an
+  // entry is not real.
+  auto real_matrix = [&](const Operation& op, std::size_t at, std::vector<T>& m) {
+    const std::size_t np = op.params.size();
+    const bool per = angles.per_sample[at];
+    const unsigned count = per ? B : 1;
+    m.resize(4 * std::size_t{count});
+    cplx g[16];
+    for (unsigned s = 0; s < count; ++s) {
+      const auto ang = std::span<const double>(angles.values).subspan(angles.offset[at] + s * np, np);
+      if (gate_matrix_into(op.kind, ang, g) != 2) return false;
+      for (int e = 0; e < 4; ++e) {
+        if (g[e].imag() != 0) return false;
+        m[e * std::size_t{count} + s] = static_cast<T>(g[e].real());
+      }
+    }
+    return true;
+  };
+  if (!real_matrix(a, k, ma) || !real_matrix(b, j, mb)) return false;
+  kernels::batched_real_pair<T>(active_isa(), psi.re(), psi.im(), psi.num_qubits(), B, a.qubits[0], ma.data(),
+                                angles.per_sample[k], b.qubits[0], mb.data(), angles.per_sample[j]);
+  return true;
+}
+
+template <Real T>
 void run_batched(const Circuit& c, BatchedStateVector<T>& psi, std::span<const double> theta, const BatchInputs& x) {
   if (psi.num_qubits() != c.num_qubits()) throw ValueError("circuit and batched state differ in qubit count");
   const BatchAngles angles = bind_batch_angles(c, theta, x, psi.batch());
-  for (std::size_t k = 0; k < c.ops().size(); ++k) apply_operation_batched(psi, c, k, angles);
+  for (std::size_t k = 0; k < c.ops().size(); ++k) {
+    if (k + 1 < c.ops().size() && apply_pair_batched(psi, c, k, k + 1, angles)) {
+      ++k;
+      continue;
+    }
+    apply_operation_batched(psi, c, k, angles);
+  }
 }
 
 template <Real T>
@@ -128,6 +173,8 @@ void expectation_batched(const BatchedStateVector<T>& psi, const PauliSum& obs, 
 #define QNN_INSTANTIATE(T)                                                                                        \
   template void apply_operation_batched<T>(BatchedStateVector<T>&, const Circuit&, std::size_t, const BatchAngles&, \
                                            bool);                                                                  \
+  template bool apply_pair_batched<T>(BatchedStateVector<T>&, const Circuit&, std::size_t, std::size_t,              \
+                                      const BatchAngles&);                                                             \
   template void run_batched<T>(const Circuit&, BatchedStateVector<T>&, std::span<const double>, const BatchInputs&); \
   template void expectation_batched<T>(const BatchedStateVector<T>&, const PauliSum&, std::span<double>);
 QNN_INSTANTIATE(float)

@@ -111,6 +111,21 @@ void BatchedStateVector<T>::adjoint_step(BatchedStateVector& phi, BatchedStateVe
                                    lambda.im_.data(), phi.n_, phi.batch_, step);
 }
 
+template <Real T>
+bool BatchedStateVector<T>::adjoint_pair(BatchedStateVector& phi, BatchedStateVector& lambda,
+                                         kernels::AdjointStep& first, kernels::AdjointStep& second) {
+  if (phi.n_ != lambda.n_ || phi.batch_ != lambda.batch_) throw ValueError("batched states differ in shape");
+  for (const kernels::AdjointStep* st : {&first, &second}) {
+    if (st->num_controls > st->controls.size() || st->num_generators > st->generators.size())
+      throw ValueError("adjoint step has too many controls or generators");
+    const unsigned target[1] = {st->target};
+    phi.check(target, std::span<const unsigned>(st->controls.data(), st->num_controls), 4, false);
+  }
+  if (phi.n_ < 2) return false;
+  return kernels::batched_adjoint_pair<T>(active_isa(), phi.re_.data(), phi.im_.data(), lambda.re_.data(),
+                                          lambda.im_.data(), phi.n_, phi.batch_, first, second);
+}
+
 template class BatchedStateVector<float>;
 template class BatchedStateVector<double>;
 

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "diff/adjoint_step.hpp"
 #include "diff/diagonal_group.hpp"
 
 #include <numbers>
@@ -196,6 +197,108 @@ TEST(BatchedState, RunMatchesPerSampleStates) {
       const auto one = simulate<double>(c, th, std::span<const double>(xs.data() + b * F, F));
       for (index_t i = 0; i < one.size(); ++i) EXPECT_NEAR(std::abs(cplx(psif.amplitude(i, b)) - one[i]), 0.0, 2e-6);
     }
+  }
+}
+
+// Two real 1-qubit gates in one pass (apply_pair_batched): per-sample and shared matrices in every combination give
+// the states of one gate at a time; complex matrices, one qubit twice and controls are refused and change nothing.
+TEST(BatchedState, RealPairsMatchOneGateAtATime) {
+  Rng rng(77);
+  const unsigned n = 6, B = 9, F = 2;
+  Circuit c(n);
+  for (unsigned q = 0; q < n; ++q) c.h(q);
+  c.ry(0, input(0)).ry(3, input(1) * theta(0));   // per sample, per sample
+  c.ry(5, theta(1)).ry(1, theta(2));              // shared, shared
+  c.ry(2, input(0)).ry(4, theta(3));              // per sample, shared
+  c.ry(4, theta(4)).ry(2, input(1));              // shared, per sample
+  c.rx(1, theta(5)).ry(2, theta(6));              // refused: complex
+  c.ry(3, theta(7)).ry(3, theta(8));              // refused: one qubit twice
+  c.cry(0, 1, theta(0)).ry(2, theta(1));          // refused: a control
+  std::vector<double> th(c.num_theta()), xs(B * F);
+  for (auto& v : th) v = rng.uniform(-3, 3);
+  for (auto& v : xs) v = rng.uniform(-2, 2);
+  const BatchAngles angles = bind_batch_angles(c, th, {xs, F}, B);
+  for (Isa isa : isas()) {
+    SCOPED_TRACE(std::string(isa_name(isa)));
+    const IsaGuard guard(isa);
+    BatchedStateVector<double> paired(n, B), single(n, B);
+    for (std::size_t k = 0; k < n; ++k) {
+      apply_operation_batched(paired, c, k, angles);
+      apply_operation_batched(single, c, k, angles);
+    }
+    for (std::size_t k = n; k < c.size(); k += 2) {
+      const BatchedStateVector<double> before = paired;
+      const bool took = apply_pair_batched(paired, c, k, k + 1, angles);
+      EXPECT_EQ(took, k < n + 8) << "ops " << k << ", " << k + 1;
+      if (!took) {
+        for (index_t i = 0; i < (index_t{1} << n); ++i)
+          for (unsigned b = 0; b < B; ++b) ASSERT_EQ(paired.amplitude(i, b), before.amplitude(i, b));
+        apply_operation_batched(paired, c, k, angles);
+        apply_operation_batched(paired, c, k + 1, angles);
+      }
+      apply_operation_batched(single, c, k, angles);
+      apply_operation_batched(single, c, k + 1, angles);
+      for (index_t i = 0; i < (index_t{1} << n); ++i)
+        for (unsigned b = 0; b < B; ++b)
+          ASSERT_NEAR(std::abs(paired.amplitude(i, b) - single.amplitude(i, b)), 0.0, 1e-14) << "ops " << k;
+    }
+  }
+}
+
+// Two RY steps of the backward sweep in one pass (BatchedStateVector::adjoint_pair) against two adjoint_step calls:
+// the same sums and states, whichever target is lower; an RX step (complex U†) or one target twice is refused.
+TEST(BatchedState, AdjointPairMatchesTwoSteps) {
+  Rng rng(78);
+  const unsigned n = 7, B = 6, F = 1;
+  Circuit prep(n);
+  for (unsigned q = 0; q < n; ++q) prep.ry(q, input(0) * (0.3 + q)).rz(q, theta(q)).cx(q, (q + 1) % n);
+  std::vector<double> th(n), xs(B * F);
+  for (auto& v : th) v = rng.uniform(-3, 3);
+  for (auto& v : xs) v = rng.uniform(-2, 2);
+  for (Isa isa : isas()) {
+    SCOPED_TRACE(std::string(isa_name(isa)));
+    const IsaGuard guard(isa);
+    BatchedStateVector<double> phi(n, B), lam(n, B);
+    run_batched(prep, phi, th, {xs, F});
+    Circuit other = prep;
+    for (unsigned q = 0; q < n; ++q) other.rx(q, input(0) + 0.2 * q).ry(q, theta(q));
+    run_batched(other, lam, th, {xs, F});
+    for (const auto& [a, b] : {std::pair{0.7, -1.9}, std::pair{-0.4, 1.1}}) {
+      for (const auto& [qa, qb] : {std::pair{5U, 1U}, std::pair{1U, 5U}, std::pair{0U, 6U}}) {
+        Circuit two(n);
+        two.ry(qa, theta(0)).ry(qb, theta(1));
+        const std::vector<double> angles{a, b};
+        kernels::AdjointStep s1, s2, t1, t2;
+        std::array<unsigned, 3> w{};
+        const std::span<const double> all(angles);
+        ASSERT_TRUE(detail::make_adjoint_step(two.ops()[0], all.first(1), DiffWrt{}, s1, w));
+        ASSERT_TRUE(detail::make_adjoint_step(two.ops()[1], all.last(1), DiffWrt{}, s2, w));
+        t1 = s1, t2 = s2;
+        BatchedStateVector<double> p1 = phi, l1 = lam, p2 = phi, l2 = lam;
+        ASSERT_TRUE(BatchedStateVector<double>::adjoint_pair(p1, l1, s1, s2));
+        BatchedStateVector<double>::adjoint_step(p2, l2, t1);
+        BatchedStateVector<double>::adjoint_step(p2, l2, t2);
+        EXPECT_NEAR(s1.sums[0], t1.sums[0], 1e-12);
+        EXPECT_NEAR(s2.sums[0], t2.sums[0], 1e-12);
+        EXPECT_GT(std::abs(t1.sums[0]) + std::abs(t2.sums[0]), 1e-3);  // not trivially zero
+        for (index_t i = 0; i < (index_t{1} << n); ++i)
+          for (unsigned b2 = 0; b2 < B; ++b2) {
+            ASSERT_NEAR(std::abs(p1.amplitude(i, b2) - p2.amplitude(i, b2)), 0.0, 1e-14);
+            ASSERT_NEAR(std::abs(l1.amplitude(i, b2) - l2.amplitude(i, b2)), 0.0, 1e-14);
+          }
+      }
+    }
+    Circuit bad(n);
+    bad.rx(2, theta(0)).ry(3, theta(1)).ry(3, theta(0));
+    const std::vector<double> angles{0.3, 0.9};
+    kernels::AdjointStep rx, ry3, ry3b;
+    std::array<unsigned, 3> w{};
+    const std::span<const double> all(angles);
+    ASSERT_TRUE(detail::make_adjoint_step(bad.ops()[0], all.first(1), DiffWrt{}, rx, w));
+    ASSERT_TRUE(detail::make_adjoint_step(bad.ops()[1], all.last(1), DiffWrt{}, ry3, w));
+    ASSERT_TRUE(detail::make_adjoint_step(bad.ops()[2], all.first(1), DiffWrt{}, ry3b, w));
+    EXPECT_FALSE(BatchedStateVector<double>::adjoint_pair(phi, lam, rx, ry3));
+    EXPECT_FALSE(BatchedStateVector<double>::adjoint_pair(phi, lam, ry3, ry3b));
   }
 }
 

@@ -31,6 +31,13 @@ template <Real T>
 void apply_operation_batched(BatchedStateVector<T>& psi, const Circuit& c, std::size_t k, const BatchAngles& angles,
                              bool inverse = false);
 
+/// Operations k and then j in one pass over the batch, where both are real 1-qubit gates without controls on
+/// different qubits (RY, shared or per sample: a layer of angle encodings, an ansatz's RY half); false, and nothing
+/// done, otherwise or on the Reference ISA (which keeps one pass per gate, for the tests to compare).
+template <Real T>
+bool apply_pair_batched(BatchedStateVector<T>& psi, const Circuit& c, std::size_t k, std::size_t j,
+                        const BatchAngles& angles);
+
 /// ψ_b ← U(θ, x_b) ψ_b for every sample.
 template <Real T>
 void run_batched(const Circuit& c, BatchedStateVector<T>& psi, std::span<const double> theta, const BatchInputs& x);

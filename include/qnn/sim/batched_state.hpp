@@ -59,6 +59,10 @@ class BatchedStateVector {
   /// One backward step of the adjoint sweep with the same gate on every sample (kernels::batched_adjoint_step):
   /// step.sums[p] = Σ_b Re⟨λ_b|G_p|φ_b⟩, then U† on φ and (if step.update_lambda) on λ, in one pass.
   static void adjoint_step(BatchedStateVector& phi, BatchedStateVector& lambda, kernels::AdjointStep& step);
+  /// Two consecutive such steps, `first` then `second`, in one pass (kernels::batched_adjoint_pair) when both are
+  /// RY-like; false (nothing done) otherwise. Both update λ.
+  static bool adjoint_pair(BatchedStateVector& phi, BatchedStateVector& lambda, kernels::AdjointStep& first,
+                           kernels::AdjointStep& second);
 
  private:
   void check(std::span<const unsigned> targets, std::span<const unsigned> controls, std::size_t matrix_entries,

@@ -104,12 +104,24 @@ void batched_diagonal_pass(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, 
 template <Real T>
 void batched_adjoint_step(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,
                           AdjointStep& step);
+/// Two consecutive steps, `first` then `second`, as two batched_adjoint_step calls would take them (both update λ),
+/// in one pass over both states, when both are RY-like: one target, no controls, real U†, at least one generator and
+/// every generator real with a zero diagonal, and the targets differ. Returns false, and does nothing, otherwise.
+template <Real T>
+bool batched_adjoint_pair(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,
+                          AdjointStep& first, AdjointStep& second);
 
 /// Batched states (qnn/sim/batched_state.hpp: re[i·B + b], im[i·B + b]), arguments already checked: ψ_b ← C(M_b)ψ_b
 /// with M_b = matrices[b·dim² …] if per_sample, else the one matrix for all samples.
 template <Real T>
 void batched_apply(Isa isa, T* re, T* im, unsigned n, unsigned B, std::span<const unsigned> targets,
                    std::span<const cplx> matrices, bool per_sample, std::span<const unsigned> controls);
+/// Two real 1-qubit gates without controls on batched states in one pass: `ma` on qubit qa, then `mb` on qubit qb
+/// (qa ≠ qb, n ≥ 2). Each matrix is row-major, shared (4 entries) or per sample (entry e of sample b at
+/// m[e·B + b]).
+template <Real T>
+void batched_real_pair(Isa isa, T* re, T* im, unsigned n, unsigned B, unsigned qa, const T* ma, bool per_sample_a,
+                       unsigned qb, const T* mb, bool per_sample_b);
 /// out[b] = ⟨ψ_b|P|ψ_b⟩ for the Pauli string with X mask x, Z mask z and ny Y factors; summed in index order.
 template <Real T>
 void batched_expectation(Isa isa, const T* re, const T* im, unsigned n, unsigned B, index_t x, index_t z,

@@ -5,6 +5,7 @@
 // checked by BatchedStateVector before they get here.
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <span>
 #include <vector>
 
@@ -455,6 +456,147 @@ void batched_adjoint_step_impl(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsig
   }
 }
 
+// kernels::batched_real_pair on one plane (real or imaginary parts: real matrices never mix them), quads [g0, g1) of
+// rows r0 = base, r1 = base + oa, r2 = base + ob, r3 = base + oa + ob. PA, PB: the matrix is per sample (entry e of
+// sample b at m[e·B + b]) rather than shared (at m[e]).
+template <class T, bool PA, bool PB>
+void batched_real_pair_apply_rows(T* __restrict p, unsigned B, index_t oa, index_t ob, index_t g0, index_t g1,
+                                  const T* __restrict ma, const T* __restrict mb) {
+  const unsigned lo = static_cast<unsigned>(std::countr_zero(std::min(oa, ob)));
+  const unsigned hi = static_cast<unsigned>(std::countr_zero(std::max(oa, ob)));
+  const std::size_t sa = PA ? B : 1, sb = PB ? B : 1;
+  for (index_t g = g0; g < g1; ++g) {
+    const index_t base = insert_zero_bit(insert_zero_bit(g, lo), hi);
+    T* __restrict p0 = p + base * B;
+    T* __restrict p1 = p + (base + oa) * B;
+    T* __restrict p2 = p + (base + ob) * B;
+    T* __restrict p3 = p + (base + oa + ob) * B;
+#pragma omp simd
+    for (unsigned b = 0; b < B; ++b) {
+      const std::size_t ka = PA ? b : 0, kb = PB ? b : 0;
+      const T a00 = ma[ka], a01 = ma[sa + ka], a10 = ma[2 * sa + ka], a11 = ma[3 * sa + ka];
+      const T b00 = mb[kb], b01 = mb[sb + kb], b10 = mb[2 * sb + kb], b11 = mb[3 * sb + kb];
+      const T x0 = p0[b], x1 = p1[b], x2 = p2[b], x3 = p3[b];
+      const T u0 = a00 * x0 + a01 * x1, u1 = a10 * x0 + a11 * x1, u2 = a00 * x2 + a01 * x3, u3 = a10 * x2 + a11 * x3;
+      p0[b] = b00 * u0 + b01 * u2, p2[b] = b10 * u0 + b11 * u2;
+      p1[b] = b00 * u1 + b01 * u3, p3[b] = b10 * u1 + b11 * u3;
+    }
+  }
+}
+
+template <class T>
+void batched_real_pair_impl(T* re, T* im, unsigned n, unsigned B, unsigned qa, const T* ma, bool pa, unsigned qb,
+                            const T* mb, bool pb) {
+  using Fn = void (*)(T*, unsigned, index_t, index_t, index_t, index_t, const T*, const T*);
+  const Fn fn = pa   ? (pb ? batched_real_pair_apply_rows<T, true, true> : batched_real_pair_apply_rows<T, true, false>)
+                : pb ? batched_real_pair_apply_rows<T, false, true>
+                     : batched_real_pair_apply_rows<T, false, false>;
+  const index_t oa = index_t{1} << qa, ob = index_t{1} << qb;
+  const index_t quads = (index_t{1} << n) >> 2;
+  const index_t chunk = std::max<index_t>(1, 1024 / B);
+  parallel_for(
+      (quads + chunk - 1) / chunk,
+      [&](index_t c) {
+        const index_t g1 = std::min(quads, (c + 1) * chunk);
+        fn(re, B, oa, ob, c * chunk, g1, ma, mb);
+        fn(im, B, oa, ob, c * chunk, g1, ma, mb);
+      },
+      chunk * B * 8);
+}
+
+// kernels::batched_adjoint_pair: two RY-like steps (real U†, real generators with a zero diagonal, no controls) on
+// rows r0 = base, r1 = base + oa, r2 = base + ob, r3 = base + oa + ob (oa, ob: 2^target of the first and the second
+// step), quads [g0, g1), of one plane (the real parts of φ and λ, or the imaginary parts: a real U† and real
+// generators never mix them, and eight streams of both planes at once spilled every pointer and accumulator). The
+// first step's correlations (pairs (r0, r1), (r2, r3)) and U† on both states, then the second's (pairs (r0, r2),
+// (r1, r3)), with every value in registers between them: each row is read and written once for both steps.
+// corr (added to): the first step's Σ λ_0·φ_1, Σ λ_1·φ_0, then the second's.
+template <class T>
+void batched_real_pair_rows(T* __restrict p, T* __restrict l, unsigned B, index_t oa, index_t ob, index_t g0,
+                            index_t g1, const T* ua, const T* ub, double* corr) {
+  const unsigned lo = static_cast<unsigned>(std::countr_zero(std::min(oa, ob)));
+  const unsigned hi = static_cast<unsigned>(std::countr_zero(std::max(oa, ob)));
+  const T a00 = ua[0], a01 = ua[1], a10 = ua[2], a11 = ua[3];
+  const T b00 = ub[0], b01 = ub[1], b10 = ub[2], b11 = ub[3];
+  double acc[4] = {};
+  for (index_t g = g0; g < g1; ++g) {
+    const index_t base = insert_zero_bit(insert_zero_bit(g, lo), hi);
+    T* __restrict p0 = p + base * B;
+    T* __restrict p1 = p + (base + oa) * B;
+    T* __restrict p2 = p + (base + ob) * B;
+    T* __restrict p3 = p + (base + oa + ob) * B;
+    T* __restrict l0 = l + base * B;
+    T* __restrict l1 = l + (base + oa) * B;
+    T* __restrict l2 = l + (base + ob) * B;
+    T* __restrict l3 = l + (base + oa + ob) * B;
+    T c1a = 0, c1b = 0, c2a = 0, c2b = 0;
+#pragma omp simd reduction(+ : c1a, c1b, c2a, c2b)
+    for (unsigned b = 0; b < B; ++b) {
+      const T x0 = p0[b], x1 = p1[b], x2 = p2[b], x3 = p3[b];
+      const T y0 = l0[b], y1 = l1[b], y2 = l2[b], y3 = l3[b];
+      c1a += y0 * x1 + y2 * x3;
+      c1b += y1 * x0 + y3 * x2;
+      const T u0 = a00 * x0 + a01 * x1, u1 = a10 * x0 + a11 * x1, u2 = a00 * x2 + a01 * x3, u3 = a10 * x2 + a11 * x3;
+      const T v0 = a00 * y0 + a01 * y1, v1 = a10 * y0 + a11 * y1, v2 = a00 * y2 + a01 * y3, v3 = a10 * y2 + a11 * y3;
+      c2a += v0 * u2 + v1 * u3;
+      c2b += v2 * u0 + v3 * u1;
+      p0[b] = b00 * u0 + b01 * u2, p2[b] = b10 * u0 + b11 * u2;
+      p1[b] = b00 * u1 + b01 * u3, p3[b] = b10 * u1 + b11 * u3;
+      l0[b] = b00 * v0 + b01 * v2, l2[b] = b10 * v0 + b11 * v2;
+      l1[b] = b00 * v1 + b01 * v3, l3[b] = b10 * v1 + b11 * v3;
+    }
+    acc[0] += c1a, acc[1] += c1b, acc[2] += c2a, acc[3] += c2b;
+  }
+  for (int e = 0; e < 4; ++e) corr[e] += acc[e];
+}
+
+template <class T>
+bool batched_adjoint_pair_impl(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,
+                               AdjointStep& first, AdjointStep& second) {
+  auto ry_like = [](const AdjointStep& st) {
+    if (st.num_controls != 0 || st.num_generators == 0) return false;
+    for (const cplx& u : st.u_dag)
+      if (u.imag() != 0) return false;
+    for (unsigned p = 0; p < st.num_generators; ++p) {
+      const auto& m = st.generators[p];
+      for (const cplx& e : m)
+        if (e.imag() != 0) return false;
+      if (m[0].real() != 0 || m[3].real() != 0) return false;
+    }
+    return true;
+  };
+  if (first.target == second.target || !ry_like(first) || !ry_like(second)) return false;
+  T ua[4], ub[4];
+  for (int e = 0; e < 4; ++e) {
+    ua[e] = T(first.u_dag[e].real());
+    ub[e] = T(second.u_dag[e].real());
+  }
+  const index_t oa = index_t{1} << first.target, ob = index_t{1} << second.target;
+  const index_t quads = (index_t{1} << n) >> 2;
+  // Fixed chunks of quads, their correlations added in chunk order: independent of the thread count.
+  const index_t chunk = std::max<index_t>(1, 1024 / B);
+  const index_t chunks = (quads + chunk - 1) / chunk;
+  thread_local std::vector<double> partial;
+  partial.assign(chunks * 4, 0.0);
+  double* const part = partial.data();
+  parallel_for(
+      chunks,
+      [&](index_t c) {
+        const index_t g1 = std::min(quads, (c + 1) * chunk);
+        batched_real_pair_rows<T>(phi_re, lam_re, B, oa, ob, c * chunk, g1, ua, ub, part + c * 4);
+        batched_real_pair_rows<T>(phi_im, lam_im, B, oa, ob, c * chunk, g1, ua, ub, part + c * 4);
+      },
+      chunk * B * 8);
+  double corr[4] = {};
+  for (index_t c = 0; c < chunks; ++c)
+    for (int e = 0; e < 4; ++e) corr[e] += part[c * 4 + e];
+  for (unsigned p = 0; p < first.num_generators; ++p)
+    first.sums[p] = first.generators[p][1].real() * corr[0] + first.generators[p][2].real() * corr[1];
+  for (unsigned p = 0; p < second.num_generators; ++p)
+    second.sums[p] = second.generators[p][1].real() * corr[2] + second.generators[p][2].real() * corr[3];
+  return true;
+}
+
 // kernels::batched_diagonal_pass: rows i = hb·2^k + j of B samples, d = lo[j]·hi[hb] on each; c(i) = Σ_b Im(conj λ·φ)
 // first. Blocks of rows in fixed super-chunks (at most 8), each with its own low sums, added in chunk order.
 template <class T, bool LAM, bool GRAD>
@@ -543,6 +685,9 @@ void batched_diagonal_pass_impl(T* pr, T* pi, T* lr, T* li, unsigned n, unsigned
                                                std::span<const unsigned>, std::span<const cplx>, bool,              \
                                                std::span<const unsigned>, cplx*);                                  \
   template void batched_adjoint_step_impl<T>(T*, T*, T*, T*, unsigned, unsigned, AdjointStep&);                \
+  template bool batched_adjoint_pair_impl<T>(T*, T*, T*, T*, unsigned, unsigned, AdjointStep&, AdjointStep&); \
+  template void batched_real_pair_impl<T>(T*, T*, unsigned, unsigned, unsigned, const T*, bool, unsigned,      \
+                                          const T*, bool);                                                      \
   template void batched_diagonal_pass_impl<T>(T*, T*, T*, T*, unsigned, unsigned, const DiagonalPass&);
 QNN_BATCHED_INSTANTIATE(float)
 QNN_BATCHED_INSTANTIATE(double)

@@ -44,6 +44,12 @@ namespace kernels {
   template <class T>                                                                                             \
   void batched_adjoint_step_impl(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,             \
                                  AdjointStep& step);                                                             \
+  template <class T>                                                                                             \
+  void batched_real_pair_impl(T* re, T* im, unsigned n, unsigned B, unsigned qa, const T* ma, bool pa,           \
+                              unsigned qb, const T* mb, bool pb);                                                \
+  template <class T>                                                                                             \
+  bool batched_adjoint_pair_impl(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,             \
+                                 AdjointStep& first, AdjointStep& second);                                       \
   }
 namespace {
 std::atomic<std::size_t> g_stage_from_bytes{std::size_t{256} << 20};
@@ -205,6 +211,16 @@ void batched_adjoint_step(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, u
   QNN_BATCHED_DISPATCH(batched_adjoint_step_impl, phi_re, phi_im, lam_re, lam_im, n, B, step)
 }
 template <Real T>
+void batched_real_pair(Isa isa, T* re, T* im, unsigned n, unsigned B, unsigned qa, const T* ma, bool per_sample_a,
+                       unsigned qb, const T* mb, bool per_sample_b) {
+  QNN_BATCHED_DISPATCH(batched_real_pair_impl, re, im, n, B, qa, ma, per_sample_a, qb, mb, per_sample_b)
+}
+template <Real T>
+bool batched_adjoint_pair(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,
+                          AdjointStep& first, AdjointStep& second) {
+  QNN_BATCHED_DISPATCH(batched_adjoint_pair_impl, phi_re, phi_im, lam_re, lam_im, n, B, first, second)
+}
+template <Real T>
 void batched_diagonal_pass(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,
                            const DiagonalPass& pass) {
   QNN_BATCHED_DISPATCH(batched_diagonal_pass_impl, phi_re, phi_im, lam_re, lam_im, n, B, pass)
@@ -222,6 +238,9 @@ void batched_diagonal_pass(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, 
                                           std::span<const unsigned>, std::span<const cplx>, bool,                   \
                                           std::span<const unsigned>, cplx*);                                        \
   template void batched_adjoint_step<T>(Isa, T*, T*, T*, T*, unsigned, unsigned, AdjointStep&);                   \
+  template bool batched_adjoint_pair<T>(Isa, T*, T*, T*, T*, unsigned, unsigned, AdjointStep&, AdjointStep&);     \
+  template void batched_real_pair<T>(Isa, T*, T*, unsigned, unsigned, unsigned, const T*, bool, unsigned, const T*, \
+                                     bool);                                                                         \
   template void batched_diagonal_pass<T>(Isa, T*, T*, T*, T*, unsigned, unsigned, const DiagonalPass&);
 QNN_BATCHED_DISPATCH_INSTANTIATE(float)
 QNN_BATCHED_DISPATCH_INSTANTIATE(double)
