@@ -90,13 +90,10 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
       for (std::size_t j : sched.members[sched.group[k]]) group.add(ops[j], shared_angles(j), false, false);
       group.run_batched<T>(phi.re(), phi.im(), nullptr, nullptr, B, [](const Operation&, double) {});
     } else {
-      // The next op the pass applies (past group members applied at their anchor and permutation gates applied with
-      // their run's first): a real 1-qubit gate there shares this one's pass (apply_pair_batched).
+      // The next op the pass applies: a real 1-qubit gate there shares this one's pass (apply_pair_batched).
       std::size_t j = k + 1;
-      while (j < ops.size() && ((sched.group[j] >= 0 && !sched.anchor(j)) ||
-                                (sched.perm[j] >= 0 && sched.runs[sched.perm[j]].front() != j)))
-        ++j;
-      if (j < ops.size() && sched.group[j] < 0 && sched.perm[j] < 0 && apply_pair_batched(phi, c, k, j, angles)) {
+      while (j < ops.size() && sched.taken_elsewhere(j, /*forward=*/true)) ++j;
+      if (j < ops.size() && sched.alone(j) && apply_pair_batched(phi, c, k, j, angles)) {
         k = j;
         continue;
       }
@@ -158,16 +155,12 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
       const auto ang = std::span<const double>(angles.values).subspan(angles.offset[k], op.params.size());
       if (detail::make_adjoint_step(op, ang, wrt, st, which)) {
         st.update_lambda = k > 0;
-        // The next op the sweep takes (past group members taken at their anchor and permutation gates taken with
-        // their run): another such step shares this one's pass where both are RY-like.
-        // (Not on the Reference ISA: the tests compare with its one pass per gate.)
+        // The next op the sweep takes (j − 1): another such step shares this one's pass where both are RY-like (not
+        // on the Reference ISA: the tests compare with its one pass per gate).
         std::size_t j = k;
-        auto skipped = [&](std::size_t i) {
-          return (sched.group[i] >= 0 && !sched.anchor(i)) ||
-                 (sched.perm[i] >= 0 && sched.runs[sched.perm[i]].back() != i);
-        };
-        while (j > stop && skipped(j - 1)) --j;
-        if (fast && j > stop && sched.group[--j] < 0 && sched.perm[j] < 0 && !angles.per_sample[j]) {
+        while (j > stop && sched.taken_elsewhere(j - 1, /*forward=*/false)) --j;
+        if (fast && j > stop && sched.alone(j - 1) && !angles.per_sample[j - 1]) {
+          --j;
           const Operation& op2 = ops[j];
           kernels::AdjointStep st2;
           std::array<unsigned, 3> which2{};

@@ -193,6 +193,15 @@ struct DiagonalSchedule {
   std::vector<int> perm;                          // per op: its permutation run, or −1
   std::vector<std::vector<std::size_t>> runs;     // per run: op indices, ascending
   [[nodiscard]] bool anchor(std::size_t k) const { return group[k] >= 0 && members[group[k]][0] == k; }
+  /// Whether a pass in this direction takes op k with others rather than where it stands: a group member that is not
+  /// the anchor, or a permutation gate that is not its run's first (forward) or last (backward).
+  [[nodiscard]] bool taken_elsewhere(std::size_t k, bool forward) const {
+    if (group[k] >= 0) return !anchor(k);
+    if (perm[k] < 0) return false;
+    return (forward ? runs[perm[k]].front() : runs[perm[k]].back()) != k;
+  }
+  /// Whether op k is neither in a group nor in a permutation run.
+  [[nodiscard]] bool alone(std::size_t k) const { return group[k] < 0 && perm[k] < 0; }
   /// No groups and no runs: every op by itself.
   static DiagonalSchedule none(std::size_t num_ops) {
     DiagonalSchedule s;

@@ -113,9 +113,7 @@ bool apply_pair_batched(BatchedStateVector<T>& psi, const Circuit& c, std::size_
   auto one_qubit = [](const Operation& op) {
     return op.kind != GateKind::Unitary && op.qubits.size() == 1 && op.controls.empty();
   };
-  if (active_isa() == Isa::Reference || psi.num_qubits() < 2 || !one_qubit(a) || !one_qubit(b) ||
-      a.qubits[0] == b.qubits[0])
-    return false;
+  if (active_isa() == Isa::Reference || !one_qubit(a) || !one_qubit(b) || a.qubits[0] == b.qubits[0]) return false;
   const unsigned B = psi.batch();
   thread_local std::vector<T> ma, mb;
   // The matrices as real entries, entry e of sample s at m[e·B + s] (per sample) or m[e] (shared); false where an

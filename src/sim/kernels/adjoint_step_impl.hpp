@@ -366,18 +366,7 @@ void adjoint_real_pair_sweep(T* __restrict phi, T* __restrict lam, const Adjoint
     S::store(bp, v0), S::store(bp + o1, v1), S::store(bp + o2, v2), S::store(bp + o1 + o2, v3);
     S::store(bl, l0), S::store(bl + o1, l1), S::store(bl + o2, l2), S::store(bl + o1 + o2, l3);
   };
-  const unsigned lo = static_cast<unsigned>(std::countr_zero(fixed));
-  const unsigned hi = static_cast<unsigned>(std::bit_width(fixed)) - 1;
-  index_t x = insert_zero_bit(insert_zero_bit(g0, lo), hi);
-  const index_t run = fixed & (~fixed + 1);  // groups below the lower target bit are consecutive vectors
-  index_t g = g0;
-  while (g < g1) {
-    const index_t len = std::min<index_t>(run - (g & (run - 1)), g1 - g);
-    const index_t base = x * (2 * C);
-    for (index_t r = 0; r < len; ++r) body(phi + base + r * 2 * C, lam + base + r * 2 * C);
-    g += len;
-    x = (((x + len - 1) | fixed) + 1) & ~fixed;
-  }
+  for_quads(fixed, g0, g1, [&](index_t x) { body(phi + x * (2 * C), lam + x * (2 * C)); });
   auto finish = [](const AdjointPlan<T, C>& pl, vec ca, vec cb, double* sums) {
     for (unsigned p = 0; p < pl.nd; ++p) {
       const vec t = pl.d[p][1].re * ca + pl.d[p][2].re * cb;

@@ -456,17 +456,26 @@ void batched_adjoint_step_impl(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsig
   }
 }
 
+// The rows of quad g for two gates on the qubits of row offsets oa and ob (powers of two): base(g) has zeros at both
+// bits, and the quad is base, base + oa, base + ob, base + oa + ob. Shared by the batched two-gate kernels.
+struct Quads {
+  unsigned lo, hi;
+  Quads(index_t oa, index_t ob)
+      : lo(static_cast<unsigned>(std::countr_zero(std::min(oa, ob)))),
+        hi(static_cast<unsigned>(std::countr_zero(std::max(oa, ob)))) {}
+  [[nodiscard]] index_t base(index_t g) const { return insert_zero_bit(insert_zero_bit(g, lo), hi); }
+};
+
 // kernels::batched_real_pair on one plane (real or imaginary parts: real matrices never mix them), quads [g0, g1) of
 // rows r0 = base, r1 = base + oa, r2 = base + ob, r3 = base + oa + ob. PA, PB: the matrix is per sample (entry e of
 // sample b at m[e·B + b]) rather than shared (at m[e]).
 template <class T, bool PA, bool PB>
 void batched_real_pair_apply_rows(T* __restrict p, unsigned B, index_t oa, index_t ob, index_t g0, index_t g1,
                                   const T* __restrict ma, const T* __restrict mb) {
-  const unsigned lo = static_cast<unsigned>(std::countr_zero(std::min(oa, ob)));
-  const unsigned hi = static_cast<unsigned>(std::countr_zero(std::max(oa, ob)));
+  const Quads quads(oa, ob);
   const std::size_t sa = PA ? B : 1, sb = PB ? B : 1;
   for (index_t g = g0; g < g1; ++g) {
-    const index_t base = insert_zero_bit(insert_zero_bit(g, lo), hi);
+    const index_t base = quads.base(g);
     T* __restrict p0 = p + base * B;
     T* __restrict p1 = p + (base + oa) * B;
     T* __restrict p2 = p + (base + ob) * B;
@@ -492,12 +501,12 @@ void batched_real_pair_impl(T* re, T* im, unsigned n, unsigned B, unsigned qa, c
                 : pb ? batched_real_pair_apply_rows<T, false, true>
                      : batched_real_pair_apply_rows<T, false, false>;
   const index_t oa = index_t{1} << qa, ob = index_t{1} << qb;
-  const index_t quads = (index_t{1} << n) >> 2;
+  const index_t num_quads = (index_t{1} << n) >> 2;
   const index_t chunk = std::max<index_t>(1, 1024 / B);
   parallel_for(
-      (quads + chunk - 1) / chunk,
+      (num_quads + chunk - 1) / chunk,
       [&](index_t c) {
-        const index_t g1 = std::min(quads, (c + 1) * chunk);
+        const index_t g1 = std::min(num_quads, (c + 1) * chunk);
         fn(re, B, oa, ob, c * chunk, g1, ma, mb);
         fn(im, B, oa, ob, c * chunk, g1, ma, mb);
       },
@@ -514,13 +523,12 @@ void batched_real_pair_impl(T* re, T* im, unsigned n, unsigned B, unsigned qa, c
 template <class T>
 void batched_real_pair_rows(T* __restrict p, T* __restrict l, unsigned B, index_t oa, index_t ob, index_t g0,
                             index_t g1, const T* ua, const T* ub, double* corr) {
-  const unsigned lo = static_cast<unsigned>(std::countr_zero(std::min(oa, ob)));
-  const unsigned hi = static_cast<unsigned>(std::countr_zero(std::max(oa, ob)));
+  const Quads quads(oa, ob);
   const T a00 = ua[0], a01 = ua[1], a10 = ua[2], a11 = ua[3];
   const T b00 = ub[0], b01 = ub[1], b10 = ub[2], b11 = ub[3];
   double acc[4] = {};
   for (index_t g = g0; g < g1; ++g) {
-    const index_t base = insert_zero_bit(insert_zero_bit(g, lo), hi);
+    const index_t base = quads.base(g);
     T* __restrict p0 = p + base * B;
     T* __restrict p1 = p + (base + oa) * B;
     T* __restrict p2 = p + (base + ob) * B;
@@ -572,17 +580,17 @@ bool batched_adjoint_pair_impl(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsig
     ub[e] = T(second.u_dag[e].real());
   }
   const index_t oa = index_t{1} << first.target, ob = index_t{1} << second.target;
-  const index_t quads = (index_t{1} << n) >> 2;
+  const index_t num_quads = (index_t{1} << n) >> 2;
   // Fixed chunks of quads, their correlations added in chunk order: independent of the thread count.
   const index_t chunk = std::max<index_t>(1, 1024 / B);
-  const index_t chunks = (quads + chunk - 1) / chunk;
+  const index_t chunks = (num_quads + chunk - 1) / chunk;
   thread_local std::vector<double> partial;
   partial.assign(chunks * 4, 0.0);
   double* const part = partial.data();
   parallel_for(
       chunks,
       [&](index_t c) {
-        const index_t g1 = std::min(quads, (c + 1) * chunk);
+        const index_t g1 = std::min(num_quads, (c + 1) * chunk);
         batched_real_pair_rows<T>(phi_re, lam_re, B, oa, ob, c * chunk, g1, ua, ub, part + c * 4);
         batched_real_pair_rows<T>(phi_im, lam_im, B, oa, ob, c * chunk, g1, ua, ub, part + c * 4);
       },

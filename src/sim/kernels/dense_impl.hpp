@@ -844,10 +844,28 @@ struct RealPair {
   vec a[4], b[4];      // row-major 2x2, each entry on every lane
   index_t oa = 0, ob = 0;
   index_t fixed = 0;   // the two vector-index bits
-  unsigned lo = 0, hi = 0;  // those bits, ascending
   index_t prefetch = 0;
   index_t groups = 0;  // of the whole state
 };
+
+// Groups [g0, g1) of four vectors whose vector index has zeros at the two bits of `fixed`: body(x) with x the vector
+// index of each group's first vector, in order. Groups below the lower bit are consecutive vectors; the carry trick
+// x ← ((x | fixed) + 1) & ~fixed runs once per run of them (as sweep's for_groups). Shared by the two-gate sweeps;
+// always inlined: left to the compiler, the 12-qubit benchmark gradient measured 1.35x slower (alternating runs).
+template <class Body>
+[[gnu::always_inline]] inline void for_quads(index_t fixed, index_t g0, index_t g1, Body&& body) {
+  const unsigned lo = static_cast<unsigned>(std::countr_zero(fixed));
+  const unsigned hi = static_cast<unsigned>(std::bit_width(fixed)) - 1;
+  index_t x = insert_zero_bit(insert_zero_bit(g0, lo), hi);
+  const index_t run = fixed & (~fixed + 1);
+  index_t g = g0;
+  while (g < g1) {
+    const index_t len = std::min<index_t>(run - (g & (run - 1)), g1 - g);
+    for (index_t r = 0; r < len; ++r) body(x + r);
+    g += len;
+    x = (((x + len - 1) | fixed) + 1) & ~fixed;
+  }
+}
 
 template <class T, int C>
 void real_pair_sweep(T* __restrict ptr, const RealPair<T, C>& pp, index_t g0, index_t g1) {
@@ -871,16 +889,7 @@ void real_pair_sweep(T* __restrict ptr, const RealPair<T, C>& pp, index_t g0, in
     S::store(p + oa, b00 * y1 + b01 * y3);
     S::store(p + oa + ob, b10 * y1 + b11 * y3);
   };
-  index_t x = insert_zero_bit(insert_zero_bit(g0, pp.lo), pp.hi);
-  const index_t run = fixed & (~fixed + 1);  // groups below the lowest of the two bits are consecutive vectors
-  index_t g = g0;
-  while (g < g1) {
-    const index_t len = std::min<index_t>(run - (g & (run - 1)), g1 - g);
-    T* p = ptr + x * (2 * C);
-    for (index_t r = 0; r < len; ++r, p += 2 * C) body(p);
-    g += len;
-    x = (((x + len - 1) | fixed) + 1) & ~fixed;
-  }
+  for_quads(fixed, g0, g1, [&](index_t x) { body(ptr + x * (2 * C)); });
 }
 
 // Whether gates g and h can share real_pair_sweep: one target each, streamed, different, no controls, real matrices.
@@ -903,9 +912,7 @@ bool real_pair(const DenseGate& g, const DenseGate& h, unsigned n, RealPair<T, C
     }
   pp.oa = index_t{2} << qa;
   pp.ob = index_t{2} << qb;
-  pp.lo = std::min(qa, qb) - lane_bits;
-  pp.hi = std::max(qa, qb) - lane_bits;
-  pp.fixed = (index_t{1} << pp.lo) | (index_t{1} << pp.hi);
+  pp.fixed = (index_t{1} << (qa - lane_bits)) | (index_t{1} << (qb - lane_bits));
   pp.groups = index_t{1} << (n - lane_bits - 2);
   constexpr std::size_t kPrefetchBytes = 2048;
   constexpr std::size_t kPrefetchFromBytes = std::size_t{8} << 20;
