@@ -1,5 +1,6 @@
 #include "qnn/diff/batched_adjoint.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <optional>
@@ -51,7 +52,7 @@ template <Real T>
 std::optional<BatchedStateVector<T>> scratch_batch(bool wanted, unsigned n, unsigned batch) {
   if (!wanted) return std::nullopt;
   try {
-    return BatchedStateVector<T>(n, batch);
+    return BatchedStateVector<T>(n, batch, typename BatchedStateVector<T>::Uninitialized{});
   } catch (const ResourceError&) {
     return std::nullopt;
   }
@@ -79,9 +80,30 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
     return std::span<const double>(angles.values).subspan(angles.offset[j], ops[j].params.size());
   };
   const bool any_runs = !sched.runs.empty();
-  BatchedStateVector<T> phi(c.num_qubits(), B);
+  // The forward pass begins with the passes that leave |0…0⟩ a product state (one-qubit gates only: the encoding
+  // and, often, the first rotation layer), taken in the order the pass would take them; they are written in one pass
+  // instead (set_product_state_batched), and the pass goes on from `start`. Not on the Reference ISA.
+  std::vector<std::size_t> prefix;
+  std::size_t start = 0;
+  if (fast) {
+    for (; start < ops.size(); ++start) {
+      const std::size_t k = start;
+      if (sched.taken_elsewhere(k, /*forward=*/true)) continue;
+      const std::span<const std::size_t> unit = sched.perm[k] >= 0    ? sched.runs[sched.perm[k]]
+                                                : sched.group[k] >= 0 ? sched.members[sched.group[k]]
+                                                                      : std::span<const std::size_t>(&k, 1);
+      if (!std::all_of(unit.begin(), unit.end(), [&](std::size_t j) { return product_gate(ops[j]); })) break;
+      prefix.insert(prefix.end(), unit.begin(), unit.end());
+    }
+  }
+  BatchedStateVector<T> phi(c.num_qubits(), B, typename BatchedStateVector<T>::Uninitialized{});
+  if (fast) {
+    set_product_state_batched(phi, c, prefix, angles);
+  } else {
+    phi.set_zero_state();
+  }
   std::optional<BatchedStateVector<T>> scratch = scratch_batch<T>(any_runs, c.num_qubits(), B);
-  for (std::size_t k = 0; k < ops.size(); ++k) {
+  for (std::size_t k = start; k < ops.size(); ++k) {
     if (sched.perm[k] >= 0) {
       const auto& run = sched.runs[sched.perm[k]];
       if (run.front() == k) permute_rows(c, run, true, phi, scratch ? &*scratch : nullptr, angles);
@@ -112,7 +134,7 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
   if (w.size() != r.values.size()) throw ValueError("upstream gradient must have batch × observables entries");
 
   // λ_b = (Σ_k w_bk O_k) ψ_b
-  BatchedStateVector<T> lambda(c.num_qubits(), B);
+  BatchedStateVector<T> lambda(c.num_qubits(), B, typename BatchedStateVector<T>::Uninitialized{});
   lambda.set_zero();
   std::vector<double> coeff(B);
   for (unsigned k = 0; k < K; ++k)

@@ -1,5 +1,6 @@
 #include "qnn/exec/batched.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <string>
@@ -140,6 +141,48 @@ bool apply_pair_batched(BatchedStateVector<T>& psi, const Circuit& c, std::size_
   return true;
 }
 
+bool product_gate(const Operation& op) { return op.qubits.size() == 1 && op.controls.empty(); }
+
+template <Real T>
+void set_product_state_batched(BatchedStateVector<T>& psi, const Circuit& c, std::span<const std::size_t> prefix,
+                               const BatchAngles& angles) {
+  const unsigned n = psi.num_qubits(), B = psi.batch();
+  if (c.num_qubits() != n) throw ValueError("circuit and batched state differ in qubit count");
+  // v[(2q + s)·B + b]: component s of qubit q's one-qubit state in sample b, from |0⟩ through its gates in order.
+  thread_local std::vector<cplx> v;
+  v.assign(2 * std::size_t{n} * B, cplx(0));
+  for (unsigned q = 0; q < n; ++q)
+    for (unsigned b = 0; b < B; ++b) v[2 * std::size_t{q} * B + b] = 1;
+  cplx m[16];
+  for (std::size_t k : prefix) {
+    const Operation& op = c.ops().at(k);
+    if (!product_gate(op)) throw ValueError("a product-state prefix takes one-qubit gates without controls only");
+    cplx* const v0 = v.data() + 2 * std::size_t{op.qubits[0]} * B;
+    cplx* const v1 = v0 + B;
+    const std::size_t np = op.params.size();
+    const bool per = angles.per_sample[k];
+    for (unsigned b = 0; b < B; ++b) {
+      if (op.kind == GateKind::Unitary) {
+        std::copy(op.matrix->begin(), op.matrix->begin() + 4, m);
+      } else if (b == 0 || per) {
+        const auto ang = std::span<const double>(angles.values).subspan(angles.offset[k] + (per ? b * np : 0), np);
+        gate_matrix_into(op.kind, ang, m);
+      }
+      const cplx a0 = v0[b], a1 = v1[b];
+      v0[b] = m[0] * a0 + m[1] * a1;
+      v1[b] = m[2] * a0 + m[3] * a1;
+    }
+  }
+  thread_local std::vector<T> vr, vi;
+  vr.resize(v.size());
+  vi.resize(v.size());
+  for (std::size_t e = 0; e < v.size(); ++e) {
+    vr[e] = static_cast<T>(v[e].real());
+    vi[e] = static_cast<T>(v[e].imag());
+  }
+  kernels::batched_product_state<T>(active_isa(), psi.re(), psi.im(), n, B, vr.data(), vi.data());
+}
+
 template <Real T>
 void run_batched(const Circuit& c, BatchedStateVector<T>& psi, std::span<const double> theta, const BatchInputs& x) {
   if (psi.num_qubits() != c.num_qubits()) throw ValueError("circuit and batched state differ in qubit count");
@@ -173,6 +216,8 @@ void expectation_batched(const BatchedStateVector<T>& psi, const PauliSum& obs, 
                                            bool);                                                                  \
   template bool apply_pair_batched<T>(BatchedStateVector<T>&, const Circuit&, std::size_t, std::size_t,              \
                                       const BatchAngles&);                                                             \
+  template void set_product_state_batched<T>(BatchedStateVector<T>&, const Circuit&, std::span<const std::size_t>,  \
+                                             const BatchAngles&);                                                 \
   template void run_batched<T>(const Circuit&, BatchedStateVector<T>&, std::span<const double>, const BatchInputs&); \
   template void expectation_batched<T>(const BatchedStateVector<T>&, const PauliSum&, std::span<double>);
 QNN_INSTANTIATE(float)

@@ -12,7 +12,14 @@
 namespace qnn {
 
 template <Real T>
-BatchedStateVector<T>::BatchedStateVector(unsigned num_qubits, unsigned batch) : n_(num_qubits), batch_(batch) {
+BatchedStateVector<T>::BatchedStateVector(unsigned num_qubits, unsigned batch)
+    : BatchedStateVector(num_qubits, batch, Uninitialized{}) {
+  set_zero_state();
+}
+
+template <Real T>
+BatchedStateVector<T>::BatchedStateVector(unsigned num_qubits, unsigned batch, Uninitialized)
+    : n_(num_qubits), batch_(batch) {
   if (batch == 0) throw ValueError("a batch needs at least one sample");
   if (num_qubits == 0 || num_qubits > 40) throw ValueError("a batched state has 1 to 40 qubits, got " + std::to_string(num_qubits));
   // In double: 2^40 amplitudes × a large batch overflows 64 bits.
@@ -23,7 +30,6 @@ BatchedStateVector<T>::BatchedStateVector(unsigned num_qubits, unsigned batch) :
   }
   re_ = AlignedBuffer<T>((std::size_t{1} << num_qubits) * batch);
   im_ = AlignedBuffer<T>((std::size_t{1} << num_qubits) * batch);
-  set_zero_state();
 }
 
 template <Real T>

@@ -302,6 +302,58 @@ TEST(BatchedState, AdjointPairMatchesTwoSteps) {
   }
 }
 
+// The product state of a prefix of one-qubit gates (set_product_state_batched) against the gates applied to |0…0⟩
+// one at a time: every one-qubit gate kind and a user matrix, shared and per-sample angles, several gates on one qubit,
+// an untouched qubit, n odd and even, float and double; whatever the state held before. A gate with a control, or on
+// two qubits, is refused.
+template <class T>
+void check_product_state(unsigned n, double tol) {
+  Rng rng(91 + n);
+  const unsigned B = 5, F = 2;
+  Circuit c(n);
+  const std::vector<cplx> hadamard_like{cplx(0.6, 0), cplx(0, 0.8), cplx(0, 0.8), cplx(0.6, 0)};
+  for (unsigned q = 0; q + 1 < n; ++q) c.ry(q, input(q % F));
+  c.h(0).rz(0, theta(0)).rx(n / 2, input(1) * theta(1)).u(n > 2 ? 2 : 0, theta(2), input(0), theta(3));
+  const unsigned a = n > 1 ? n - 2 : 0;
+  c.s(0).t(a).sx(0).y(a).p(0, theta(4)).sdg(n / 2).tdg(0).z(a).x(0).sxdg(n / 2);
+  c.unitary({n > 1 ? 1U : 0U}, hadamard_like);
+  std::vector<std::size_t> prefix(c.size());
+  for (std::size_t k = 0; k < prefix.size(); ++k) prefix[k] = k;
+  std::vector<double> th(c.num_theta()), xs(B * F);
+  for (auto& v : th) v = rng.uniform(-3, 3);
+  for (auto& v : xs) v = rng.uniform(-2, 2);
+  const BatchAngles angles = bind_batch_angles(c, th, {xs, F}, B);
+  for (Isa isa : isas()) {
+    SCOPED_TRACE(std::string(isa_name(isa)) + ", n = " + std::to_string(n));
+    const IsaGuard guard(isa);
+    BatchedStateVector<T> gates(n, B), product(n, B);
+    for (std::size_t k = 0; k < c.size(); ++k) apply_operation_batched(gates, c, k, angles);
+    run_batched(c, product, th, {xs, F});  // something else in the state first
+    set_product_state_batched(product, c, prefix, angles);
+    for (index_t i = 0; i < (index_t{1} << n); ++i)
+      for (unsigned b = 0; b < B; ++b)
+        ASSERT_NEAR(std::abs(product.amplitude(i, b) - gates.amplitude(i, b)), 0.0, tol) << "i " << i << " b " << b;
+    set_product_state_batched(product, c, {}, angles);
+    for (index_t i = 0; i < (index_t{1} << n); ++i)
+      for (unsigned b = 0; b < B; ++b) ASSERT_EQ(product.amplitude(i, b), (complex<T>(i == 0 ? 1 : 0, 0)));
+  }
+}
+
+TEST(BatchedState, ProductStateMatchesGates) {
+  for (unsigned n : {1U, 2U, 5U, 8U}) {
+    check_product_state<double>(n, 1e-14);
+    check_product_state<float>(n, 5e-6);
+  }
+  Circuit c(3);
+  c.ry(0, theta(0)).cx(0, 1).crz(1, 2, theta(1));
+  std::vector<double> th{0.3, 0.4};
+  const BatchAngles angles = bind_batch_angles(c, th, {}, 2);
+  BatchedStateVector<double> psi(3, 2);
+  const std::vector<std::size_t> two{0, 1}, controlled{2};
+  EXPECT_THROW(set_product_state_batched(psi, c, two, angles), ValueError);
+  EXPECT_THROW(set_product_state_batched(psi, c, controlled, angles), ValueError);
+}
+
 TEST(BatchedState, RejectsBadShapes) {
   Circuit c(2);
   c.ry(0, input(0)).rx(1, theta(0));

@@ -38,6 +38,17 @@ template <Real T>
 bool apply_pair_batched(BatchedStateVector<T>& psi, const Circuit& c, std::size_t k, std::size_t j,
                         const BatchAngles& angles);
 
+/// Whether a product state stays one under the operation: a gate on one qubit without controls.
+bool product_gate(const Operation& op);
+
+/// ψ_b ← (the ops at `prefix`, in that order) |0…0⟩ for every sample, whatever ψ held: each a product_gate, so the
+/// result is the product state ⊗_q (U_q,b |0⟩), written in one pass (kernels::batched_product_state) where applying
+/// the gates to |0…0⟩ would take a pass per gate or pair (a layer of angle encodings and a layer of rotations: ten
+/// passes on 8 qubits). An empty prefix writes |0…0⟩.
+template <Real T>
+void set_product_state_batched(BatchedStateVector<T>& psi, const Circuit& c, std::span<const std::size_t> prefix,
+                               const BatchAngles& angles);
+
 /// ψ_b ← U(θ, x_b) ψ_b for every sample.
 template <Real T>
 void run_batched(const Circuit& c, BatchedStateVector<T>& psi, std::span<const double> theta, const BatchInputs& x);

@@ -22,6 +22,10 @@ class BatchedStateVector {
 
   /// B copies of |0…0⟩. Throws ResourceError (stating the bytes) if it cannot fit.
   BatchedStateVector(unsigned num_qubits, unsigned batch);
+  struct Uninitialized {};
+  /// The storage only, its amplitudes unspecified until written: for a state that a pass overwrites whole (a scratch
+  /// state, a product state), where zeroing first would cost a pass of its own.
+  BatchedStateVector(unsigned num_qubits, unsigned batch, Uninitialized);
 
   [[nodiscard]] unsigned num_qubits() const noexcept { return n_; }
   [[nodiscard]] unsigned batch() const noexcept { return batch_; }

@@ -130,6 +130,10 @@ void batched_expectation(Isa isa, const T* re, const T* im, unsigned n, unsigned
 template <Real T>
 void batched_add_pauli(Isa isa, const T* src_re, const T* src_im, T* re, T* im, unsigned n, unsigned B, index_t x,
                        index_t z, unsigned ny, const double* coeff);
+/// Writes a product state on every sample, whatever the state held: ψ_b[i] = Π_q v_q,b[bit q of i], with
+/// Re v_q,b[s] at vr[(2q + s)·B + b] and Im at vi[…] (n ≥ 1).
+template <Real T>
+void batched_product_state(Isa isa, T* re, T* im, unsigned n, unsigned B, const T* vr, const T* vi);
 /// out[b] = ⟨bra_b| C(M_b) |ket_b⟩ (M_b as in batched_apply); summed in group order.
 template <Real T>
 void batched_matrix_element(Isa isa, const T* bra_re, const T* bra_im, const T* ket_re, const T* ket_im, unsigned n,

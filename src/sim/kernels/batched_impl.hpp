@@ -680,6 +680,68 @@ void batched_diagonal_pass_impl(T* pr, T* pi, T* lr, T* li, unsigned n, unsigned
   }
 }
 
+// kernels::batched_product_state: row i of sample b is Π_q v_q[bit q of i], from a table of the low k = n/2 qubits'
+// products and one of the high qubits', each built by doubling; one write of the state.
+template <class T>
+void batched_product_state_impl(T* re, T* im, unsigned n, unsigned B, const T* vr, const T* vi) {
+  const unsigned k = n / 2;
+  thread_local std::vector<T> tabs;
+  const std::size_t lo_rows = std::size_t{1} << k, hi_rows = std::size_t{1} << (n - k);
+  tabs.resize(2 * (lo_rows + hi_rows) * B);
+  T* const lr = tabs.data();
+  T* const li = lr + lo_rows * B;
+  T* const hr = li + lo_rows * B;
+  T* const hi = hr + hi_rows * B;
+  auto build = [&](T* __restrict tr, T* __restrict ti, unsigned q0, unsigned bits) {
+    for (unsigned b = 0; b < B; ++b) {
+      tr[b] = T(1);
+      ti[b] = T(0);
+    }
+    for (unsigned q = 0; q < bits; ++q) {
+      const std::size_t h = std::size_t{1} << q;
+      const T* const ar = vr + std::size_t{2 * (q0 + q)} * B;
+      const T* const ai = vi + std::size_t{2 * (q0 + q)} * B;
+      const T* const br = ar + B;
+      const T* const bi = ai + B;
+      for (std::size_t j = 0; j < h; ++j) {
+        T* const xr = tr + j * B;
+        T* const xi = ti + j * B;
+        T* const yr = tr + (j + h) * B;
+        T* const yi = ti + (j + h) * B;
+#pragma omp simd
+        for (unsigned b = 0; b < B; ++b) {
+          const T r = xr[b], m = xi[b];
+          yr[b] = r * br[b] - m * bi[b];
+          yi[b] = r * bi[b] + m * br[b];
+          xr[b] = r * ar[b] - m * ai[b];
+          xi[b] = r * ai[b] + m * ar[b];
+        }
+      }
+    }
+  };
+  build(lr, li, 0, k);
+  build(hr, hi, k, n - k);
+  parallel_for(
+      static_cast<index_t>(hi_rows),
+      [=](index_t h) {
+        const T* const ur = hr + h * B;
+        const T* const ui = hi + h * B;
+        for (std::size_t j = 0; j < lo_rows; ++j) {
+          const std::size_t at = (h * lo_rows + j) * B;
+          T* __restrict const orr = re + at;
+          T* __restrict const oi = im + at;
+          const T* const xr = lr + j * B;
+          const T* const xi = li + j * B;
+#pragma omp simd
+          for (unsigned b = 0; b < B; ++b) {
+            orr[b] = xr[b] * ur[b] - xi[b] * ui[b];
+            oi[b] = xr[b] * ui[b] + xi[b] * ur[b];
+          }
+        }
+      },
+      static_cast<index_t>(lo_rows * B));
+}
+
 #define QNN_BATCHED_INSTANTIATE(T)                                                                                   \
   template void batched_apply_shared_impl<T>(T*, T*, unsigned, unsigned, std::span<const unsigned>,                \
                                              std::span<const cplx>, std::span<const unsigned>);                     \
@@ -696,7 +758,8 @@ void batched_diagonal_pass_impl(T* pr, T* pi, T* lr, T* li, unsigned n, unsigned
   template bool batched_adjoint_pair_impl<T>(T*, T*, T*, T*, unsigned, unsigned, AdjointStep&, AdjointStep&); \
   template void batched_real_pair_impl<T>(T*, T*, unsigned, unsigned, unsigned, const T*, bool, unsigned,      \
                                           const T*, bool);                                                      \
-  template void batched_diagonal_pass_impl<T>(T*, T*, T*, T*, unsigned, unsigned, const DiagonalPass&);
+  template void batched_diagonal_pass_impl<T>(T*, T*, T*, T*, unsigned, unsigned, const DiagonalPass&);          \
+  template void batched_product_state_impl<T>(T*, T*, unsigned, unsigned, const T*, const T*);
 QNN_BATCHED_INSTANTIATE(float)
 QNN_BATCHED_INSTANTIATE(double)
 #undef QNN_BATCHED_INSTANTIATE

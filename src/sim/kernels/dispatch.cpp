@@ -50,6 +50,8 @@ namespace kernels {
   template <class T>                                                                                             \
   bool batched_adjoint_pair_impl(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,             \
                                  AdjointStep& first, AdjointStep& second);                                       \
+  template <class T>                                                                                             \
+  void batched_product_state_impl(T* re, T* im, unsigned n, unsigned B, const T* vr, const T* vi);               \
   }
 namespace {
 std::atomic<std::size_t> g_stage_from_bytes{std::size_t{256} << 20};
@@ -225,6 +227,10 @@ void batched_diagonal_pass(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, 
                            const DiagonalPass& pass) {
   QNN_BATCHED_DISPATCH(batched_diagonal_pass_impl, phi_re, phi_im, lam_re, lam_im, n, B, pass)
 }
+template <Real T>
+void batched_product_state(Isa isa, T* re, T* im, unsigned n, unsigned B, const T* vr, const T* vi) {
+  QNN_BATCHED_DISPATCH(batched_product_state_impl, re, im, n, B, vr, vi)
+}
 #undef QNN_BATCHED_DISPATCH
 
 #define QNN_BATCHED_DISPATCH_INSTANTIATE(T)                                                                         \
@@ -241,7 +247,8 @@ void batched_diagonal_pass(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, 
   template bool batched_adjoint_pair<T>(Isa, T*, T*, T*, T*, unsigned, unsigned, AdjointStep&, AdjointStep&);     \
   template void batched_real_pair<T>(Isa, T*, T*, unsigned, unsigned, unsigned, const T*, bool, unsigned, const T*, \
                                      bool);                                                                         \
-  template void batched_diagonal_pass<T>(Isa, T*, T*, T*, T*, unsigned, unsigned, const DiagonalPass&);
+  template void batched_diagonal_pass<T>(Isa, T*, T*, T*, T*, unsigned, unsigned, const DiagonalPass&);           \
+  template void batched_product_state<T>(Isa, T*, T*, unsigned, unsigned, const T*, const T*);
 QNN_BATCHED_DISPATCH_INSTANTIATE(float)
 QNN_BATCHED_DISPATCH_INSTANTIATE(double)
 #undef QNN_BATCHED_DISPATCH_INSTANTIATE
