@@ -116,6 +116,11 @@ class DiagonalGroup {
     pass.corr_lo = corr_lo_;
     pass.corr_hi = corr_hi_;
     kernel(pass);
+    gradients(gradient);
+  }
+
+  template <class Fn>
+  void gradients(Fn&& gradient) {
     for (const Member& mb : members_) {
       if (!mb.grad) continue;
       const std::vector<double>& c = mb.high ? corr_hi_ : corr_lo_;
@@ -125,6 +130,40 @@ class DiagonalGroup {
     }
     members_.clear();
   }
+
+ public:
+  /// For a pass of another kind that applies the group's diagonal (a permutation run's, batched_adjoint.cpp): builds
+  /// the tables, after which d(i) is the diagonal's entry at index i.
+  void build_tables() {
+    build_table(lo_, k_, false);
+    build_table(hi_, n_ - k_, true);
+  }
+  [[nodiscard]] cplx d(index_t i) const { return lo_[i & ((index_t{1} << k_) - 1)] * hi_[i >> k_]; }
+  /// Drops the members (after a pass that took no gradients).
+  void clear() { members_.clear(); }
+  /// Whether any member's gradient was asked for.
+  [[nodiscard]] bool wants_gradient() const {
+    return std::any_of(members_.begin(), members_.end(), [](const Member& mb) { return mb.grad; });
+  }
+  /// After such a pass took c(i) = Im(conj(λ_i) φ_i) at every index i of this group's frame: `gradient(op,
+  /// Re⟨λ|G|φ⟩)` for each member whose gradient was asked for, as run() gives them; the members are cleared.
+  template <class Fn>
+  void finish(std::span<const double> c, Fn&& gradient) {
+    const index_t nlo = index_t{1} << k_, nhi = index_t{1} << (n_ - k_);
+    corr_lo_.assign(nlo, 0.0);
+    corr_hi_.assign(nhi, 0.0);
+    for (index_t hb = 0; hb < nhi; ++hb) {
+      double hs = 0;
+      for (index_t j = 0; j < nlo; ++j) {
+        corr_lo_[j] += c[hb * nlo + j];
+        hs += c[hb * nlo + j];
+      }
+      corr_hi_[hb] = hs;
+    }
+    gradients(gradient);
+  }
+
+ private:
 
   // The lo (high = false) or hi table of 2^bits entries: the product of every member's diagonal there. One-qubit
   // members (RZ, P, S, T: most of a layer) fold into two phases per qubit first, and the table is built from those by

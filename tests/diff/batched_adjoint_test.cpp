@@ -135,6 +135,7 @@ TEST(BatchedAdjoint, DiagonalGroupsAndPermutationRunsEqualReference) {
     t += 2;
     for (unsigned q = 0; q < n; ++q) c.cnot(q, (q + 1) % n);
     c.swap(1, 5).x(3);
+    for (unsigned q = 0; q < n; ++q) c.rz(q, theta(t++));  // a group right after the run: the three in one pass
   }
   std::vector<bool> shared(c.size());
   for (std::size_t k = 0; k < c.size(); ++k)

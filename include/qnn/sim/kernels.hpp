@@ -134,6 +134,14 @@ void batched_add_pauli(Isa isa, const T* src_re, const T* src_im, T* re, T* im, 
 /// Re v_q,b[s] at vr[(2q + s)·B + b] and Im at vi[…] (n ≥ 1).
 template <Real T>
 void batched_product_state(Isa isa, T* re, T* im, unsigned n, unsigned B, const T* vr, const T* vi);
+/// Rows moved to new places with a phase on the way, out of place (batched layout, n ≥ 1): for every row i and
+/// s = src[i] (src a permutation of the 2^n rows), gather: out[i] = d[i]·φ[s], scatter: out[s] = d[i]·φ[i], on
+/// every sample. λ (lam_* and lout_*, or all four null) the same, and then corr[i] = Σ_b Im(conj(λ_b)·φ_b) of the
+/// two rows read. A permutation run with the diagonal groups on either side of it, in one pass.
+template <Real T>
+void batched_permuted_phase(Isa isa, const T* phi_re, const T* phi_im, T* out_re, T* out_im, const T* lam_re,
+                            const T* lam_im, T* lout_re, T* lout_im, unsigned n, unsigned B, const index_t* src,
+                            const cplx* d, bool gather, double* corr);
 /// out[b] = ⟨bra_b| C(M_b) |ket_b⟩ (M_b as in batched_apply); summed in group order.
 template <Real T>
 void batched_matrix_element(Isa isa, const T* bra_re, const T* bra_im, const T* ket_re, const T* ket_im, unsigned n,

@@ -742,6 +742,44 @@ void batched_product_state_impl(T* re, T* im, unsigned n, unsigned B, const T* v
       static_cast<index_t>(lo_rows * B));
 }
 
+// kernels::batched_permuted_phase: rows i and s = src[i]; gather: out[i] = d[i]·in[s], scatter: out[s] = d[i]·in[i];
+// λ the same where given, and then corr[i] = Σ_b Im(conj(λ)·φ) of the rows read.
+template <class T>
+void batched_permuted_phase_impl(const T* pr, const T* pi, T* qr, T* qi, const T* lr, const T* li, T* mr, T* mi,
+                                 unsigned n, unsigned B, const index_t* src, const cplx* d, bool gather,
+                                 double* corr) {
+  const index_t rows = index_t{1} << n, block = std::min<index_t>(rows, 64);
+  auto move = [B](const T* __restrict ar, const T* __restrict ai, T* __restrict br, T* __restrict bi, T dr, T di) {
+#pragma omp simd
+    for (unsigned b = 0; b < B; ++b) {
+      const T r = ar[b], m = ai[b];
+      br[b] = dr * r - di * m;
+      bi[b] = dr * m + di * r;
+    }
+  };
+  parallel_for(
+      rows / block,
+      [=](index_t blk) {
+        for (index_t i = blk * block; i < (blk + 1) * block; ++i) {
+          const index_t from = (gather ? src[i] : i) * B, to = (gather ? i : src[i]) * B;
+          const T dr = static_cast<T>(d[i].real()), di = static_cast<T>(d[i].imag());
+          if (lr != nullptr) {
+            const T* const ar = pr + from;
+            const T* const ai = pi + from;
+            const T* const br = lr + from;
+            const T* const bi = li + from;
+            T c = 0;
+#pragma omp simd reduction(+ : c)
+            for (unsigned b = 0; b < B; ++b) c += br[b] * ai[b] - bi[b] * ar[b];
+            corr[i] = static_cast<double>(c);
+            move(br, bi, mr + to, mi + to, dr, di);
+          }
+          move(pr + from, pi + from, qr + to, qi + to, dr, di);
+        }
+      },
+      block * B * (lr != nullptr ? 2 : 1));
+}
+
 #define QNN_BATCHED_INSTANTIATE(T)                                                                                   \
   template void batched_apply_shared_impl<T>(T*, T*, unsigned, unsigned, std::span<const unsigned>,                \
                                              std::span<const cplx>, std::span<const unsigned>);                     \
@@ -759,7 +797,9 @@ void batched_product_state_impl(T* re, T* im, unsigned n, unsigned B, const T* v
   template void batched_real_pair_impl<T>(T*, T*, unsigned, unsigned, unsigned, const T*, bool, unsigned,      \
                                           const T*, bool);                                                      \
   template void batched_diagonal_pass_impl<T>(T*, T*, T*, T*, unsigned, unsigned, const DiagonalPass&);          \
-  template void batched_product_state_impl<T>(T*, T*, unsigned, unsigned, const T*, const T*);
+  template void batched_product_state_impl<T>(T*, T*, unsigned, unsigned, const T*, const T*);                  \
+  template void batched_permuted_phase_impl<T>(const T*, const T*, T*, T*, const T*, const T*, T*, T*, unsigned,  \
+                                               unsigned, const index_t*, const cplx*, bool, double*);
 QNN_BATCHED_INSTANTIATE(float)
 QNN_BATCHED_INSTANTIATE(double)
 #undef QNN_BATCHED_INSTANTIATE

@@ -52,6 +52,10 @@ namespace kernels {
                                  AdjointStep& first, AdjointStep& second);                                       \
   template <class T>                                                                                             \
   void batched_product_state_impl(T* re, T* im, unsigned n, unsigned B, const T* vr, const T* vi);               \
+  template <class T>                                                                                             \
+  void batched_permuted_phase_impl(const T* pr, const T* pi, T* qr, T* qi, const T* lr, const T* li, T* mr,      \
+                                   T* mi, unsigned n, unsigned B, const index_t* src, const cplx* d,             \
+                                   bool gather, double* corr);                                                   \
   }
 namespace {
 std::atomic<std::size_t> g_stage_from_bytes{std::size_t{256} << 20};
@@ -231,6 +235,13 @@ template <Real T>
 void batched_product_state(Isa isa, T* re, T* im, unsigned n, unsigned B, const T* vr, const T* vi) {
   QNN_BATCHED_DISPATCH(batched_product_state_impl, re, im, n, B, vr, vi)
 }
+template <Real T>
+void batched_permuted_phase(Isa isa, const T* phi_re, const T* phi_im, T* out_re, T* out_im, const T* lam_re,
+                            const T* lam_im, T* lout_re, T* lout_im, unsigned n, unsigned B, const index_t* src,
+                            const cplx* d, bool gather, double* corr) {
+  QNN_BATCHED_DISPATCH(batched_permuted_phase_impl, phi_re, phi_im, out_re, out_im, lam_re, lam_im, lout_re, lout_im,
+                       n, B, src, d, gather, corr)
+}
 #undef QNN_BATCHED_DISPATCH
 
 #define QNN_BATCHED_DISPATCH_INSTANTIATE(T)                                                                         \
@@ -248,7 +259,9 @@ void batched_product_state(Isa isa, T* re, T* im, unsigned n, unsigned B, const 
   template void batched_real_pair<T>(Isa, T*, T*, unsigned, unsigned, unsigned, const T*, bool, unsigned, const T*, \
                                      bool);                                                                         \
   template void batched_diagonal_pass<T>(Isa, T*, T*, T*, T*, unsigned, unsigned, const DiagonalPass&);           \
-  template void batched_product_state<T>(Isa, T*, T*, unsigned, unsigned, const T*, const T*);
+  template void batched_product_state<T>(Isa, T*, T*, unsigned, unsigned, const T*, const T*);                    \
+  template void batched_permuted_phase<T>(Isa, const T*, const T*, T*, T*, const T*, const T*, T*, T*, unsigned,  \
+                                          unsigned, const index_t*, const cplx*, bool, double*);
 QNN_BATCHED_DISPATCH_INSTANTIATE(float)
 QNN_BATCHED_DISPATCH_INSTANTIATE(double)
 #undef QNN_BATCHED_DISPATCH_INSTANTIATE
