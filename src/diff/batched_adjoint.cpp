@@ -217,13 +217,19 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
 
   // λ_b = (Σ_k w_bk O_k) ψ_b
   BatchedStateVector<T> lambda(c.num_qubits(), B, typename BatchedStateVector<T>::Uninitialized{});
-  lambda.set_zero();
   std::vector<double> coeff(B);
+  bool first_term = true;  // written, not added: λ is not zeroed first
   for (unsigned k = 0; k < K; ++k)
     for (const auto& term : observables[k].terms()) {
       for (unsigned b = 0; b < B; ++b) coeff[b] = term.coeff * w[b * K + k];
-      lambda.add_pauli_applied(phi, term.string.masks(), coeff);
+      if (first_term) {
+        lambda.set_pauli_applied(phi, term.string.masks(), coeff);
+      } else {
+        lambda.add_pauli_applied(phi, term.string.masks(), coeff);
+      }
+      first_term = false;
     }
+  if (first_term) lambda.set_zero();
 
   r.theta.assign(wrt.theta ? std::max<std::size_t>(theta.size(), c.num_theta()) : 0, 0.0);
   r.x.assign(wrt.inputs ? x.data.size() : 0, 0.0);

@@ -168,9 +168,12 @@ void set_product_state_batched(BatchedStateVector<T>& psi, const Circuit& c, std
         const auto ang = std::span<const double>(angles.values).subspan(angles.offset[k] + (per ? b * np : 0), np);
         gate_matrix_into(op.kind, ang, m);
       }
-      const cplx a0 = v0[b], a1 = v1[b];
-      v0[b] = m[0] * a0 + m[1] * a1;
-      v1[b] = m[2] * a0 + m[3] * a1;
+      // Written out: std::complex's product checks for NaN on every call.
+      const double r0 = v0[b].real(), i0 = v0[b].imag(), r1 = v1[b].real(), i1 = v1[b].imag();
+      v0[b] = {m[0].real() * r0 - m[0].imag() * i0 + m[1].real() * r1 - m[1].imag() * i1,
+               m[0].real() * i0 + m[0].imag() * r0 + m[1].real() * i1 + m[1].imag() * r1};
+      v1[b] = {m[2].real() * r0 - m[2].imag() * i0 + m[3].real() * r1 - m[3].imag() * i1,
+               m[2].real() * i0 + m[2].imag() * r0 + m[3].real() * i1 + m[3].imag() * r1};
     }
   }
   thread_local std::vector<T> vr, vi;

@@ -86,11 +86,24 @@ void BatchedStateVector<T>::expectation(const PauliMasks& p, std::span<double> o
 template <Real T>
 void BatchedStateVector<T>::add_pauli_applied(const BatchedStateVector& src, const PauliMasks& p,
                                               std::span<const double> coeff) {
+  pauli_applied(src, p, coeff, true);
+}
+
+template <Real T>
+void BatchedStateVector<T>::set_pauli_applied(const BatchedStateVector& src, const PauliMasks& p,
+                                              std::span<const double> coeff) {
+  pauli_applied(src, p, coeff, false);
+}
+
+template <Real T>
+void BatchedStateVector<T>::pauli_applied(const BatchedStateVector& src, const PauliMasks& p,
+                                          std::span<const double> coeff, bool accumulate) {
   if (src.n_ != n_ || src.batch_ != batch_) throw ValueError("batched states differ in shape");
   if (coeff.size() != batch_) throw ValueError("one coefficient per sample is needed");
   if (n_ < 64 && ((p.x | p.z) >> n_) != 0) throw ValueError("Pauli string acts on a qubit beyond the state");
+  if (&src == this) throw ValueError("a Pauli string applied to a batched state needs another state to write");
   kernels::batched_add_pauli<T>(active_isa(), src.re_.data(), src.im_.data(), re_.data(), im_.data(), n_, batch_, p.x,
-                                p.z, p.num_y(), coeff.data());
+                                p.z, p.num_y(), coeff.data(), accumulate);
 }
 
 template <Real T>

@@ -355,6 +355,34 @@ TEST(BatchedState, ProductStateMatchesGates) {
   EXPECT_THROW(set_product_state_batched(psi, c, controlled, angles), ValueError);
 }
 
+// ψ ← c·P src (set_pauli_applied) against zeroing and adding, for strings with X, Y and Z; whatever ψ held before.
+TEST(BatchedState, SetPauliAppliedOverwrites) {
+  Rng rng(93);
+  const unsigned n = 5, B = 6, F = 1;
+  Circuit c(n);
+  for (unsigned q = 0; q < n; ++q) c.ry(q, input(0) * (0.4 + q)).rz(q, theta(q)).cx(q, (q + 1) % n);
+  std::vector<double> th(n), xs(B * F), coeff(B);
+  for (auto& v : th) v = rng.uniform(-3, 3);
+  for (auto& v : xs) v = rng.uniform(-2, 2);
+  for (auto& v : coeff) v = rng.uniform(-1, 1);
+  for (Isa isa : isas()) {
+    SCOPED_TRACE(std::string(isa_name(isa)));
+    const IsaGuard guard(isa);
+    BatchedStateVector<double> psi(n, B), set(n, B), added(n, B);
+    run_batched(c, psi, th, {xs, F});
+    for (const PauliString& p : {X(1) * Y(3), Z(0) * Z(4), Y(2), PauliString()}) {
+      const PauliMasks m = p.masks();
+      set = psi;  // not zero
+      set.set_pauli_applied(psi, m, coeff);
+      added.set_zero();
+      added.add_pauli_applied(psi, m, coeff);
+      for (index_t i = 0; i < (index_t{1} << n); ++i)
+        for (unsigned b = 0; b < B; ++b) ASSERT_EQ(set.amplitude(i, b), added.amplitude(i, b));
+    }
+    EXPECT_THROW(psi.set_pauli_applied(psi, PauliMasks{}, coeff), ValueError);
+  }
+}
+
 TEST(BatchedState, RejectsBadShapes) {
   Circuit c(2);
   c.ry(0, input(0)).rx(1, theta(0));

@@ -54,6 +54,8 @@ class BatchedStateVector {
   void expectation(const PauliMasks& p, std::span<double> out) const;
   /// ψ_b ← ψ_b + c_b · P src_b.
   void add_pauli_applied(const BatchedStateVector& src, const PauliMasks& p, std::span<const double> coeff);
+  /// ψ_b ← c_b · P src_b, whatever ψ held (the first term of a sum, without zeroing ψ first).
+  void set_pauli_applied(const BatchedStateVector& src, const PauliMasks& p, std::span<const double> coeff);
 
   /// out[b] = ⟨bra_b| C(M_b) |ket_b⟩ with M_b = matrices[b·dim²…] if per_sample, else the one matrix for all.
   static void matrix_element(const BatchedStateVector& bra, std::span<const unsigned> targets,
@@ -69,6 +71,8 @@ class BatchedStateVector {
                            kernels::AdjointStep& second);
 
  private:
+  void pauli_applied(const BatchedStateVector& src, const PauliMasks& p, std::span<const double> coeff,
+                     bool accumulate);
   void check(std::span<const unsigned> targets, std::span<const unsigned> controls, std::size_t matrix_entries,
              bool per_sample) const;
   unsigned n_;

@@ -126,10 +126,10 @@ void batched_real_pair(Isa isa, T* re, T* im, unsigned n, unsigned B, unsigned q
 template <Real T>
 void batched_expectation(Isa isa, const T* re, const T* im, unsigned n, unsigned B, index_t x, index_t z,
                          unsigned ny, double* out);
-/// ψ_b ← ψ_b + coeff[b] · P src_b.
+/// ψ_b ← ψ_b + coeff[b] · P src_b (ψ_b ← coeff[b] · P src_b if not `accumulate`).
 template <Real T>
 void batched_add_pauli(Isa isa, const T* src_re, const T* src_im, T* re, T* im, unsigned n, unsigned B, index_t x,
-                       index_t z, unsigned ny, const double* coeff);
+                       index_t z, unsigned ny, const double* coeff, bool accumulate = true);
 /// Writes a product state on every sample, whatever the state held: ψ_b[i] = Π_q v_q,b[bit q of i], with
 /// Re v_q,b[s] at vr[(2q + s)·B + b] and Im at vi[…] (n ≥ 1).
 template <Real T>

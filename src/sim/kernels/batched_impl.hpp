@@ -245,7 +245,7 @@ void batched_expectation_impl(const T* re, const T* im, unsigned n, unsigned B, 
 // ψ_b ← ψ_b + c_b · P src_b.
 template <class T>
 void batched_add_pauli_impl(const T* src_re, const T* src_im, T* re, T* im, unsigned n, unsigned B, index_t x,
-                            index_t z, unsigned ny, const double* coeff) {
+                            index_t z, unsigned ny, const double* coeff, bool accumulate) {
   ny &= 3U;
   const double fr = ny == 0 ? 1 : ny == 2 ? -1 : 0, fi = ny == 1 ? 1 : ny == 3 ? -1 : 0;  // i^ny
   const index_t size = index_t{1} << n;
@@ -255,6 +255,15 @@ void batched_add_pauli_impl(const T* src_re, const T* src_im, T* re, T* im, unsi
     const T* si = src_im + i * B;
     T* orr = re + (i ^ x) * B;
     T* oi = im + (i ^ x) * B;
+    if (!accumulate) {
+#pragma omp simd
+      for (unsigned b = 0; b < B; ++b) {
+        const T cr = T(sign * coeff[b] * fr), ci = T(sign * coeff[b] * fi);
+        orr[b] = cr * sr[b] - ci * si[b];
+        oi[b] = cr * si[b] + ci * sr[b];
+      }
+      continue;
+    }
 #pragma omp simd
     for (unsigned b = 0; b < B; ++b) {
       const T cr = T(sign * coeff[b] * fr), ci = T(sign * coeff[b] * fi);
@@ -749,32 +758,41 @@ void batched_permuted_phase_impl(const T* pr, const T* pi, T* qr, T* qi, const T
                                  unsigned n, unsigned B, const index_t* src, const cplx* d, bool gather,
                                  double* corr) {
   const index_t rows = index_t{1} << n, block = std::min<index_t>(rows, 64);
-  auto move = [B](const T* __restrict ar, const T* __restrict ai, T* __restrict br, T* __restrict bi, T dr, T di) {
-#pragma omp simd
-    for (unsigned b = 0; b < B; ++b) {
-      const T r = ar[b], m = ai[b];
-      br[b] = dr * r - di * m;
-      bi[b] = dr * m + di * r;
-    }
-  };
   parallel_for(
       rows / block,
       [=](index_t blk) {
         for (index_t i = blk * block; i < (blk + 1) * block; ++i) {
           const index_t from = (gather ? src[i] : i) * B, to = (gather ? i : src[i]) * B;
           const T dr = static_cast<T>(d[i].real()), di = static_cast<T>(d[i].imag());
-          if (lr != nullptr) {
-            const T* const ar = pr + from;
-            const T* const ai = pi + from;
-            const T* const br = lr + from;
-            const T* const bi = li + from;
-            T c = 0;
-#pragma omp simd reduction(+ : c)
-            for (unsigned b = 0; b < B; ++b) c += br[b] * ai[b] - bi[b] * ar[b];
-            corr[i] = static_cast<double>(c);
-            move(br, bi, mr + to, mi + to, dr, di);
+          const T* __restrict const ar = pr + from;
+          const T* __restrict const ai = pi + from;
+          T* __restrict const xr = qr + to;
+          T* __restrict const xi = qi + to;
+          if (lr == nullptr) {
+#pragma omp simd
+            for (unsigned b = 0; b < B; ++b) {
+              const T r = ar[b], m = ai[b];
+              xr[b] = dr * r - di * m;
+              xi[b] = dr * m + di * r;
+            }
+            continue;
           }
-          move(pr + from, pi + from, qr + to, qi + to, dr, di);
+          // Both states and the correlation in one loop: each row is read once.
+          const T* __restrict const br = lr + from;
+          const T* __restrict const bi = li + from;
+          T* __restrict const yr = mr + to;
+          T* __restrict const yi = mi + to;
+          T c = 0;
+#pragma omp simd reduction(+ : c)
+          for (unsigned b = 0; b < B; ++b) {
+            const T r = ar[b], m = ai[b], s = br[b], t = bi[b];
+            c += s * m - t * r;
+            xr[b] = dr * r - di * m;
+            xi[b] = dr * m + di * r;
+            yr[b] = dr * s - di * t;
+            yi[b] = dr * t + di * s;
+          }
+          corr[i] = static_cast<double>(c);
         }
       },
       block * B * (lr != nullptr ? 2 : 1));
@@ -788,7 +806,7 @@ void batched_permuted_phase_impl(const T* pr, const T* pi, T* qr, T* qi, const T
   template void batched_expectation_impl<T>(const T*, const T*, unsigned, unsigned, index_t, index_t, unsigned,    \
                                             double*);                                                               \
   template void batched_add_pauli_impl<T>(const T*, const T*, T*, T*, unsigned, unsigned, index_t, index_t,        \
-                                          unsigned, const double*);                                                 \
+                                          unsigned, const double*, bool);                                           \
   template void batched_matrix_element_impl<T>(const T*, const T*, const T*, const T*, unsigned, unsigned,         \
                                                std::span<const unsigned>, std::span<const cplx>, bool,              \
                                                std::span<const unsigned>, cplx*);                                  \

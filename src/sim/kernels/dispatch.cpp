@@ -33,7 +33,7 @@ namespace kernels {
                                 unsigned ny, double* out);                                                       \
   template <class T>                                                                                             \
   void batched_add_pauli_impl(const T* src_re, const T* src_im, T* re, T* im, unsigned n, unsigned B, index_t x, \
-                              index_t z, unsigned ny, const double* coeff);                                      \
+                              index_t z, unsigned ny, const double* coeff, bool accumulate);                     \
   template <class T>                                                                                             \
   void batched_matrix_element_impl(const T* bra_re, const T* bra_im, const T* ket_re, const T* ket_im,           \
                                    unsigned n, unsigned B, std::span<const unsigned> targets,                    \
@@ -199,8 +199,8 @@ void batched_expectation(Isa isa, const T* re, const T* im, unsigned n, unsigned
 
 template <Real T>
 void batched_add_pauli(Isa isa, const T* src_re, const T* src_im, T* re, T* im, unsigned n, unsigned B, index_t x,
-                       index_t z, unsigned ny, const double* coeff) {
-  QNN_BATCHED_DISPATCH(batched_add_pauli_impl, src_re, src_im, re, im, n, B, x, z, ny, coeff)
+                       index_t z, unsigned ny, const double* coeff, bool accumulate) {
+  QNN_BATCHED_DISPATCH(batched_add_pauli_impl, src_re, src_im, re, im, n, B, x, z, ny, coeff, accumulate)
 }
 
 template <Real T>
@@ -250,7 +250,7 @@ void batched_permuted_phase(Isa isa, const T* phi_re, const T* phi_im, T* out_re
   template void batched_expectation<T>(Isa, const T*, const T*, unsigned, unsigned, index_t, index_t, unsigned,     \
                                        double*);                                                                    \
   template void batched_add_pauli<T>(Isa, const T*, const T*, T*, T*, unsigned, unsigned, index_t, index_t,         \
-                                     unsigned, const double*);                                                      \
+                                     unsigned, const double*, bool);                                                \
   template void batched_matrix_element<T>(Isa, const T*, const T*, const T*, const T*, unsigned, unsigned,          \
                                           std::span<const unsigned>, std::span<const cplx>, bool,                   \
                                           std::span<const unsigned>, cplx*);                                        \
