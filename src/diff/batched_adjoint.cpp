@@ -124,8 +124,8 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
   auto shared_angles = [&](std::size_t j) {
     return std::span<const double>(angles.values).subspan(angles.offset[j], ops[j].params.size());
   };
-  // The next op a pass takes after op k (ops.size() if none), forward; and before op k, backward, down to `low` (the
-  // position itself, or ops.size() if none).
+  // The next op a pass takes after op k (ops.size() if none), forward; and before op k, backward, at or above `low`
+  // (ops.size() if none).
   auto next_unit = [&](std::size_t k) {
     std::size_t j = k + 1;
     while (j < ops.size() && sched.taken_elsewhere(j, /*forward=*/true)) ++j;
@@ -195,8 +195,7 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
       group.run_batched<T>(phi.re(), phi.im(), nullptr, nullptr, B, no_gradient);
     } else {
       // The next op the pass applies: a real 1-qubit gate there shares this one's pass (apply_pair_batched).
-      std::size_t j = k + 1;
-      while (j < ops.size() && sched.taken_elsewhere(j, /*forward=*/true)) ++j;
+      const std::size_t j = next_unit(k);
       if (j < ops.size() && sched.alone(j) && apply_pair_batched(phi, c, k, j, angles)) {
         k = j;
         continue;
@@ -281,12 +280,10 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
       const auto ang = std::span<const double>(angles.values).subspan(angles.offset[k], op.params.size());
       if (detail::make_adjoint_step(op, ang, wrt, st, which)) {
         st.update_lambda = k > 0;
-        // The next op the sweep takes (j − 1): another such step shares this one's pass where both are RY-like (not
-        // on the Reference ISA: the tests compare with its one pass per gate).
-        std::size_t j = k;
-        while (j > stop && sched.taken_elsewhere(j - 1, /*forward=*/false)) --j;
-        if (fast && j > stop && sched.alone(j - 1) && !angles.per_sample[j - 1]) {
-          --j;
+        // The next op the sweep takes (j): another such step shares this one's pass where both are RY-like (not on
+        // the Reference ISA: the tests compare with its one pass per gate).
+        const std::size_t j = previous_unit(k, stop);
+        if (fast && j < ops.size() && sched.alone(j) && !angles.per_sample[j]) {
           const Operation& op2 = ops[j];
           kernels::AdjointStep st2;
           std::array<unsigned, 3> which2{};
