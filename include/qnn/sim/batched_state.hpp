@@ -66,7 +66,7 @@ class BatchedStateVector {
   /// step.sums[p] = Σ_b Re⟨λ_b|G_p|φ_b⟩, then U† on φ and (if step.update_lambda) on λ, in one pass.
   static void adjoint_step(BatchedStateVector& phi, BatchedStateVector& lambda, kernels::AdjointStep& step);
   /// Two consecutive such steps, `first` then `second`, in one pass (kernels::batched_adjoint_pair) when both are
-  /// RY-like; false (nothing done) otherwise. Both update λ.
+  /// RY-like; false (nothing done) otherwise. Both update λ; φ and λ may both come out negated (see the kernel).
   static bool adjoint_pair(BatchedStateVector& phi, BatchedStateVector& lambda, kernels::AdjointStep& first,
                            kernels::AdjointStep& second);
 

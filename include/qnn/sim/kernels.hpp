@@ -105,8 +105,10 @@ template <Real T>
 void batched_adjoint_step(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,
                           AdjointStep& step);
 /// Two consecutive steps, `first` then `second`, as two batched_adjoint_step calls would take them (both update λ),
-/// in one pass over both states, when both are RY-like: one target, no controls, real U†, at least one generator and
-/// every generator real with a zero diagonal, and the targets differ. Returns false, and does nothing, otherwise.
+/// in one pass over both states, when both are RY-like: one target, no controls, U† a real rotation, at least one
+/// generator and every generator real with a zero diagonal, and the targets differ. Returns false, and does nothing,
+/// otherwise. The sums are the two steps'; the states may come out negated, both together (a step whose U† has a
+/// negative cosine is applied as −U†), which no correlation taken from them afterwards sees.
 template <Real T>
 bool batched_adjoint_pair(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,
                           AdjointStep& first, AdjointStep& second);

@@ -522,19 +522,23 @@ void batched_real_pair_impl(T* re, T* im, unsigned n, unsigned B, unsigned qa, c
       chunk * B * 8);
 }
 
-// kernels::batched_adjoint_pair: two RY-like steps (real U†, real generators with a zero diagonal, no controls) on
-// rows r0 = base, r1 = base + oa, r2 = base + ob, r3 = base + oa + ob (oa, ob: 2^target of the first and the second
-// step), quads [g0, g1), of one plane (the real parts of φ and λ, or the imaginary parts: a real U† and real
-// generators never mix them, and eight streams of both planes at once spilled every pointer and accumulator). The
-// first step's correlations (pairs (r0, r1), (r2, r3)) and U† on both states, then the second's (pairs (r0, r2),
-// (r1, r3)), with every value in registers between them: each row is read and written once for both steps.
-// corr (added to): the first step's Σ λ_0·φ_1, Σ λ_1·φ_0, then the second's.
+// kernels::batched_adjoint_pair: two RY steps (U† a rotation [[c, s], [−s, c]], real generators with a zero
+// diagonal, no controls) on rows r0 = base, r1 = base + oa, r2 = base + ob, r3 = base + oa + ob (oa, ob: 2^target of
+// the first and the second step), quads [g0, g1), of one plane (the real parts of φ and λ, or the imaginary parts: a
+// real U† and real generators never mix them, and eight streams of both planes at once spilled every pointer and
+// accumulator). The first step's correlations (pairs (r0, r1), (r2, r3)) and U† on both states, then the second's
+// (pairs (r0, r2), (r1, r3)), with every value in registers between them: each row is read and written once for
+// both steps. corr (added to): the first step's Σ λ_0·φ_1, Σ λ_1·φ_0, then the second's.
+//
+// Each U† is applied as three shears (x0 −= t·x1, x1 += σ·x0, x0 −= t·x1, with t the tangent of half the rotation's
+// angle and σ its sine): three FMAs per pair of rows where the matrix product takes four, a fifth fewer operations in
+// all, and this pass runs near the core's FMA throughput. The angle is kept within a quarter turn (|t| ≤ 1) by
+// applying −U† where c < 0: both states change sign, which the correlations of this step and every later one,
+// products of one value from each state, do not see.
 template <class T>
-void batched_real_pair_rows(T* __restrict p, T* __restrict l, unsigned B, index_t oa, index_t ob, index_t g0,
-                            index_t g1, const T* ua, const T* ub, double* corr) {
+void batched_rotation_pair_rows(T* __restrict p, T* __restrict l, unsigned B, index_t oa, index_t ob, index_t g0,
+                                index_t g1, T ta, T sa, T tb, T sb, double* corr) {
   const Quads quads(oa, ob);
-  const T a00 = ua[0], a01 = ua[1], a10 = ua[2], a11 = ua[3];
-  const T b00 = ub[0], b01 = ub[1], b10 = ub[2], b11 = ub[3];
   double acc[4] = {};
   for (index_t g = g0; g < g1; ++g) {
     const index_t base = quads.base(g);
@@ -549,18 +553,20 @@ void batched_real_pair_rows(T* __restrict p, T* __restrict l, unsigned B, index_
     T c1a = 0, c1b = 0, c2a = 0, c2b = 0;
 #pragma omp simd reduction(+ : c1a, c1b, c2a, c2b)
     for (unsigned b = 0; b < B; ++b) {
-      const T x0 = p0[b], x1 = p1[b], x2 = p2[b], x3 = p3[b];
-      const T y0 = l0[b], y1 = l1[b], y2 = l2[b], y3 = l3[b];
+      T x0 = p0[b], x1 = p1[b], x2 = p2[b], x3 = p3[b];
+      T y0 = l0[b], y1 = l1[b], y2 = l2[b], y3 = l3[b];
       c1a += y0 * x1 + y2 * x3;
       c1b += y1 * x0 + y3 * x2;
-      const T u0 = a00 * x0 + a01 * x1, u1 = a10 * x0 + a11 * x1, u2 = a00 * x2 + a01 * x3, u3 = a10 * x2 + a11 * x3;
-      const T v0 = a00 * y0 + a01 * y1, v1 = a10 * y0 + a11 * y1, v2 = a00 * y2 + a01 * y3, v3 = a10 * y2 + a11 * y3;
-      c2a += v0 * u2 + v1 * u3;
-      c2b += v2 * u0 + v3 * u1;
-      p0[b] = b00 * u0 + b01 * u2, p2[b] = b10 * u0 + b11 * u2;
-      p1[b] = b00 * u1 + b01 * u3, p3[b] = b10 * u1 + b11 * u3;
-      l0[b] = b00 * v0 + b01 * v2, l2[b] = b10 * v0 + b11 * v2;
-      l1[b] = b00 * v1 + b01 * v3, l3[b] = b10 * v1 + b11 * v3;
+      x0 -= ta * x1, x2 -= ta * x3, y0 -= ta * y1, y2 -= ta * y3;
+      x1 += sa * x0, x3 += sa * x2, y1 += sa * y0, y3 += sa * y2;
+      x0 -= ta * x1, x2 -= ta * x3, y0 -= ta * y1, y2 -= ta * y3;
+      c2a += y0 * x2 + y1 * x3;
+      c2b += y2 * x0 + y3 * x1;
+      x0 -= tb * x2, x1 -= tb * x3, y0 -= tb * y2, y1 -= tb * y3;
+      x2 += sb * x0, x3 += sb * x1, y2 += sb * y0, y3 += sb * y1;
+      x0 -= tb * x2, x1 -= tb * x3, y0 -= tb * y2, y1 -= tb * y3;
+      p0[b] = x0, p1[b] = x1, p2[b] = x2, p3[b] = x3;
+      l0[b] = y0, l1[b] = y1, l2[b] = y2, l3[b] = y3;
     }
     acc[0] += c1a, acc[1] += c1b, acc[2] += c2a, acc[3] += c2b;
   }
@@ -583,11 +589,19 @@ bool batched_adjoint_pair_impl(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsig
     return true;
   };
   if (first.target == second.target || !ry_like(first) || !ry_like(second)) return false;
-  T ua[4], ub[4];
-  for (int e = 0; e < 4; ++e) {
-    ua[e] = T(first.u_dag[e].real());
-    ub[e] = T(second.u_dag[e].real());
-  }
+  // U† = R(φ) = [[cos φ, −sin φ], [sin φ, cos φ]] as shears: t = tan(φ/2) = sin φ / (1 + cos φ), σ = sin φ; −U† where
+  // cos φ < 0.
+  auto shears = [](const AdjointStep& st, T& t, T& sigma) {
+    const cplx* u = st.u_dag.data();
+    if (u[0] != u[3] || u[1] != -u[2]) return false;
+    double c = u[0].real(), s = -u[1].real();
+    if (c < 0) c = -c, s = -s;
+    t = static_cast<T>(s / (1.0 + c));
+    sigma = static_cast<T>(s);
+    return true;
+  };
+  T ta, sa, tb, sb;
+  if (!shears(first, ta, sa) || !shears(second, tb, sb)) return false;
   const index_t oa = index_t{1} << first.target, ob = index_t{1} << second.target;
   const index_t num_quads = (index_t{1} << n) >> 2;
   // Fixed chunks of quads, their correlations added in chunk order: independent of the thread count.
@@ -600,8 +614,8 @@ bool batched_adjoint_pair_impl(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsig
       chunks,
       [&](index_t c) {
         const index_t g1 = std::min(num_quads, (c + 1) * chunk);
-        batched_real_pair_rows<T>(phi_re, lam_re, B, oa, ob, c * chunk, g1, ua, ub, part + c * 4);
-        batched_real_pair_rows<T>(phi_im, lam_im, B, oa, ob, c * chunk, g1, ua, ub, part + c * 4);
+        batched_rotation_pair_rows<T>(phi_re, lam_re, B, oa, ob, c * chunk, g1, ta, sa, tb, sb, part + c * 4);
+        batched_rotation_pair_rows<T>(phi_im, lam_im, B, oa, ob, c * chunk, g1, ta, sa, tb, sb, part + c * 4);
       },
       chunk * B * 8);
   double corr[4] = {};
