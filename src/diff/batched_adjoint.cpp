@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstring>
-#include <optional>
 #include <string>
 
 #include "qnn/core/error.hpp"
@@ -15,92 +13,70 @@ namespace qnn {
 
 namespace {
 
-// A run of permutation gates on batched states (diagonal_group.hpp): each row of B samples moves once, through the
-// composed map (forward: P, rows read from f⁻¹(i); else P†, from f(i)), into `scratch`, which becomes the state.
-template <Real T>
-void permute_rows(const Circuit& c, const std::vector<std::size_t>& run, bool forward, BatchedStateVector<T>& psi,
-                  BatchedStateVector<T>* scratch, const BatchAngles& angles) {
-  if (scratch == nullptr) {  // no room for a scratch state: one gate at a time
-    for (std::size_t j = 0; j < run.size(); ++j)
-      apply_operation_batched(psi, c, forward ? run[j] : run[run.size() - 1 - j], angles, /*inverse=*/!forward);
-    return;
-  }
-  thread_local std::vector<index_t> lo, hi;
-  const unsigned n = psi.num_qubits(), k = (n + 1) / 2, B = psi.batch();
-  detail::permutation_tables(c, run, /*inverse=*/forward, k, lo, hi);
-  const index_t nlo = index_t{1} << k;
-  const std::size_t row = std::size_t{B} * sizeof(T);
-  const index_t* const l = lo.data();
-  const index_t* const h = hi.data();
-  T* const parts[2][2] = {{psi.re(), scratch->re()}, {psi.im(), scratch->im()}};
-  for (const auto& part : parts) {
-    const T* const in = part[0];
-    T* const out = part[1];
-    parallel_for(
-        index_t{1} << (n - k),
-        [=](index_t blk) {
-          for (index_t j = 0; j < nlo; ++j)
-            std::memcpy(out + (blk * nlo + j) * B, in + (l[j] ^ h[blk]) * B, row);
-        },
-        nlo * B);
-  }
-  std::swap(psi, *scratch);
-}
-
 // A permutation run with the diagonal groups next to it in the forward order (`before` just before it, `after` just
-// after; either may have no members), as one pass over each state (kernels::batched_permuted_phase): a phase commutes
-// with a move of rows, to the row's new place, so each row takes both groups' phases on its way through the run's
-// map, and a layer boundary of a strongly entangling ansatz (RZ layer, CNOT ring, RZ layer) is one pass instead of
-// three. Forward: φ ← D_after·P·D_before φ (members added with their U); backward: φ and λ ← D_before†·P†·D_after†
-// (members added with U†), with both groups' gradients: c(i) is taken from the rows as they stand before the pass,
-// in `after`'s frame, and reaches `before`'s frame through the map.
+// after; either may have no members), as one pass over each state, in place (kernels::batched_permute_phase): a phase
+// commutes with a move of rows, to the row's new place, so each row takes both groups' phases on its way through the
+// run's map, and a layer boundary of a strongly entangling ansatz (RZ layer, CNOT ring, RZ layer) is one pass
+// instead of three. Forward: φ ← D_after·P·D_before φ (members added with their U); backward: φ and λ ←
+// D_before†·P†·D_after† (members added with U†), with both groups' gradients: c(i) is taken from the rows as they
+// stand before the pass, in `after`'s frame, and reaches `before`'s frame through the map. The run's map is affine
+// over GF(2) (diagonal_group.hpp, permutation_tables), and the pass follows its cycles.
 template <Real T, class Fn>
 void permute_with_phases(const Circuit& c, const std::vector<std::size_t>& run, detail::DiagonalGroup& before,
-                         detail::DiagonalGroup& after, BatchedStateVector<T>& phi, BatchedStateVector<T>& scratch,
-                         BatchedStateVector<T>* lambda, BatchedStateVector<T>* scratch_lambda, Fn&& gradient) {
+                         detail::DiagonalGroup& after, BatchedStateVector<T>& phi, BatchedStateVector<T>* lambda,
+                         Fn&& gradient) {
   const unsigned n = phi.num_qubits(), k = (n + 1) / 2;
-  const index_t rows = index_t{1} << n, low = (index_t{1} << k) - 1;
-  thread_local std::vector<index_t> lo, hi, src;
+  const index_t size = index_t{1} << n, low = (index_t{1} << k) - 1;
+  thread_local std::vector<index_t> lo, hi, src, from, rows, starts;
   thread_local std::vector<cplx> d;
   thread_local std::vector<double> corr, corr_before;
+  thread_local std::vector<bool> seen;
   detail::permutation_tables(c, run, /*inverse=*/true, k, lo, hi);  // f⁻¹: the row that lands at i comes from src[i]
   before.build_tables();
   after.build_tables();
-  src.resize(rows);
-  d.resize(rows);
-  for (index_t i = 0; i < rows; ++i) {
-    src[i] = lo[i & low] ^ hi[i >> k];
-    d[i] = before.d(src[i]) * after.d(i);
-  }
   const bool backward = lambda != nullptr;
-  corr.resize(backward ? rows : 0);
-  kernels::batched_permuted_phase<T>(active_isa(), phi.re(), phi.im(), scratch.re(), scratch.im(),
-                                     backward ? lambda->re() : nullptr, backward ? lambda->im() : nullptr,
-                                     backward ? scratch_lambda->re() : nullptr,
-                                     backward ? scratch_lambda->im() : nullptr, n, phi.batch(), src.data(), d.data(),
-                                     /*gather=*/!backward, backward ? corr.data() : nullptr);
-  std::swap(phi, scratch);
+  src.resize(size);
+  from.resize(size);
+  d.resize(size);
+  for (index_t i = 0; i < size; ++i) src[i] = lo[i & low] ^ hi[i >> k];
+  // Row j takes d[j]·(row from[j]): forward from = src, d[j] = D_after(j)·D_before(src j); backward the inverse map,
+  // from[src i] = i, d[src i] = D_after†(i)·D_before†(src i).
+  for (index_t i = 0; i < size; ++i) {
+    const cplx ph = before.d(src[i]) * after.d(i);
+    if (backward) {
+      from[src[i]] = i;
+      d[src[i]] = ph;
+    } else {
+      from[i] = src[i];
+      d[i] = ph;
+    }
+  }
+  seen.assign(size, false);
+  rows.clear();
+  starts.clear();
+  for (index_t j = 0; j < size; ++j) {
+    if (seen[j]) continue;
+    starts.push_back(rows.size());
+    for (index_t r = j; !seen[r]; r = from[r]) {
+      seen[r] = true;
+      rows.push_back(r);
+    }
+  }
+  const index_t cycles = starts.size();
+  starts.push_back(rows.size());
+  corr.resize(backward ? size : 0);
+  kernels::batched_permute_phase<T>(active_isa(), phi.re(), phi.im(), backward ? lambda->re() : nullptr,
+                                    backward ? lambda->im() : nullptr, n, phi.batch(), rows.data(), starts.data(),
+                                    cycles, d.data(), backward ? corr.data() : nullptr);
   if (!backward) {
     before.clear();
     after.clear();
     return;
   }
-  std::swap(*lambda, *scratch_lambda);
   after.finish(corr, gradient);
-  corr_before.resize(rows);
-  for (index_t i = 0; i < rows; ++i) corr_before[src[i]] = corr[i];
+  corr_before.resize(size);
+  for (index_t i = 0; i < size; ++i) corr_before[src[i]] = corr[i];
   before.finish(corr_before, gradient);
-}
-
-// A scratch batch for permutation runs, or none where one would not fit in memory.
-template <Real T>
-std::optional<BatchedStateVector<T>> scratch_batch(bool wanted, unsigned n, unsigned batch) {
-  if (!wanted) return std::nullopt;
-  try {
-    return BatchedStateVector<T>(n, batch, typename BatchedStateVector<T>::Uninitialized{});
-  } catch (const ResourceError&) {
-    return std::nullopt;
-  }
 }
 
 }  // namespace
@@ -142,7 +118,6 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
             /*dagger=*/!forward);
     }
   };
-  const bool any_runs = !sched.runs.empty();
   // The forward pass begins with the passes that leave |0…0⟩ a product state (one-qubit gates only: the encoding
   // and, often, the first rotation layer), taken in the order the pass would take them; they are written in one pass
   // instead (set_product_state_batched), and the pass goes on from `start`. Not on the Reference ISA.
@@ -165,30 +140,25 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
   } else {
     phi.set_zero_state();
   }
-  std::optional<BatchedStateVector<T>> scratch = scratch_batch<T>(any_runs, c.num_qubits(), B);
   auto no_gradient = [](const Operation&, double) {};
   for (std::size_t k = start; k < ops.size(); ++k) {
     if (sched.perm[k] >= 0) {
       const auto& run = sched.runs[sched.perm[k]];
       if (run.front() != k) continue;
-      const std::size_t j = next_unit(k);
-      if (scratch && j < ops.size() && sched.anchor(j)) {  // the run and the group after it
-        add_members(other, j, /*forward=*/true);
-        permute_with_phases<T>(c, run, group, other, phi, *scratch, nullptr, nullptr, no_gradient);
-        k = j;
-        continue;
-      }
-      permute_rows(c, run, true, phi, scratch ? &*scratch : nullptr, angles);
+      const std::size_t j = next_unit(k);  // the run, and the group after it if one is next
+      const bool then_group = j < ops.size() && sched.anchor(j);
+      if (then_group) add_members(other, j, /*forward=*/true);
+      permute_with_phases<T>(c, run, group, other, phi, nullptr, no_gradient);
+      if (then_group) k = j;
     } else if (sched.group[k] >= 0) {
       if (!sched.anchor(k)) continue;
       add_members(group, k, /*forward=*/true);
       const std::size_t j = next_unit(k);
-      if (scratch && j < ops.size() && sched.perm[j] >= 0) {  // the group, the run after it, and a group after that
+      if (j < ops.size() && sched.perm[j] >= 0) {  // the group, the run after it, and a group after that
         const std::size_t j2 = next_unit(j);
         const bool then_group = j2 < ops.size() && sched.anchor(j2);
         if (then_group) add_members(other, j2, /*forward=*/true);
-        permute_with_phases<T>(c, sched.runs[sched.perm[j]], group, other, phi, *scratch, nullptr, nullptr,
-                               no_gradient);
+        permute_with_phases<T>(c, sched.runs[sched.perm[j]], group, other, phi, nullptr, no_gradient);
         k = then_group ? j2 : j;
         continue;
       }
@@ -235,25 +205,18 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
   const std::span<double> dtheta = wrt.theta ? std::span<double>(r.theta) : std::span<double>();
   std::vector<cplx> me(B);
   std::vector<cplx> dms;
-  std::optional<BatchedStateVector<T>> scratch_lambda = scratch_batch<T>(any_runs, c.num_qubits(), B);
   // Nothing before `stop` has a gradient to take (the encoding when the inputs' gradient is not asked for).
   const std::size_t stop = detail::first_needed(ops, sched, [&](const Expr& e) { return wrt.needs(e); });
   auto group_gradient = [&](const Operation& o, double sum) { o.params[0].backprop(theta, {}, 2.0 * sum, dtheta, {}); };
-  const bool fuse_back = scratch && scratch_lambda;
   for (std::size_t k = ops.size(); k-- > stop;) {
     const Operation& op = ops[k];
     if (sched.perm[k] >= 0) {
-      if (sched.runs[sched.perm[k]].back() == k) {
-        const auto& run = sched.runs[sched.perm[k]];
+      if (sched.runs[sched.perm[k]].back() == k) {  // the run, and the group before it if one is next
         const std::size_t a = previous_unit(k, stop);
-        if (fuse_back && a < ops.size() && sched.anchor(a)) {  // the run and the group before it
-          add_members(group, a, /*forward=*/false);
-          permute_with_phases<T>(c, run, group, other, phi, *scratch, &lambda, &*scratch_lambda, group_gradient);
-          k = a;
-          continue;
-        }
-        permute_rows(c, run, false, phi, scratch ? &*scratch : nullptr, angles);
-        permute_rows(c, run, false, lambda, scratch_lambda ? &*scratch_lambda : nullptr, angles);
+        const bool then_group = a < ops.size() && sched.anchor(a);
+        if (then_group) add_members(group, a, /*forward=*/false);
+        permute_with_phases<T>(c, sched.runs[sched.perm[k]], group, other, phi, &lambda, group_gradient);
+        if (then_group) k = a;
       }
       continue;
     }
@@ -261,12 +224,11 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
       if (!sched.anchor(k)) continue;
       add_members(other, k, /*forward=*/false);
       const std::size_t p = previous_unit(k, stop);
-      if (fuse_back && p < ops.size() && sched.perm[p] >= 0) {  // the group, the run before it, a group before that
+      if (p < ops.size() && sched.perm[p] >= 0) {  // the group, the run before it, a group before that
         const std::size_t a = previous_unit(p, stop);
         const bool then_group = a < ops.size() && sched.anchor(a);
         if (then_group) add_members(group, a, /*forward=*/false);
-        permute_with_phases<T>(c, sched.runs[sched.perm[p]], group, other, phi, *scratch, &lambda, &*scratch_lambda,
-                               group_gradient);
+        permute_with_phases<T>(c, sched.runs[sched.perm[p]], group, other, phi, &lambda, group_gradient);
         k = then_group ? a : p;
         continue;
       }

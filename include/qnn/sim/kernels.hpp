@@ -136,14 +136,15 @@ void batched_add_pauli(Isa isa, const T* src_re, const T* src_im, T* re, T* im, 
 /// Re v_q,b[s] at vr[(2q + s)·B + b] and Im at vi[…] (n ≥ 1).
 template <Real T>
 void batched_product_state(Isa isa, T* re, T* im, unsigned n, unsigned B, const T* vr, const T* vi);
-/// Rows moved to new places with a phase on the way, out of place (batched layout, n ≥ 1): for every row i and
-/// s = src[i] (src a permutation of the 2^n rows), gather: out[i] = d[i]·φ[s], scatter: out[s] = d[i]·φ[i], on
-/// every sample. λ (lam_* and lout_*, or all four null) the same, and then corr[i] = Σ_b Im(conj(λ_b)·φ_b) of the
-/// two rows read. A permutation run with the diagonal groups on either side of it, in one pass.
+/// Rows moved through a permutation with a phase each, in place (batched layout, n ≥ 1): row j becomes d[j]·(row
+/// m(j) as it was) on every sample. The permutation m is given by its cycles: cycle c is cycle_rows[cycle_starts[c]
+/// … cycle_starts[c + 1]), each row followed by its m (the last by the first), and cycle_starts[num_cycles] = 2^n.
+/// λ (lam_re and lam_im, or both null) the same, and then corr[m(j)] = Σ_b Im(conj(λ_b)·φ_b) of the row m(j) as it
+/// was. A permutation run with the diagonal groups on either side of it, in one pass.
 template <Real T>
-void batched_permuted_phase(Isa isa, const T* phi_re, const T* phi_im, T* out_re, T* out_im, const T* lam_re,
-                            const T* lam_im, T* lout_re, T* lout_im, unsigned n, unsigned B, const index_t* src,
-                            const cplx* d, bool gather, double* corr);
+void batched_permute_phase(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,
+                           const index_t* cycle_rows, const index_t* cycle_starts, index_t num_cycles, const cplx* d,
+                           double* corr);
 /// out[b] = ⟨bra_b| C(M_b) |ket_b⟩ (M_b as in batched_apply); summed in group order.
 template <Real T>
 void batched_matrix_element(Isa isa, const T* bra_re, const T* bra_im, const T* ket_re, const T* ket_im, unsigned n,

@@ -765,51 +765,71 @@ void batched_product_state_impl(T* re, T* im, unsigned n, unsigned B, const T* v
       static_cast<index_t>(lo_rows * B));
 }
 
-// kernels::batched_permuted_phase: rows i and s = src[i]; gather: out[i] = d[i]·in[s], scatter: out[s] = d[i]·in[i];
-// λ the same where given, and then corr[i] = Σ_b Im(conj(λ)·φ) of the rows read.
+// kernels::batched_permute_phase: the cycles of the map one after another (threads take whole cycles), each in
+// place: its first row saved, then each row filled from the next one (which is read before its own turn comes), the
+// last from the saved copy. Each row is read once and written once, with no second state to write into.
 template <class T>
-void batched_permuted_phase_impl(const T* pr, const T* pi, T* qr, T* qi, const T* lr, const T* li, T* mr, T* mi,
-                                 unsigned n, unsigned B, const index_t* src, const cplx* d, bool gather,
-                                 double* corr) {
-  const index_t rows = index_t{1} << n, block = std::min<index_t>(rows, 64);
-  parallel_for(
-      rows / block,
-      [=](index_t blk) {
-        for (index_t i = blk * block; i < (blk + 1) * block; ++i) {
-          const index_t from = (gather ? src[i] : i) * B, to = (gather ? i : src[i]) * B;
-          const T dr = static_cast<T>(d[i].real()), di = static_cast<T>(d[i].imag());
-          const T* __restrict const ar = pr + from;
-          const T* __restrict const ai = pi + from;
-          T* __restrict const xr = qr + to;
-          T* __restrict const xi = qi + to;
-          if (lr == nullptr) {
+void batched_permute_phase_impl(T* pr, T* pi, T* lr, T* li, unsigned n, unsigned B, const index_t* rows,
+                                const index_t* starts, index_t cycles, const cplx* d, double* corr) {
+  const bool lam = lr != nullptr;
+  // Row `to` ← d·(the row at from_*), and, with λ, corr[at] = Σ_b Im(conj λ·φ) of the row read.
+  auto move = [B, lam](const T* __restrict ar, const T* __restrict ai, const T* __restrict br,
+                       const T* __restrict bi, T* __restrict xr, T* __restrict xi, T* __restrict yr,
+                       T* __restrict yi, cplx ph, double* c_out) {
+    const T dr = static_cast<T>(ph.real()), di = static_cast<T>(ph.imag());
+    if (!lam) {
 #pragma omp simd
-            for (unsigned b = 0; b < B; ++b) {
-              const T r = ar[b], m = ai[b];
-              xr[b] = dr * r - di * m;
-              xi[b] = dr * m + di * r;
-            }
-            continue;
-          }
-          // Both states and the correlation in one loop: each row is read once.
-          const T* __restrict const br = lr + from;
-          const T* __restrict const bi = li + from;
-          T* __restrict const yr = mr + to;
-          T* __restrict const yi = mi + to;
-          T c = 0;
+      for (unsigned b = 0; b < B; ++b) {
+        const T r = ar[b], m = ai[b];
+        xr[b] = dr * r - di * m;
+        xi[b] = dr * m + di * r;
+      }
+      return;
+    }
+    T c = 0;
 #pragma omp simd reduction(+ : c)
-          for (unsigned b = 0; b < B; ++b) {
-            const T r = ar[b], m = ai[b], s = br[b], t = bi[b];
-            c += s * m - t * r;
-            xr[b] = dr * r - di * m;
-            xi[b] = dr * m + di * r;
-            yr[b] = dr * s - di * t;
-            yi[b] = dr * t + di * s;
+    for (unsigned b = 0; b < B; ++b) {
+      const T r = ar[b], m = ai[b], s = br[b], t = bi[b];
+      c += s * m - t * r;
+      xr[b] = dr * r - di * m;
+      xi[b] = dr * m + di * r;
+      yr[b] = dr * s - di * t;
+      yi[b] = dr * t + di * s;
+    }
+    *c_out = static_cast<double>(c);
+  };
+  const index_t size = index_t{1} << n;
+  parallel_for(
+      cycles,
+      [=](index_t cy) {
+        thread_local std::vector<T> saved;
+        saved.resize(4 * std::size_t{B});
+        T* const sr = saved.data();
+        T* const si = sr + B;
+        T* const tr = si + B;
+        T* const ti = tr + B;
+        const index_t a = starts[cy], e = starts[cy + 1], j0 = rows[a];
+        std::copy(pr + j0 * B, pr + (j0 + 1) * B, sr);
+        std::copy(pi + j0 * B, pi + (j0 + 1) * B, si);
+        if (lam) {
+          std::copy(lr + j0 * B, lr + (j0 + 1) * B, tr);
+          std::copy(li + j0 * B, li + (j0 + 1) * B, ti);
+        }
+        for (index_t k = a; k < e; ++k) {
+          const index_t j = rows[k], at = j * B;
+          const bool last = k + 1 == e;
+          const index_t from = last ? j0 : rows[k + 1], f = from * B;
+          double c = 0;
+          if (last) {
+            move(sr, si, tr, ti, pr + at, pi + at, lam ? lr + at : nullptr, lam ? li + at : nullptr, d[j], &c);
+          } else {
+            move(pr + f, pi + f, lam ? lr + f : nullptr, lam ? li + f : nullptr, pr + at, pi + at,
+                 lam ? lr + at : nullptr, lam ? li + at : nullptr, d[j], &c);
           }
-          corr[i] = static_cast<double>(c);
+          if (lam) corr[from] = c;
         }
       },
-      block * B * (lr != nullptr ? 2 : 1));
+      std::max<index_t>(1, size / std::max<index_t>(cycles, 1)) * B * (lam ? 2 : 1));
 }
 
 #define QNN_BATCHED_INSTANTIATE(T)                                                                                   \
@@ -830,8 +850,8 @@ void batched_permuted_phase_impl(const T* pr, const T* pi, T* qr, T* qi, const T
                                           const T*, bool);                                                      \
   template void batched_diagonal_pass_impl<T>(T*, T*, T*, T*, unsigned, unsigned, const DiagonalPass&);          \
   template void batched_product_state_impl<T>(T*, T*, unsigned, unsigned, const T*, const T*);                  \
-  template void batched_permuted_phase_impl<T>(const T*, const T*, T*, T*, const T*, const T*, T*, T*, unsigned,  \
-                                               unsigned, const index_t*, const cplx*, bool, double*);
+  template void batched_permute_phase_impl<T>(T*, T*, T*, T*, unsigned, unsigned, const index_t*, const index_t*, \
+                                              index_t, const cplx*, double*);
 QNN_BATCHED_INSTANTIATE(float)
 QNN_BATCHED_INSTANTIATE(double)
 #undef QNN_BATCHED_INSTANTIATE

@@ -53,9 +53,8 @@ namespace kernels {
   template <class T>                                                                                             \
   void batched_product_state_impl(T* re, T* im, unsigned n, unsigned B, const T* vr, const T* vi);               \
   template <class T>                                                                                             \
-  void batched_permuted_phase_impl(const T* pr, const T* pi, T* qr, T* qi, const T* lr, const T* li, T* mr,      \
-                                   T* mi, unsigned n, unsigned B, const index_t* src, const cplx* d,             \
-                                   bool gather, double* corr);                                                   \
+  void batched_permute_phase_impl(T* pr, T* pi, T* lr, T* li, unsigned n, unsigned B, const index_t* rows,     \
+                                  const index_t* starts, index_t cycles, const cplx* d, double* corr);          \
   }
 namespace {
 std::atomic<std::size_t> g_stage_from_bytes{std::size_t{256} << 20};
@@ -236,11 +235,11 @@ void batched_product_state(Isa isa, T* re, T* im, unsigned n, unsigned B, const 
   QNN_BATCHED_DISPATCH(batched_product_state_impl, re, im, n, B, vr, vi)
 }
 template <Real T>
-void batched_permuted_phase(Isa isa, const T* phi_re, const T* phi_im, T* out_re, T* out_im, const T* lam_re,
-                            const T* lam_im, T* lout_re, T* lout_im, unsigned n, unsigned B, const index_t* src,
-                            const cplx* d, bool gather, double* corr) {
-  QNN_BATCHED_DISPATCH(batched_permuted_phase_impl, phi_re, phi_im, out_re, out_im, lam_re, lam_im, lout_re, lout_im,
-                       n, B, src, d, gather, corr)
+void batched_permute_phase(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,
+                           const index_t* cycle_rows, const index_t* cycle_starts, index_t num_cycles, const cplx* d,
+                           double* corr) {
+  QNN_BATCHED_DISPATCH(batched_permute_phase_impl, phi_re, phi_im, lam_re, lam_im, n, B, cycle_rows, cycle_starts,
+                       num_cycles, d, corr)
 }
 #undef QNN_BATCHED_DISPATCH
 
@@ -260,8 +259,8 @@ void batched_permuted_phase(Isa isa, const T* phi_re, const T* phi_im, T* out_re
                                      bool);                                                                         \
   template void batched_diagonal_pass<T>(Isa, T*, T*, T*, T*, unsigned, unsigned, const DiagonalPass&);           \
   template void batched_product_state<T>(Isa, T*, T*, unsigned, unsigned, const T*, const T*);                    \
-  template void batched_permuted_phase<T>(Isa, const T*, const T*, T*, T*, const T*, const T*, T*, T*, unsigned,  \
-                                          unsigned, const index_t*, const cplx*, bool, double*);
+  template void batched_permute_phase<T>(Isa, T*, T*, T*, T*, unsigned, unsigned, const index_t*, const index_t*,  \
+                                         index_t, const cplx*, double*);
 QNN_BATCHED_DISPATCH_INSTANTIATE(float)
 QNN_BATCHED_DISPATCH_INSTANTIATE(double)
 #undef QNN_BATCHED_DISPATCH_INSTANTIATE
