@@ -141,10 +141,6 @@ class DiagonalGroup {
   [[nodiscard]] cplx d(index_t i) const { return lo_[i & ((index_t{1} << k_) - 1)] * hi_[i >> k_]; }
   /// Drops the members (after a pass that took no gradients).
   void clear() { members_.clear(); }
-  /// Whether any member's gradient was asked for.
-  [[nodiscard]] bool wants_gradient() const {
-    return std::any_of(members_.begin(), members_.end(), [](const Member& mb) { return mb.grad; });
-  }
   /// After such a pass took c(i) = Im(conj(λ_i) φ_i) at every index i of this group's frame: `gradient(op,
   /// Re⟨λ|G|φ⟩)` for each member whose gradient was asked for, as run() gives them; the members are cleared.
   template <class Fn>
@@ -164,7 +160,6 @@ class DiagonalGroup {
   }
 
  private:
-
   // The lo (high = false) or hi table of 2^bits entries: the product of every member's diagonal there. One-qubit
   // members (RZ, P, S, T: most of a layer) fold into two phases per qubit first, and the table is built from those by
   // doubling, 2^bits products in all where each member took 2^bits (with std::complex's NaN-checked products, a tenth

@@ -226,6 +226,17 @@ void batched_expectation_impl(const T* re, const T* im, unsigned n, unsigned B, 
   double* __restrict rr = sre.data();
   double* __restrict ri = sim.data();
   const index_t size = index_t{1} << n;
+  if (x == 0) {  // a Z string (a readout's): Σ_i (−1)^{|i∧z|} |ψ_i|², no imaginary part to sum
+    for (index_t i = 0; i < size; ++i) {
+      const T* ar = re + i * B;
+      const T* ai = im + i * B;
+      const double sign = parity(i & z) ? -1.0 : 1.0;
+#pragma omp simd
+      for (unsigned b = 0; b < B; ++b) rr[b] += sign * (double(ar[b]) * ar[b] + double(ai[b]) * ai[b]);
+    }
+    for (unsigned b = 0; b < B; ++b) out[b] = rr[b];
+    return;
+  }
   for (index_t i = 0; i < size; ++i) {
     const T* ar = re + i * B;
     const T* ai = im + i * B;
@@ -248,28 +259,47 @@ void batched_add_pauli_impl(const T* src_re, const T* src_im, T* re, T* im, unsi
                             index_t z, unsigned ny, const double* coeff, bool accumulate) {
   ny &= 3U;
   const double fr = ny == 0 ? 1 : ny == 2 ? -1 : 0, fi = ny == 1 ? 1 : ny == 3 ? -1 : 0;  // i^ny
-  const index_t size = index_t{1} << n;
-  for (index_t i = 0; i < size; ++i) {
-    const double sign = parity(i & z) ? -1.0 : 1.0;
-    const T* sr = src_re + i * B;
-    const T* si = src_im + i * B;
-    T* orr = re + (i ^ x) * B;
-    T* oi = im + (i ^ x) * B;
-    if (!accumulate) {
+  thread_local std::vector<T> factors;  // coeff[b]·i^ny, real and imaginary parts
+  factors.resize(2 * std::size_t{B});
+  T* const cr = factors.data();
+  T* const ci = cr + B;
+  for (unsigned b = 0; b < B; ++b) {
+    cr[b] = T(coeff[b] * fr);
+    ci[b] = T(coeff[b] * fi);
+  }
+  // A real factor (no Y, or two: a readout's Z strings) skips the imaginary half of the products.
+  auto rows = [&]<bool REAL, bool ADD>() {
+    const index_t size = index_t{1} << n;
+    for (index_t i = 0; i < size; ++i) {
+      const T sign = parity(i & z) ? T(-1) : T(1);
+      const T* __restrict sr = src_re + i * B;
+      const T* __restrict si = src_im + i * B;
+      T* __restrict orr = re + (i ^ x) * B;
+      T* __restrict oi = im + (i ^ x) * B;
 #pragma omp simd
       for (unsigned b = 0; b < B; ++b) {
-        const T cr = T(sign * coeff[b] * fr), ci = T(sign * coeff[b] * fi);
-        orr[b] = cr * sr[b] - ci * si[b];
-        oi[b] = cr * si[b] + ci * sr[b];
+        const T r = sign * cr[b];
+        T vr = r * sr[b], vi = r * si[b];
+        if constexpr (!REAL) {
+          const T m = sign * ci[b];
+          vr -= m * si[b];
+          vi += m * sr[b];
+        }
+        if constexpr (ADD) {
+          orr[b] += vr;
+          oi[b] += vi;
+        } else {
+          orr[b] = vr;
+          oi[b] = vi;
+        }
       }
-      continue;
     }
-#pragma omp simd
-    for (unsigned b = 0; b < B; ++b) {
-      const T cr = T(sign * coeff[b] * fr), ci = T(sign * coeff[b] * fi);
-      orr[b] += cr * sr[b] - ci * si[b];
-      oi[b] += cr * si[b] + ci * sr[b];
-    }
+  };
+  const bool real = fi == 0;
+  if (real) {
+    accumulate ? rows.template operator()<true, true>() : rows.template operator()<true, false>();
+  } else {
+    accumulate ? rows.template operator()<false, true>() : rows.template operator()<false, false>();
   }
 }
 
