@@ -31,6 +31,18 @@ void permute_with_phases(const Circuit& c, const std::vector<std::size_t>& run, 
   thread_local std::vector<cplx> d;
   thread_local std::vector<double> corr, corr_before;
   thread_local std::vector<bool> seen;
+  // Kept between calls for small states; past 2^16 rows (4 MiB of tables) given back at the end, not held per thread.
+  struct Release {
+    bool large;
+    ~Release() {
+      if (!large) return;
+      for (auto* v : {&lo, &hi, &src, &from, &rows, &starts}) std::vector<index_t>().swap(*v);
+      std::vector<cplx>().swap(d);
+      std::vector<double>().swap(corr);
+      std::vector<double>().swap(corr_before);
+      std::vector<bool>().swap(seen);
+    }
+  } release{size > (index_t{1} << 16)};
   detail::permutation_tables(c, run, /*inverse=*/true, k, lo, hi);  // f⁻¹: the row that lands at i comes from src[i]
   before.build_tables();
   after.build_tables();

@@ -386,6 +386,36 @@ TEST(BatchedState, SetPauliAppliedOverwrites) {
   }
 }
 
+// Past 2^16 rows the permutation pass gives its per-row tables back after each call (batched_adjoint.cpp): a
+// 17-qubit ladder ansatz, twice in a row, against the one-sample adjoint summed over the batch.
+TEST(BatchedAdjoint, LargeStatePermutationRunsMatchPerSample) {
+  const unsigned n = 17, B = 2, F = 1;
+  Circuit c(n);
+  unsigned t = 0;
+  for (unsigned q = 0; q < n; ++q) c.ry(q, input(0) * (0.1 + 0.05 * q));
+  for (int layer = 0; layer < 2; ++layer) {
+    for (unsigned q = 0; q < n; ++q) c.rz(q, theta(t++));
+    for (unsigned q = 0; q < n; ++q) c.ry(q, theta(t++));
+    for (unsigned q = 0; q + 1 < n; ++q) c.cnot(q, q + 1);
+    for (unsigned q = 0; q < n; ++q) c.rz(q, theta(t++));
+  }
+  Rng rng(3);
+  std::vector<double> th(c.num_theta()), xs{0.7, -1.3};
+  for (auto& v : th) v = rng.uniform(-3, 3);
+  const std::vector<PauliSum> obs{Z(0) + 0.5 * Z(n - 1)};
+  auto ones = [](std::span<const double> v) { return std::vector<double>(v.size(), 1.0); };
+  std::vector<double> sum(th.size(), 0.0);
+  for (unsigned b = 0; b < B; ++b) {
+    const Gradient g = adjoint_gradient<double>(c, obs[0], th, std::span<const double>(xs).subspan(b, 1),
+                                                DiffWrt{true, false});
+    for (std::size_t i = 0; i < th.size(); ++i) sum[i] += g.theta[i];
+  }
+  for (int call = 0; call < 2; ++call) {
+    const BatchedVjpResult r = adjoint_vjp_batched<double>(c, obs, th, {xs, F}, B, ones, DiffWrt{true, false});
+    for (std::size_t i = 0; i < th.size(); ++i) ASSERT_NEAR(r.theta[i], sum[i], 1e-10) << "call " << call << " θ" << i;
+  }
+}
+
 TEST(BatchedState, RejectsBadShapes) {
   Circuit c(2);
   c.ry(0, input(0)).rx(1, theta(0));
