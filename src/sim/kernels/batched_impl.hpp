@@ -82,6 +82,17 @@ void pair_update(T* __restrict r0, T* __restrict i0, T* __restrict r1, T* __rest
   }
 }
 
+// x ← d·a on one row of B samples, d = dr + i·di (x may be a itself: each value is read before it is written).
+template <class T>
+[[gnu::always_inline]] inline void phase_row(const T* ar, const T* ai, T* xr, T* xi, unsigned B, T dr, T di) {
+#pragma omp simd
+  for (unsigned b = 0; b < B; ++b) {
+    const T r = ar[b], m = ai[b];
+    xr[b] = dr * r - di * m;
+    xi[b] = dr * m + di * r;
+  }
+}
+
 }  // namespace batched_detail
 
 // The same matrix on every sample (row-major dim × dim).
@@ -115,15 +126,9 @@ void batched_apply_shared_impl(T* re, T* im, unsigned n, unsigned B, std::span<c
     }
     if (diagonal) {
       for (std::size_t j = 0; j < dim; ++j) {
-        T* __restrict pr = re + (base + g.offset[j]) * B;
-        T* __restrict pi = im + (base + g.offset[j]) * B;
-        const T dr = mr[j * dim + j], di = mi[j * dim + j];
-#pragma omp simd
-        for (unsigned b = 0; b < B; ++b) {
-          const T xr = pr[b], xi = pi[b];
-          pr[b] = dr * xr - di * xi;
-          pi[b] = dr * xi + di * xr;
-        }
+        T* const pr = re + (base + g.offset[j]) * B;
+        T* const pi = im + (base + g.offset[j]) * B;
+        phase_row(pr, pi, pr, pi, B, mr[j * dim + j], mi[j * dim + j]);
       }
       return;
     }
@@ -682,19 +687,9 @@ void batched_diagonal_rows(T* __restrict pr, T* __restrict pi, T* __restrict lr,
           lo_out[j] += static_cast<double>(c);
           hsum += static_cast<double>(c);
         }
-#pragma omp simd
-        for (unsigned b = 0; b < B; ++b) {
-          const T r = br[b], m = bi[b];
-          br[b] = dr * r - di * m;
-          bi[b] = dr * m + di * r;
-        }
+        batched_detail::phase_row(br, bi, br, bi, B, dr, di);
       }
-#pragma omp simd
-      for (unsigned b = 0; b < B; ++b) {
-        const T r = ar[b], m = ai[b];
-        ar[b] = dr * r - di * m;
-        ai[b] = dr * m + di * r;
-      }
+      batched_detail::phase_row(ar, ai, ar, ai, B, dr, di);
     }
     if constexpr (GRAD) hi_out[hb] = hsum;
   }
@@ -802,18 +797,13 @@ template <class T>
 void batched_permute_phase_impl(T* pr, T* pi, T* lr, T* li, unsigned n, unsigned B, const index_t* rows,
                                 const index_t* starts, index_t cycles, const cplx* d, double* corr) {
   const bool lam = lr != nullptr;
-  // Row `to` ← d·(the row at from_*), and, with λ, corr[at] = Σ_b Im(conj λ·φ) of the row read.
+  // x ← ph·a (φ's row), and with λ y ← ph·b (λ's row) and *c_out = Σ_b Im(conj λ·φ) of the rows read.
   auto move = [B, lam](const T* __restrict ar, const T* __restrict ai, const T* __restrict br,
                        const T* __restrict bi, T* __restrict xr, T* __restrict xi, T* __restrict yr,
                        T* __restrict yi, cplx ph, double* c_out) {
     const T dr = static_cast<T>(ph.real()), di = static_cast<T>(ph.imag());
     if (!lam) {
-#pragma omp simd
-      for (unsigned b = 0; b < B; ++b) {
-        const T r = ar[b], m = ai[b];
-        xr[b] = dr * r - di * m;
-        xi[b] = dr * m + di * r;
-      }
+      batched_detail::phase_row(ar, ai, xr, xi, B, dr, di);
       return;
     }
     T c = 0;
