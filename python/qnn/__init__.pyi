@@ -215,7 +215,7 @@ def finite_difference_gradient(circuit: Circuit, observable: Observable, theta: 
 def spsa_gradient(circuit: Circuit, observable: Observable, theta: RealArray, x: RealArray | None = None,
                   epsilon: float = 0.05, seed: int = 1, shots: int = 0) -> Gradient: ...
 def vjp_batch(circuit: Circuit, observables: Observables, theta: RealArray | None, inputs: RealArray,
-              weights: RealArray, wrt_inputs: bool = True
+              weights: RealArray, wrt_inputs: bool = True, per_sample: bool = False
               ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
 
 # ---- io -------------------------------------------------------------------------------------------------------------

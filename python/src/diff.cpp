@@ -126,7 +126,7 @@ void bind_diff(py::module_& m) {
   m.def(
       "vjp_batch",
       [](const Circuit& c, const py::object& observables, const py::object& theta, const py::object& inputs,
-         const py::object& weights, bool wrt_inputs) {
+         const py::object& weights, bool wrt_inputs, bool per_sample) {
         const std::vector<PauliSum> obs = observables_of(observables, c.num_qubits());
         const RealArray th = as_real_array(theta, "theta", 1, true);
         const RealArray xs = as_real_array(inputs, "inputs", 2);
@@ -149,32 +149,42 @@ void bind_diff(py::module_& m) {
           py::gil_scoped_release release;
           parallel_tasks(chunks, [&](std::uint64_t ch) {
             const std::size_t first = ch * kChunk, n = std::min(B, first + kChunk) - first;
-            parts[ch] = adjoint_vjp_batched<double>(
-                c, obs, span_of(th), BatchInputs{{xs.data() + first * F, n * F}, F}, static_cast<unsigned>(n),
-                [&](std::span<const double>) {
-                  return std::vector<double>(w.data() + first * K, w.data() + (first + n) * K);
-                },
-                wrt);
+            const BatchInputs in{{xs.data() + first * F, n * F}, F};
+            auto up = [&](std::span<const double>) {
+              return std::vector<double>(w.data() + first * K, w.data() + (first + n) * K);
+            };
+            parts[ch] = per_sample
+                            ? adjoint_vjp_batched_per_sample<double>(c, obs, span_of(th), in, static_cast<unsigned>(n),
+                                                                     up, wrt)
+                            : adjoint_vjp_batched<double>(c, obs, span_of(th), in, static_cast<unsigned>(n), up, wrt);
           }, c.size() * (std::uint64_t{1} << c.num_qubits()) * kChunk);
         }
         // Chunks are summed in order: the same numbers whatever the thread count.
-        std::vector<double> values(B * K), dtheta(P, 0.0), dx(wrt_inputs ? B * F : 0, 0.0);
+        std::vector<double> values(B * K), dtheta(per_sample ? B * P : P, 0.0), dx(wrt_inputs ? B * F : 0, 0.0);
         for (std::size_t ch = 0; ch < chunks; ++ch) {
           const std::size_t first = ch * kChunk;
           std::copy(parts[ch].values.begin(), parts[ch].values.end(), values.begin() + first * K);
-          for (std::size_t i = 0; i < parts[ch].theta.size() && i < P; ++i) dtheta[i] += parts[ch].theta[i];
+          if (per_sample) {  // rows of P (the sweep's P is this P: the same circuit and theta)
+            std::copy(parts[ch].theta_per_sample.begin(), parts[ch].theta_per_sample.end(),
+                      dtheta.begin() + static_cast<std::ptrdiff_t>(first * P));
+          } else {
+            for (std::size_t i = 0; i < parts[ch].theta.size() && i < P; ++i) dtheta[i] += parts[ch].theta[i];
+          }
           if (wrt_inputs) std::copy(parts[ch].x.begin(), parts[ch].x.end(), dx.begin() + first * F);
         }
         return py::make_tuple(to_numpy(std::move(values), {static_cast<py::ssize_t>(B), static_cast<py::ssize_t>(K)}),
-                              to_numpy(std::move(dtheta)),
+                              per_sample ? to_numpy(std::move(dtheta), {static_cast<py::ssize_t>(B),
+                                                                        static_cast<py::ssize_t>(P)})
+                                         : to_numpy(std::move(dtheta)),
                               to_numpy(std::move(dx), {static_cast<py::ssize_t>(B),
                                                        static_cast<py::ssize_t>(wrt_inputs ? F : 0)}));
       },
       py::arg("circuit"), py::arg("observables"), py::arg("theta"), py::arg("inputs"), py::arg("weights"),
-      py::arg("wrt_inputs") = true,
+      py::arg("wrt_inputs") = true, py::arg("per_sample") = false,
       R"doc(Batched adjoint vector-Jacobian product: for inputs (B x F) and weights w (B x K) returns
 (values, dtheta, dx): values[b, k] = <O_k> of sample b, dtheta = d/dtheta of sum_bk w_bk <O_k>_b, and dx (B x F) its
-gradient with respect to each sample's inputs.)doc");
+gradient with respect to each sample's inputs. per_sample=True: dtheta is B x P instead, row b = d/dtheta of
+sum_k w_bk <O_k>_b (sample b's share; slower than the summed form).)doc");
 }
 
 }  // namespace qnn::python

@@ -104,6 +104,22 @@ def test_batched_vjp_equals_a_sum_of_single_gradients():
     np.testing.assert_allclose(dtheta, expect_theta, atol=1e-12)
 
 
+def test_batched_vjp_per_sample_rows_are_single_gradients():
+    c = model_circuit()
+    rng = np.random.default_rng(11)
+    th = rng.uniform(-np.pi, np.pi, c.num_theta)
+    xs = rng.uniform(0, np.pi, (6, 3))
+    obs = ["Z0", "Z1"]
+    w = rng.normal(size=(6, 2))
+    values, rows, dx = qnn.vjp_batch(c, obs, th, xs, w, per_sample=True)
+    assert rows.shape == (6, c.num_theta)
+    for b in range(6):
+        expect = sum(w[b, k] * qnn.adjoint_gradient(c, obs[k], th, xs[b]).theta for k in range(2))
+        np.testing.assert_allclose(rows[b], expect, atol=1e-12)
+    _, summed, _ = qnn.vjp_batch(c, obs, th, xs, w)
+    np.testing.assert_allclose(rows.sum(axis=0), summed, atol=1e-12)
+
+
 def test_shot_estimate_within_five_sigma():
     psi = qnn.simulate(qnn.Circuit(1).ry(0, 1.0))
     exact = math.cos(1.0)

@@ -91,12 +91,14 @@ void permute_with_phases(const Circuit& c, const std::vector<std::size_t>& run, 
   before.finish(corr_before, gradient);
 }
 
-}  // namespace
 
+// The sweep of adjoint_vjp_batched; with per_sample, each sample's θ gradient is kept apart (theta_per_sample): the
+// backward pass then takes every gate by itself, one-target gates with shared angles as one batched_adjoint_step
+// with per-sample sums, the others as U† on φ, each sample's ⟨λ_b|∂U|φ_b⟩ and U† on λ.
 template <Real T>
-BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum> observables,
-                                     std::span<const double> theta, const BatchInputs& x, unsigned batch,
-                                     const BatchedUpstream& upstream, DiffWrt wrt) {
+BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observables, std::span<const double> theta,
+                             const BatchInputs& x, unsigned batch, const BatchedUpstream& upstream, const DiffWrt& wrt,
+                             bool per_sample) {
   const BatchAngles angles = bind_batch_angles(c, theta, x, batch);
   const unsigned B = batch, K = static_cast<unsigned>(observables.size());
   const auto& ops = c.ops();
@@ -108,6 +110,9 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
   const detail::DiagonalSchedule sched =
       fast ? detail::schedule_diagonal_groups(c, detail::DiagonalGroup(c.num_qubits()), &shared)
            : detail::DiagonalSchedule::none(ops.size());
+  // The backward pass's schedule: the forward one, or every gate by itself for per-sample gradients.
+  const detail::DiagonalSchedule none = detail::DiagonalSchedule::none(per_sample ? ops.size() : 0);
+  const detail::DiagonalSchedule& bsched = per_sample ? none : sched;
   detail::DiagonalGroup group(c.num_qubits()), other(c.num_qubits());
   auto shared_angles = [&](std::size_t j) {
     return std::span<const double>(angles.values).subspan(angles.offset[j], ops[j].params.size());
@@ -121,7 +126,7 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
   };
   auto previous_unit = [&](std::size_t k, std::size_t low) {
     std::size_t j = k;
-    while (j > low && sched.taken_elsewhere(j - 1, /*forward=*/false)) --j;
+    while (j > low && bsched.taken_elsewhere(j - 1, /*forward=*/false)) --j;
     return j > low ? j - 1 : ops.size();
   };
   auto add_members = [&](detail::DiagonalGroup& g, std::size_t anchor, bool forward) {
@@ -195,6 +200,30 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
   }
   const std::vector<double> w = upstream(r.values);
   if (w.size() != r.values.size()) throw ValueError("upstream gradient must have batch × observables entries");
+  // Per-sample gradients of states past 1 MiB (φ and λ): the backward pass above takes every gate by itself, and each
+  // of its passes would stream both batched states from beyond the core's cache, where B one-sample sweeps (each
+  // state in L1, diagonal groups and paired rotations kept) cost less (measured: 0.8 of it at 10 qubits, B = 64).
+  // The same weights, from these values; the samples in parallel, each row written by its own task.
+  if (per_sample && 4 * sizeof(T) * (std::size_t{1} << c.num_qubits()) * B > (std::size_t{1} << 20)) {
+    const std::size_t P = wrt.theta ? std::max<std::size_t>(theta.size(), c.num_theta()) : 0, F = x.num_features;
+    r.theta.assign(P, 0.0);
+    r.theta_per_sample.assign(P * B, 0.0);
+    r.x.assign(wrt.inputs ? x.data.size() : 0, 0.0);
+    parallel_tasks(
+        B,
+        [&](std::uint64_t b) {
+          const std::span<const double> wb(w.data() + b * K, K);
+          const VjpResult one = adjoint_vjp<T>(
+              c, observables, theta, x.data.subspan(b * F, F),
+              [&](std::span<const double>) { return std::vector<double>(wb.begin(), wb.end()); }, wrt);
+          std::copy_n(one.theta.begin(), std::min(P, one.theta.size()), r.theta_per_sample.begin() + b * P);
+          if (wrt.inputs) std::copy_n(one.x.begin(), std::min(F, one.x.size()), r.x.begin() + b * F);
+        },
+        c.size() * (std::uint64_t{1} << c.num_qubits()));
+    for (unsigned b = 0; b < B; ++b)
+      for (std::size_t i = 0; i < P; ++i) r.theta[i] += r.theta_per_sample[b * P + i];
+    return r;
+  }
 
   // λ_b = (Σ_k w_bk O_k) ψ_b
   BatchedStateVector<T> lambda(c.num_qubits(), B, typename BatchedStateVector<T>::Uninitialized{});
@@ -212,17 +241,24 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
     }
   if (first_term) lambda.set_zero();
 
-  r.theta.assign(wrt.theta ? std::max<std::size_t>(theta.size(), c.num_theta()) : 0, 0.0);
+  const std::size_t P = wrt.theta ? std::max<std::size_t>(theta.size(), c.num_theta()) : 0;
+  r.theta.assign(P, 0.0);
+  if (per_sample) r.theta_per_sample.assign(P * B, 0.0);
   r.x.assign(wrt.inputs ? x.data.size() : 0, 0.0);
   const std::span<double> dtheta = wrt.theta ? std::span<double>(r.theta) : std::span<double>();
+  // Where sample b's share of the θ gradient goes: its own row, or the sum.
+  auto theta_of = [&](unsigned b) {
+    return per_sample && wrt.theta ? std::span<double>(r.theta_per_sample).subspan(std::size_t{b} * P, P) : dtheta;
+  };
+  std::vector<double> sample_sums;
   std::vector<cplx> me(B);
   std::vector<cplx> dms;
   // Nothing before `stop` has a gradient to take (the encoding when the inputs' gradient is not asked for).
-  const std::size_t stop = detail::first_needed(ops, sched, [&](const Expr& e) { return wrt.needs(e); });
+  const std::size_t stop = detail::first_needed(ops, bsched, [&](const Expr& e) { return wrt.needs(e); });
   auto group_gradient = [&](const Operation& o, double sum) { o.params[0].backprop(theta, {}, 2.0 * sum, dtheta, {}); };
   for (std::size_t k = ops.size(); k-- > stop;) {
     const Operation& op = ops[k];
-    if (sched.perm[k] >= 0) {
+    if (bsched.perm[k] >= 0) {
       if (sched.runs[sched.perm[k]].back() == k) {  // the run, and the group before it if one is next
         const std::size_t a = previous_unit(k, stop);
         const bool then_group = a < ops.size() && sched.anchor(a);
@@ -232,7 +268,7 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
       }
       continue;
     }
-    if (sched.group[k] >= 0) {
+    if (bsched.group[k] >= 0) {
       if (!sched.anchor(k)) continue;
       add_members(other, k, /*forward=*/false);
       const std::size_t p = previous_unit(k, stop);
@@ -257,7 +293,7 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
         // The next op the sweep takes (j): another such step shares this one's pass where both are RY-like (not on
         // the Reference ISA: the tests compare with its one pass per gate).
         const std::size_t j = previous_unit(k, stop);
-        if (fast && j < ops.size() && sched.alone(j) && !angles.per_sample[j]) {
+        if (fast && !per_sample && j < ops.size() && sched.alone(j) && !angles.per_sample[j]) {
           const Operation& op2 = ops[j];
           kernels::AdjointStep st2;
           std::array<unsigned, 3> which2{};
@@ -271,6 +307,14 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
             k = j;  // the loop goes on before op j
             continue;
           }
+        }
+        if (per_sample) {
+          sample_sums.resize(std::size_t{st.num_generators} * B);
+          BatchedStateVector<T>::adjoint_step(phi, lambda, st, sample_sums);
+          for (unsigned q = 0; q < st.num_generators; ++q)
+            for (unsigned b = 0; b < B; ++b)
+              op.params[which[q]].backprop(theta, {}, 2.0 * sample_sums[q * B + b], theta_of(b), {});
+          continue;
         }
         BatchedStateVector<T>::adjoint_step(phi, lambda, st);
         for (unsigned q = 0; q < st.num_generators; ++q)
@@ -291,6 +335,10 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
         const auto ang = std::span<const double>(angles.values).subspan(angles.offset[k], np);
         const GateMatrix d = gate_derivative(op.kind, ang, static_cast<unsigned>(p));
         BatchedStateVector<T>::matrix_element(lambda, op.targets(), d.span(), false, controls, phi, me);
+        if (per_sample) {
+          for (unsigned b = 0; b < B; ++b) e.backprop(theta, {}, 2.0 * me[b].real(), theta_of(b), {});
+          continue;
+        }
         double g = 0;
         for (unsigned b = 0; b < B; ++b) g += 2.0 * me[b].real();
         e.backprop(theta, {}, g, dtheta, {});
@@ -308,19 +356,48 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
           const auto xb = x.data.subspan(b * x.num_features, x.num_features);
           const std::span<double> dxb =
               wrt.inputs ? std::span<double>(r.x).subspan(b * x.num_features, x.num_features) : std::span<double>();
-          e.backprop(theta, xb, 2.0 * me[b].real(), dtheta, dxb);
+          e.backprop(theta, xb, 2.0 * me[b].real(), theta_of(b), dxb);
         }
       }
     }
     if (k > 0) apply_operation_batched(lambda, c, k, angles, /*inverse=*/true);
   }
+  if (per_sample) {  // the sum of the rows, in sample order
+    for (unsigned b = 0; b < B; ++b)
+      for (std::size_t i = 0; i < P; ++i) r.theta[i] += r.theta_per_sample[b * P + i];
+    if (!wrt.active.empty())  // frozen weights read 0, as in wrt.mask
+      for (unsigned b = 0; b < B; ++b)
+        for (std::size_t i = 0; i < P; ++i)
+          if (i >= wrt.active.size() || !wrt.active[i]) r.theta_per_sample[b * P + i] = 0.0;
+  }
   wrt.mask(r.theta);
   return r;
 }
 
-template BatchedVjpResult adjoint_vjp_batched<float>(const Circuit&, std::span<const PauliSum>, std::span<const double>,
-                                                     const BatchInputs&, unsigned, const BatchedUpstream&, DiffWrt);
-template BatchedVjpResult adjoint_vjp_batched<double>(const Circuit&, std::span<const PauliSum>, std::span<const double>,
-                                                      const BatchInputs&, unsigned, const BatchedUpstream&, DiffWrt);
+}  // namespace
+
+template <Real T>
+BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum> observables,
+                                     std::span<const double> theta, const BatchInputs& x, unsigned batch,
+                                     const BatchedUpstream& upstream, DiffWrt wrt) {
+  return vjp_batched<T>(c, observables, theta, x, batch, upstream, wrt, /*per_sample=*/false);
+}
+
+template <Real T>
+BatchedVjpResult adjoint_vjp_batched_per_sample(const Circuit& c, std::span<const PauliSum> observables,
+                                                std::span<const double> theta, const BatchInputs& x, unsigned batch,
+                                                const BatchedUpstream& upstream, DiffWrt wrt) {
+  return vjp_batched<T>(c, observables, theta, x, batch, upstream, wrt, /*per_sample=*/true);
+}
+
+#define QNN_VJP_BATCHED_INSTANTIATE(T)                                                                                 \
+  template BatchedVjpResult adjoint_vjp_batched<T>(const Circuit&, std::span<const PauliSum>, std::span<const double>, \
+                                                   const BatchInputs&, unsigned, const BatchedUpstream&, DiffWrt);     \
+  template BatchedVjpResult adjoint_vjp_batched_per_sample<T>(const Circuit&, std::span<const PauliSum>,               \
+                                                              std::span<const double>, const BatchInputs&, unsigned,   \
+                                                              const BatchedUpstream&, DiffWrt);
+QNN_VJP_BATCHED_INSTANTIATE(float)
+QNN_VJP_BATCHED_INSTANTIATE(double)
+#undef QNN_VJP_BATCHED_INSTANTIATE
 
 }  // namespace qnn

@@ -120,14 +120,17 @@ void BatchedStateVector<T>::matrix_element(const BatchedStateVector& bra, std::s
 
 template <Real T>
 void BatchedStateVector<T>::adjoint_step(BatchedStateVector& phi, BatchedStateVector& lambda,
-                                         kernels::AdjointStep& step) {
+                                         kernels::AdjointStep& step, std::span<double> per_sample) {
   if (phi.n_ != lambda.n_ || phi.batch_ != lambda.batch_) throw ValueError("batched states differ in shape");
   if (step.num_controls > step.controls.size() || step.num_generators > step.generators.size())
     throw ValueError("adjoint step has too many controls or generators");
+  if (!per_sample.empty() && per_sample.size() != std::size_t{step.num_generators} * phi.batch_)
+    throw ValueError("per-sample adjoint sums need generators × batch entries");
   const unsigned target[1] = {step.target};
   phi.check(target, std::span<const unsigned>(step.controls.data(), step.num_controls), 4, false);
   kernels::batched_adjoint_step<T>(active_isa(), phi.re_.data(), phi.im_.data(), lambda.re_.data(),
-                                   lambda.im_.data(), phi.n_, phi.batch_, step);
+                                   lambda.im_.data(), phi.n_, phi.batch_, step,
+                                   per_sample.empty() ? nullptr : per_sample.data());
 }
 
 template <Real T>

@@ -62,6 +62,19 @@ Circuit mixed_circuit(unsigned n, Rng& rng) {
   return c;
 }
 
+// mixed_circuit(n) with θ uniform in [−3, 3] and B × F inputs uniform in [−2, 2], drawn from `seed`.
+struct MixedProblem {
+  MixedProblem(unsigned n, unsigned B, unsigned F, std::uint64_t seed) : rng(seed), circuit(mixed_circuit(n, rng)) {
+    theta.resize(circuit.num_theta());
+    for (auto& v : theta) v = rng.uniform(-3, 3);
+    inputs.resize(std::size_t{B} * F);
+    for (auto& v : inputs) v = rng.uniform(-2, 2);
+  }
+  Rng rng;
+  Circuit circuit;
+  std::vector<double> theta, inputs;
+};
+
 // Shared gates take one fused pass over both batches (BatchedStateVector::adjoint_step), per-sample ones three; the
 // one-sample engine takes its own paths (three passes below 6 qubits, kernels::adjoint_steps from 6). Batches shorter
 // than a vector and longer than several.
@@ -69,13 +82,11 @@ class BatchedAdjointShapes : public ::testing::TestWithParam<std::pair<unsigned,
 
 TEST_P(BatchedAdjointShapes, MatchesPerSampleAdjoint) {
   const auto [n, B] = GetParam();
-  Rng rng(11 + n);
   const unsigned F = 3;
-  const Circuit c = mixed_circuit(n, rng);
-  std::vector<double> th(c.num_theta());
-  for (auto& v : th) v = rng.uniform(-3, 3);
-  std::vector<double> xs(B * F);
-  for (auto& v : xs) v = rng.uniform(-2, 2);
+  const MixedProblem m(n, B, F, 11 + n);
+  const Circuit& c = m.circuit;
+  const std::vector<double>& th = m.theta;
+  const std::vector<double>& xs = m.inputs;
   const std::vector<PauliSum> obs{Z(0), 0.5 * (X(1) * Y(2)) + Z(3), Y(0) * Z(1)};
   // Upstream weights that depend on the sample and observable.
   auto weights = [&](std::span<const double> v) {
@@ -103,6 +114,98 @@ TEST_P(BatchedAdjointShapes, MatchesPerSampleAdjoint) {
       for (std::size_t i = 0; i < th.size(); ++i) dtheta[i] += one.theta[i];
     }
     for (std::size_t i = 0; i < th.size(); ++i) EXPECT_NEAR(r.theta[i], dtheta[i], 1e-11) << "theta " << i;
+  }
+}
+
+// Per-sample gradients: each row against the one-sample sweep of that sample, their sum against the summed batched
+// sweep (which takes the grouped and paired passes the per-sample sweep does not), with and without frozen weights.
+TEST_P(BatchedAdjointShapes, PerSampleGradientsMatchOneSampleSweeps) {
+  const auto [n, B] = GetParam();
+  const unsigned F = 3;
+  const MixedProblem m(n, B, F, 29 + n);
+  const Circuit& c = m.circuit;
+  const std::vector<double>& th = m.theta;
+  const std::vector<double>& xs = m.inputs;
+  const std::vector<PauliSum> obs{Z(0), 0.5 * (X(1) * Y(2)) + Z(3)};
+  const std::size_t K = obs.size(), P = th.size();
+  auto weight = [](std::size_t i, double v) { return 0.2 - 0.15 * double(i % 5) + v; };
+  std::vector<bool> active(P);
+  for (std::size_t i = 0; i < P; ++i) active[i] = i % 3 != 1;
+  for (const bool partial : {false, true}) {
+    DiffWrt wrt{true, true};
+    if (partial) wrt.active = active;
+    for (Isa isa : isas()) {
+      SCOPED_TRACE(std::string(isa_name(isa)) + (partial ? " partial" : ""));
+      const IsaGuard guard(isa);
+      auto upstream = [&](std::span<const double> v) {
+        std::vector<double> w(v.size());
+        for (std::size_t i = 0; i < v.size(); ++i) w[i] = weight(i, v[i]);
+        return w;
+      };
+      const auto r = adjoint_vjp_batched_per_sample<double>(c, obs, th, {xs, F}, B, upstream, wrt);
+      const auto summed = adjoint_vjp_batched<double>(c, obs, th, {xs, F}, B, upstream, wrt);
+      ASSERT_EQ(r.theta_per_sample.size(), B * P);
+      EXPECT_TRUE(summed.theta_per_sample.empty());
+      for (unsigned b = 0; b < B; ++b) {
+        const auto one = adjoint_vjp<double>(
+            c, obs, th, std::span<const double>(xs.data() + b * F, F),
+            [&](std::span<const double> v) {
+              std::vector<double> w(v.size());
+              for (std::size_t k = 0; k < v.size(); ++k) w[k] = weight(b * K + k, v[k]);
+              return w;
+            },
+            wrt);
+        for (std::size_t k = 0; k < K; ++k) EXPECT_NEAR(r.values[b * K + k], one.values[k], 1e-12);
+        for (unsigned j = 0; j < F; ++j) EXPECT_NEAR(r.x[b * F + j], one.x[j], 1e-11) << "sample " << b;
+        for (std::size_t i = 0; i < P; ++i)
+          EXPECT_NEAR(r.theta_per_sample[b * P + i], one.theta[i], 1e-11) << "sample " << b << " theta " << i;
+      }
+      for (std::size_t i = 0; i < P; ++i) {
+        EXPECT_NEAR(r.theta[i], summed.theta[i], 1e-10) << "theta " << i;
+        if (partial && !active[i]) {
+          EXPECT_EQ(r.theta[i], 0.0);
+        }
+      }
+    }
+  }
+  // Single precision: the same rows, to float accuracy.
+  const auto upstream = [&](std::span<const double> v) {
+    std::vector<double> w(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) w[i] = weight(i, v[i]);
+    return w;
+  };
+  const auto d = adjoint_vjp_batched_per_sample<double>(c, obs, th, {xs, F}, B, upstream, DiffWrt{true, false});
+  const auto f = adjoint_vjp_batched_per_sample<float>(c, obs, th, {xs, F}, B, upstream, DiffWrt{true, false});
+  ASSERT_EQ(f.theta_per_sample.size(), d.theta_per_sample.size());
+  for (std::size_t i = 0; i < d.theta_per_sample.size(); ++i)
+    EXPECT_NEAR(f.theta_per_sample[i], d.theta_per_sample[i], 2e-4) << i;
+}
+
+// Past 1 MiB of batched states the per-sample rows come from one-sample sweeps with the batch's weights: their sum
+// against the summed batched sweep, and the values and input gradients against it.
+TEST(BatchedAdjoint, PerSampleGradientsOfLargeStatesMatchSummedSweep) {
+  const unsigned n = 12, B = 9, F = 3;  // 2^12 · 9 amplitudes · 2 states · 16 bytes: 1.1 MiB
+  const MixedProblem m(n, B, F, 71);
+  const Circuit& c = m.circuit;
+  const std::vector<double>& th = m.theta;
+  const std::vector<double>& xs = m.inputs;
+  const std::vector<PauliSum> obs{Z(0) * Z(11), X(5) + 0.5 * Y(2)};
+  auto upstream = [](std::span<const double> v) {
+    std::vector<double> w(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) w[i] = 0.4 - 0.1 * double(i % 4) - v[i];
+    return w;
+  };
+  const auto r = adjoint_vjp_batched_per_sample<double>(c, obs, th, {xs, F}, B, upstream, DiffWrt{true, true});
+  const auto summed = adjoint_vjp_batched<double>(c, obs, th, {xs, F}, B, upstream, DiffWrt{true, true});
+  const std::size_t P = th.size();
+  ASSERT_EQ(r.theta_per_sample.size(), B * P);
+  for (std::size_t i = 0; i < r.values.size(); ++i) EXPECT_NEAR(r.values[i], summed.values[i], 1e-12);
+  for (std::size_t i = 0; i < r.x.size(); ++i) EXPECT_NEAR(r.x[i], summed.x[i], 1e-11);
+  for (std::size_t i = 0; i < P; ++i) {
+    double sum = 0;
+    for (unsigned b = 0; b < B; ++b) sum += r.theta_per_sample[b * P + i];
+    EXPECT_EQ(r.theta[i], sum);
+    EXPECT_NEAR(r.theta[i], summed.theta[i], 1e-10) << "theta " << i;
   }
 }
 

@@ -58,12 +58,17 @@ TEST(ThreadDeterminism, BatchedValuesAndGradientsAreBitIdentical) {
   for (int threads : {1, 2, 3}) {
     set_num_threads(threads);
     results.push_back(adjoint_vjp_batched<double>(c, obs, th, {xs, F}, B, upstream, DiffWrt{true, true}));
+    results.push_back(
+        adjoint_vjp_batched_per_sample<double>(c, obs, th, {xs, F}, B, upstream, DiffWrt{true, true}));
   }
-  for (std::size_t r = 1; r < results.size(); ++r) {
-    EXPECT_EQ(results[r].values, results[0].values) << r + 1 << " threads";
-    EXPECT_EQ(results[r].theta, results[0].theta) << r + 1 << " threads";
-    EXPECT_EQ(results[r].x, results[0].x) << r + 1 << " threads";
+  for (std::size_t r = 2; r < results.size(); ++r) {  // summed, per-sample; each against its own at 1 thread
+    const int threads = static_cast<int>(r / 2) + 1;
+    EXPECT_EQ(results[r].values, results[r % 2].values) << threads << " threads";
+    EXPECT_EQ(results[r].theta, results[r % 2].theta) << threads << " threads";
+    EXPECT_EQ(results[r].x, results[r % 2].x) << threads << " threads";
+    EXPECT_EQ(results[r].theta_per_sample, results[r % 2].theta_per_sample) << threads << " threads";
   }
+  EXPECT_EQ(results[1].theta_per_sample.size(), results[1].theta.size() * B);
 }
 
 TEST(ThreadDeterminism, SingleStateAdjointIsBitIdentical) {

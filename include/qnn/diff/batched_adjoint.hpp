@@ -14,6 +14,9 @@ struct BatchedVjpResult {
   std::vector<double> values;  // B × K, row-major: values[b·K + k] = ⟨O_k⟩ of sample b
   std::vector<double> theta;   // ∂/∂θ of Σ_b Σ_k w_bk ⟨O_k⟩_b
   std::vector<double> x;       // B × F: ∂/∂x_b of the same sum (empty unless inputs were requested)
+  /// B × P, row-major, from adjoint_vjp_batched_per_sample only: row b = ∂/∂θ of Σ_k w_bk ⟨O_k⟩_b, sample b's share
+  /// of `theta` (which is then the sum of the rows).
+  std::vector<double> theta_per_sample;
 };
 
 /// `upstream(values)` returns the B × K weights w_bk (e.g. ∂loss_b/∂⟨O_k⟩_b).
@@ -23,5 +26,14 @@ template <Real T = double>
 BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum> observables,
                                      std::span<const double> theta, const BatchInputs& x, unsigned batch,
                                      const BatchedUpstream& upstream, DiffWrt wrt = {});
+
+/// The same with each sample's θ gradient kept apart (BatchedVjpResult::theta_per_sample): per-sample gradient
+/// norms and clipping, the spread of a gradient over data (barren plateaus), one sample's Jacobian row per
+/// observable (one-hot weights). Still one sweep for the batch, but the backward pass takes every gate by itself, with
+/// B sums per parameter instead of one: slower than adjoint_vjp_batched, which should be used for the summed gradient.
+template <Real T = double>
+BatchedVjpResult adjoint_vjp_batched_per_sample(const Circuit& c, std::span<const PauliSum> observables,
+                                                std::span<const double> theta, const BatchInputs& x, unsigned batch,
+                                                const BatchedUpstream& upstream, DiffWrt wrt = {});
 
 }  // namespace qnn

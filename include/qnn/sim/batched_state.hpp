@@ -64,7 +64,9 @@ class BatchedStateVector {
 
   /// One backward step of the adjoint sweep with the same gate on every sample (kernels::batched_adjoint_step):
   /// step.sums[p] = Σ_b Re⟨λ_b|G_p|φ_b⟩, then U† on φ and (if step.update_lambda) on λ, in one pass.
-  static void adjoint_step(BatchedStateVector& phi, BatchedStateVector& lambda, kernels::AdjointStep& step);
+  /// With `per_sample` (num_generators × B entries), each sample's term is written there too, at [p·B + b].
+  static void adjoint_step(BatchedStateVector& phi, BatchedStateVector& lambda, kernels::AdjointStep& step,
+                           std::span<double> per_sample = {});
   /// Two consecutive such steps, `first` then `second`, in one pass (kernels::batched_adjoint_pair) when both are
   /// RY-like; false (nothing done) otherwise. Both update λ; φ and λ may both come out negated (see the kernel).
   static bool adjoint_pair(BatchedStateVector& phi, BatchedStateVector& lambda, kernels::AdjointStep& first,

@@ -100,10 +100,12 @@ void batched_diagonal_pass(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, 
 
 /// One step of the batched adjoint sweep, the same U on every sample of batched states (layout below; n ≥ 1, one
 /// target, controls as in `step`): step.sums[p] = Σ_b Re ⟨λ_b| G_p |φ_b⟩, then φ_b ← C(U†)φ_b, and λ_b ← C(U†)λ_b if
-/// step.update_lambda, in one pass over both states. Summed in fixed chunks in order.
+/// step.update_lambda, in one pass over both states. Summed in fixed chunks in order. With `per_sample` (B ×
+/// num_generators entries), each sample's Re ⟨λ_b| G_p |φ_b⟩ is also written there, at [p·B + b] (per-sample
+/// gradients; step.sums are then their sums).
 template <Real T>
 void batched_adjoint_step(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,
-                          AdjointStep& step);
+                          AdjointStep& step, double* per_sample = nullptr);
 /// Two consecutive steps, `first` then `second`, as two batched_adjoint_step calls would take them (both update λ),
 /// in one pass over both states, when both are RY-like: one target, no controls, U† a real rotation, at least one
 /// generator and every generator real with a zero diagonal, and the targets differ. Returns false, and does nothing,

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cstring>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "qnn/core/bits.hpp"
@@ -440,9 +442,173 @@ void batched_adjoint_groups(T* __restrict pr, T* __restrict pi, T* __restrict lr
   for (int e = 0; e < 8; ++e) corr[e] = acc[e];
 }
 
+namespace batched_detail {
+// 64 bytes of T (one AVX-512 vector; two AVX2 or four SSE2 ones where the unit is built for those), and as many
+// doubles.
+template <class T>
+struct Vec64;
+template <>
+struct Vec64<double> {
+  typedef double type __attribute__((vector_size(64)));
+  typedef double wide __attribute__((vector_size(64)));
+};
+template <>
+struct Vec64<float> {
+  typedef float type __attribute__((vector_size(64)));
+  typedef double wide __attribute__((vector_size(128)));
+};
+}  // namespace batched_detail
+
+// batched_adjoint_groups with each sample's correlations kept apart (per-sample gradients): groups [g0, g1),
+// pc[e·B + b] (added to) the correlation e of sample b, in the order of batched_adjoint_groups' corr. The samples go
+// in blocks of one 64-byte vector, the outer loop: the block's correlations then stay in registers over every group
+// (a loop over the batch inside would load and store B of each per group). K as in batched_adjoint_groups, always
+// LEAN for Real and Diag (RY's and RZ's generators: two correlations each).
+template <class T, UKind K, bool UPD>
+void batched_adjoint_groups_per_sample(T* __restrict pr, T* __restrict pi, T* __restrict lr, T* __restrict li,
+                                       unsigned B, const batched_detail::Groups& g, index_t g0, index_t g1,
+                                       const T* ur, const T* ui, double* __restrict pc) {
+  using V = typename batched_detail::Vec64<T>::type;
+  constexpr unsigned W = 64 / sizeof(T);
+  using VD = typename batched_detail::Vec64<T>::wide;  // W doubles: correlations are summed in double
+  const T u00r = ur[0], u01r = ur[1], u10r = ur[2], u11r = ur[3];
+  const T u00i = ui[0], u01i = ui[1], u10i = ui[2], u11i = ui[3];
+  // One block of samples [b, b + L) (L = W: vectors; L = 1: the tail), as the same code on either.
+  auto block = [&]<class X, class XD>(unsigned b, index_t t0, index_t t1, auto load, auto store) {
+    XD c00r{}, c00i{}, c01r{}, c01i{}, c10r{}, c10i{}, c11r{}, c11i{};
+    auto wide = [](X v) {
+      if constexpr (std::is_same_v<X, T>) {
+        return double(v);
+      } else {
+        return __builtin_convertvector(v, XD);
+      }
+    };
+    for (index_t gi = t0; gi < t1; ++gi) {
+      const index_t base = g.base(gi);
+      const index_t o0 = (base + g.offset[0]) * B + b, o1 = (base + g.offset[1]) * B + b;
+      const X x0r = load(pr + o0), x0i = load(pi + o0), x1r = load(pr + o1), x1i = load(pi + o1);
+      const X y0r = load(lr + o0), y0i = load(li + o0), y1r = load(lr + o1), y1i = load(li + o1);
+      if constexpr (K == UKind::Diag) {
+        c00i += wide(y0r * x0i - y0i * x0r);
+        c11i += wide(y1r * x1i - y1i * x1r);
+        store(pr + o0, u00r * x0r - u00i * x0i), store(pi + o0, u00r * x0i + u00i * x0r);
+        store(pr + o1, u11r * x1r - u11i * x1i), store(pi + o1, u11r * x1i + u11i * x1r);
+        if constexpr (UPD) {
+          store(lr + o0, u00r * y0r - u00i * y0i), store(li + o0, u00r * y0i + u00i * y0r);
+          store(lr + o1, u11r * y1r - u11i * y1i), store(li + o1, u11r * y1i + u11i * y1r);
+        }
+      } else if constexpr (K == UKind::Real) {
+        c01r += wide(y0r * x1r + y0i * x1i);
+        c10r += wide(y1r * x0r + y1i * x0i);
+        store(pr + o0, u00r * x0r + u01r * x1r), store(pi + o0, u00r * x0i + u01r * x1i);
+        store(pr + o1, u10r * x0r + u11r * x1r), store(pi + o1, u10r * x0i + u11r * x1i);
+        if constexpr (UPD) {
+          store(lr + o0, u00r * y0r + u01r * y1r), store(li + o0, u00r * y0i + u01r * y1i);
+          store(lr + o1, u10r * y0r + u11r * y1r), store(li + o1, u10r * y0i + u11r * y1i);
+        }
+      } else {
+        c00r += wide(y0r * x0r + y0i * x0i), c00i += wide(y0r * x0i - y0i * x0r);
+        c01r += wide(y0r * x1r + y0i * x1i), c01i += wide(y0r * x1i - y0i * x1r);
+        c10r += wide(y1r * x0r + y1i * x0i), c10i += wide(y1r * x0i - y1i * x0r);
+        c11r += wide(y1r * x1r + y1i * x1i), c11i += wide(y1r * x1i - y1i * x1r);
+        store(pr + o0, u00r * x0r - u00i * x0i + u01r * x1r - u01i * x1i);
+        store(pi + o0, u00r * x0i + u00i * x0r + u01r * x1i + u01i * x1r);
+        store(pr + o1, u10r * x0r - u10i * x0i + u11r * x1r - u11i * x1i);
+        store(pi + o1, u10r * x0i + u10i * x0r + u11r * x1i + u11i * x1r);
+        if constexpr (UPD) {
+          store(lr + o0, u00r * y0r - u00i * y0i + u01r * y1r - u01i * y1i);
+          store(li + o0, u00r * y0i + u00i * y0r + u01r * y1i + u01i * y1r);
+          store(lr + o1, u10r * y0r - u10i * y0i + u11r * y1r - u11i * y1i);
+          store(li + o1, u10r * y0i + u10i * y0r + u11r * y1i + u11i * y1r);
+        }
+      }
+    }
+    const XD* all[8] = {&c00r, &c00i, &c01r, &c01i, &c10r, &c10i, &c11r, &c11i};
+    constexpr unsigned L = sizeof(XD) / sizeof(double);
+    for (std::size_t e = 0; e < 8; ++e)
+      for (unsigned w = 0; w < L; ++w) {
+        if constexpr (L == 1) {
+          pc[e * B + b] += *all[e];
+        } else {
+          pc[e * B + b + w] += (*all[e])[w];
+        }
+      }
+  };
+  // Tiles of groups whose rows of both states (about 128 KiB) stay in cache while every block of samples visits them.
+  const index_t tile = std::max<index_t>(1, (index_t{1} << 14) / (B * sizeof(T)));
+  for (index_t t0 = g0; t0 < g1; t0 += tile) {
+    const index_t t1 = std::min(g1, t0 + tile);
+    unsigned b = 0;
+    for (; b + W <= B; b += W)
+      block.template operator()<V, VD>(
+          b, t0, t1,
+          [](const T* p) {
+            V v;
+            std::memcpy(&v, p, sizeof v);
+            return v;
+          },
+          [](T* p, V v) { std::memcpy(p, &v, sizeof v); });
+    for (; b < B; ++b)
+      block.template operator()<T, double>(b, t0, t1, [](const T* p) { return *p; }, [](T* p, T v) { *p = v; });
+  }
+}
+
+// kernels::batched_adjoint_step with per_sample: the groups in at most 64 super-chunks of fixed bounds, each with its
+// own 8 × B correlations, added in chunk order (the result does not depend on the thread count); then each sample's
+// Re⟨λ_b|G_p|φ_b⟩ and their sum.
+template <class T>
+void batched_adjoint_step_per_sample(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned B,
+                                     const batched_detail::Groups& g, AdjointStep& st, const T* ur, const T* ui,
+                                     double* per_sample) {
+  using Fn = void (*)(T*, T*, T*, T*, unsigned, const batched_detail::Groups&, index_t, index_t, const T*, const T*,
+                      double*);
+  // Real and Diag when U† and every generator are (RY-like and RZ-like steps), the generators' own-row (Real) or
+  // off-diagonal (Diag) correlations then unused.
+  bool real = true, diag = st.u_dag[1] == cplx(0) && st.u_dag[2] == cplx(0);
+  for (const cplx& u : st.u_dag) real = real && u.imag() == 0;
+  for (unsigned p = 0; p < st.num_generators; ++p) {
+    const auto& m = st.generators[p];
+    for (const cplx& e : m) real = real && e.imag() == 0;
+    real = real && m[0] == cplx(0) && m[3] == cplx(0);
+    diag = diag && m[1] == cplx(0) && m[2] == cplx(0) && m[0].real() == 0 && m[3].real() == 0;
+  }
+  auto pick = [&]<bool UPD>() -> Fn {
+    return real   ? batched_adjoint_groups_per_sample<T, UKind::Real, UPD>
+           : diag ? batched_adjoint_groups_per_sample<T, UKind::Diag, UPD>
+                  : batched_adjoint_groups_per_sample<T, UKind::Dense, UPD>;
+  };
+  const Fn fn = st.update_lambda ? pick.template operator()<true>() : pick.template operator()<false>();
+  // Super-chunks of about 2^14 batched amplitudes, at most 64: fixed by the shape alone.
+  const index_t supers = std::clamp<index_t>((g.count * B) >> 14, 1, std::min<index_t>(64, g.count));
+  const std::size_t stride = 8 * std::size_t{B};
+  thread_local std::vector<double> partial;
+  partial.assign(supers * stride, 0.0);
+  double* const part = partial.data();
+  parallel_for(
+      supers,
+      [&](index_t s) {
+        fn(phi_re, phi_im, lam_re, lam_im, B, g, g.count * s / supers, g.count * (s + 1) / supers, ur, ui,
+           part + s * stride);
+      },
+      (g.count / supers) * B * 4);
+  for (index_t s = 1; s < supers; ++s)
+    for (std::size_t e = 0; e < stride; ++e) part[e] += part[s * stride + e];
+  for (unsigned p = 0; p < st.num_generators; ++p) {
+    double total = 0;
+    for (unsigned b = 0; b < B; ++b) {
+      double v = 0;
+      for (std::size_t e = 0; e < 4; ++e)
+        v += st.generators[p][e].real() * part[2 * e * B + b] - st.generators[p][e].imag() * part[(2 * e + 1) * B + b];
+      per_sample[p * B + b] = v;
+      total += v;
+    }
+    st.sums[p] = total;
+  }
+}
+
 template <class T>
 void batched_adjoint_step_impl(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,
-                               AdjointStep& st) {
+                               AdjointStep& st, double* per_sample) {
   using namespace batched_detail;
   const unsigned target[1] = {st.target};
   const Groups g = make_groups(n, target, std::span<const unsigned>(st.controls.data(), st.num_controls));
@@ -457,6 +623,10 @@ void batched_adjoint_step_impl(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsig
     const auto& m = st.generators[p];
     for (int e = 0; e < 4; ++e) real = real && m[e].imag() == 0;
     diagonal = diagonal && m[1] == cplx(0) && m[2] == cplx(0);
+  }
+  if (per_sample != nullptr && st.num_generators > 0) {
+    batched_adjoint_step_per_sample<T>(phi_re, phi_im, lam_re, lam_im, B, g, st, ur, ui, per_sample);
+    return;
   }
   const bool exchange = st.num_generators == 0 && st.u_dag[0] == cplx(0) && st.u_dag[1] == cplx(1) &&
                         st.u_dag[2] == cplx(1) && st.u_dag[3] == cplx(0);
@@ -864,7 +1034,7 @@ void batched_permute_phase_impl(T* pr, T* pi, T* lr, T* li, unsigned n, unsigned
   template void batched_matrix_element_impl<T>(const T*, const T*, const T*, const T*, unsigned, unsigned,         \
                                                std::span<const unsigned>, std::span<const cplx>, bool,              \
                                                std::span<const unsigned>, cplx*);                                  \
-  template void batched_adjoint_step_impl<T>(T*, T*, T*, T*, unsigned, unsigned, AdjointStep&);                \
+  template void batched_adjoint_step_impl<T>(T*, T*, T*, T*, unsigned, unsigned, AdjointStep&, double*);       \
   template bool batched_adjoint_pair_impl<T>(T*, T*, T*, T*, unsigned, unsigned, AdjointStep&, AdjointStep&); \
   template void batched_real_pair_impl<T>(T*, T*, unsigned, unsigned, unsigned, const T*, bool, unsigned,      \
                                           const T*, bool);                                                      \

@@ -43,7 +43,7 @@ namespace kernels {
   void batched_diagonal_pass_impl(T* pr, T* pi, T* lr, T* li, unsigned n, unsigned B, const DiagonalPass& dp);  \
   template <class T>                                                                                             \
   void batched_adjoint_step_impl(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,             \
-                                 AdjointStep& step);                                                             \
+                                 AdjointStep& step, double* per_sample);                                         \
   template <class T>                                                                                             \
   void batched_real_pair_impl(T* re, T* im, unsigned n, unsigned B, unsigned qa, const T* ma, bool pa,           \
                               unsigned qb, const T* mb, bool pb);                                                \
@@ -212,8 +212,8 @@ void batched_matrix_element(Isa isa, const T* bra_re, const T* bra_im, const T* 
 
 template <Real T>
 void batched_adjoint_step(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,
-                          AdjointStep& step) {
-  QNN_BATCHED_DISPATCH(batched_adjoint_step_impl, phi_re, phi_im, lam_re, lam_im, n, B, step)
+                          AdjointStep& step, double* per_sample) {
+  QNN_BATCHED_DISPATCH(batched_adjoint_step_impl, phi_re, phi_im, lam_re, lam_im, n, B, step, per_sample)
 }
 template <Real T>
 void batched_real_pair(Isa isa, T* re, T* im, unsigned n, unsigned B, unsigned qa, const T* ma, bool per_sample_a,
@@ -253,7 +253,7 @@ void batched_permute_phase(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, 
   template void batched_matrix_element<T>(Isa, const T*, const T*, const T*, const T*, unsigned, unsigned,          \
                                           std::span<const unsigned>, std::span<const cplx>, bool,                   \
                                           std::span<const unsigned>, cplx*);                                        \
-  template void batched_adjoint_step<T>(Isa, T*, T*, T*, T*, unsigned, unsigned, AdjointStep&);                   \
+  template void batched_adjoint_step<T>(Isa, T*, T*, T*, T*, unsigned, unsigned, AdjointStep&, double*);          \
   template bool batched_adjoint_pair<T>(Isa, T*, T*, T*, T*, unsigned, unsigned, AdjointStep&, AdjointStep&);     \
   template void batched_real_pair<T>(Isa, T*, T*, unsigned, unsigned, unsigned, const T*, bool, unsigned, const T*, \
                                      bool);                                                                         \
