@@ -93,8 +93,9 @@ void permute_with_phases(const Circuit& c, const std::vector<std::size_t>& run, 
 
 
 // The sweep of adjoint_vjp_batched; with per_sample, each sample's θ gradient is kept apart (theta_per_sample): the
-// backward pass then takes every gate by itself, one-target gates with shared angles as one batched_adjoint_step
-// with per-sample sums, the others as U† on φ, each sample's ⟨λ_b|∂U|φ_b⟩ and U† on λ.
+// backward pass then takes diagonal groups by themselves with each sample's sums (run_batched_per_sample),
+// permutation runs without the groups beside them, one-target gates with shared angles one at a time as
+// batched_adjoint_step with per-sample sums, and the others as U† on φ, each sample's ⟨λ_b|∂U|φ_b⟩ and U† on λ.
 template <Real T>
 BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observables, std::span<const double> theta,
                              const BatchInputs& x, unsigned batch, const BatchedUpstream& upstream, const DiffWrt& wrt,
@@ -110,9 +111,6 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
   const detail::DiagonalSchedule sched =
       fast ? detail::schedule_diagonal_groups(c, detail::DiagonalGroup(c.num_qubits()), &shared)
            : detail::DiagonalSchedule::none(ops.size());
-  // The backward pass's schedule: the forward one, or every gate by itself for per-sample gradients.
-  const detail::DiagonalSchedule none = detail::DiagonalSchedule::none(per_sample ? ops.size() : 0);
-  const detail::DiagonalSchedule& bsched = per_sample ? none : sched;
   detail::DiagonalGroup group(c.num_qubits()), other(c.num_qubits());
   auto shared_angles = [&](std::size_t j) {
     return std::span<const double>(angles.values).subspan(angles.offset[j], ops[j].params.size());
@@ -126,7 +124,7 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
   };
   auto previous_unit = [&](std::size_t k, std::size_t low) {
     std::size_t j = k;
-    while (j > low && bsched.taken_elsewhere(j - 1, /*forward=*/false)) --j;
+    while (j > low && sched.taken_elsewhere(j - 1, /*forward=*/false)) --j;
     return j > low ? j - 1 : ops.size();
   };
   auto add_members = [&](detail::DiagonalGroup& g, std::size_t anchor, bool forward) {
@@ -200,11 +198,12 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
   }
   const std::vector<double> w = upstream(r.values);
   if (w.size() != r.values.size()) throw ValueError("upstream gradient must have batch × observables entries");
-  // Per-sample gradients of states past 1 MiB (φ and λ): the backward pass above takes every gate by itself, and each
-  // of its passes would stream both batched states from beyond the core's cache, where B one-sample sweeps (each
-  // state in L1, diagonal groups and paired rotations kept) cost less (measured: 0.8 of it at 10 qubits, B = 64).
-  // The same weights, from these values; the samples in parallel, each row written by its own task.
-  if (per_sample && 4 * sizeof(T) * (std::size_t{1} << c.num_qubits()) * B > (std::size_t{1} << 20)) {
+  // Per-sample gradients of states past 2 MiB (φ and λ): the per-sample backward pass below takes one pass per
+  // rotation (no pairs, no layer boundaries in one pass), each streaming both batched states from beyond the core's
+  // cache, where B one-sample sweeps (each state in L1) cost less: on an Intel Xeon with 2 MiB of L2, B = 64, the
+  // batched rows took 0.5x the one-sample sweeps' time at 10 qubits, 1.1x at 11 and 2x at 12. The same weights, from
+  // these values; the samples in parallel, each row written by its own task.
+  if (per_sample && 4 * sizeof(T) * (std::size_t{1} << c.num_qubits()) * B > (std::size_t{1} << 21)) {
     const std::size_t P = wrt.theta ? std::max<std::size_t>(theta.size(), c.num_theta()) : 0, F = x.num_features;
     r.theta.assign(P, 0.0);
     r.theta_per_sample.assign(P * B, 0.0);
@@ -254,23 +253,30 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
   std::vector<cplx> me(B);
   std::vector<cplx> dms;
   // Nothing before `stop` has a gradient to take (the encoding when the inputs' gradient is not asked for).
-  const std::size_t stop = detail::first_needed(ops, bsched, [&](const Expr& e) { return wrt.needs(e); });
+  const std::size_t stop = detail::first_needed(ops, sched, [&](const Expr& e) { return wrt.needs(e); });
   auto group_gradient = [&](const Operation& o, double sum) { o.params[0].backprop(theta, {}, 2.0 * sum, dtheta, {}); };
   for (std::size_t k = ops.size(); k-- > stop;) {
     const Operation& op = ops[k];
-    if (bsched.perm[k] >= 0) {
+    if (sched.perm[k] >= 0) {
       if (sched.runs[sched.perm[k]].back() == k) {  // the run, and the group before it if one is next
         const std::size_t a = previous_unit(k, stop);
-        const bool then_group = a < ops.size() && sched.anchor(a);
+        const bool then_group = !per_sample && a < ops.size() && sched.anchor(a);
         if (then_group) add_members(group, a, /*forward=*/false);
         permute_with_phases<T>(c, sched.runs[sched.perm[k]], group, other, phi, &lambda, group_gradient);
         if (then_group) k = a;
       }
       continue;
     }
-    if (bsched.group[k] >= 0) {
+    if (sched.group[k] >= 0) {
       if (!sched.anchor(k)) continue;
       add_members(other, k, /*forward=*/false);
+      if (per_sample) {  // the group by itself, each sample's sums apart; its members' angles are shared
+        other.run_batched_per_sample<T>(phi.re(), phi.im(), lambda.re(), lambda.im(), B,
+                                        [&](const Operation& o, unsigned b, double sum) {
+                                          o.params[0].backprop(theta, {}, 2.0 * sum, theta_of(b), {});
+                                        });
+        continue;
+      }
       const std::size_t p = previous_unit(k, stop);
       if (p < ops.size() && sched.perm[p] >= 0) {  // the group, the run before it, a group before that
         const std::size_t a = previous_unit(p, stop);

@@ -119,6 +119,55 @@ class DiagonalGroup {
     gradients(gradient);
   }
 
+ public:
+  /// Per-sample gradients on batched states: `gradient(op, b, Re⟨λ_b|G|φ_b⟩)` for each member whose gradient was asked
+  /// for and each sample b, then the group's pass on φ and λ. Each sample's c_b(i) = Im(conj(λ_bi) φ_bi) is summed
+  /// over the blocks and within them (2^k + 2^(n−k) sums per sample) in a pass that only reads, before the phases,
+  /// which leave c as it is.
+  template <Real T, class Fn>
+  void run_batched_per_sample(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned batch, Fn&& gradient) {
+    const index_t nlo = index_t{1} << k_, nhi = index_t{1} << (n_ - k_);
+    const std::size_t B = batch;
+    corr_lo_.assign(nlo * B, 0.0);
+    corr_hi_.assign(nhi * B, 0.0);
+    for (index_t hb = 0; hb < nhi; ++hb) {
+      double* __restrict ch = corr_hi_.data() + hb * B;
+      for (index_t j = 0; j < nlo; ++j) {
+        const std::size_t at = (hb * nlo + j) * B;
+        const T* __restrict pr = phi_re + at;
+        const T* __restrict pi = phi_im + at;
+        const T* __restrict lr = lam_re + at;
+        const T* __restrict li = lam_im + at;
+        double* __restrict cl = corr_lo_.data() + j * B;
+#pragma omp simd
+        for (std::size_t b = 0; b < B; ++b) {
+          const double c = double(lr[b] * pi[b] - li[b] * pr[b]);
+          cl[b] += c;
+          ch[b] += c;
+        }
+      }
+    }
+    for (const Member& mb : members_) {
+      if (!mb.grad) continue;
+      const std::vector<double>& c = mb.high ? corr_hi_ : corr_lo_;
+      const index_t rows = static_cast<index_t>(c.size() / B);
+      for (std::size_t b = 0; b < B; ++b) {
+        double s = 0;
+        for (index_t j = 0; j < rows; ++j) s -= mb.h[mb.pattern(j)] * c[j * B + b];
+        gradient(*mb.op, static_cast<unsigned>(b), s);
+      }
+    }
+    build_table(lo_, k_, false);
+    build_table(hi_, n_ - k_, true);
+    kernels::DiagonalPass pass;
+    pass.low_qubits = k_;
+    pass.lo = lo_;
+    pass.hi = hi_;
+    kernels::batched_diagonal_pass<T>(active_isa(), phi_re, phi_im, lam_re, lam_im, n_, batch, pass);
+    members_.clear();
+  }
+
+ private:
   template <class Fn>
   void gradients(Fn&& gradient) {
     for (const Member& mb : members_) {

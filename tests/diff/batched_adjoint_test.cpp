@@ -181,10 +181,10 @@ TEST_P(BatchedAdjointShapes, PerSampleGradientsMatchOneSampleSweeps) {
     EXPECT_NEAR(f.theta_per_sample[i], d.theta_per_sample[i], 2e-4) << i;
 }
 
-// Past 1 MiB of batched states the per-sample rows come from one-sample sweeps with the batch's weights: their sum
+// Past 2 MiB of batched states the per-sample rows come from one-sample sweeps with the batch's weights: their sum
 // against the summed batched sweep, and the values and input gradients against it.
 TEST(BatchedAdjoint, PerSampleGradientsOfLargeStatesMatchSummedSweep) {
-  const unsigned n = 12, B = 9, F = 3;  // 2^12 · 9 amplitudes · 2 states · 16 bytes: 1.1 MiB
+  const unsigned n = 12, B = 17, F = 3;  // 2^12 · 17 amplitudes · 2 states · 16 bytes: 2.1 MiB
   const MixedProblem m(n, B, F, 71);
   const Circuit& c = m.circuit;
   const std::vector<double>& th = m.theta;
@@ -261,10 +261,11 @@ TEST(BatchedAdjoint, DiagonalGroupsAndPermutationRunsEqualReference) {
     for (std::size_t i = 0; i < v.size(); ++i) w[i] = 0.4 - 0.05 * double(i) + v[i];
     return w;
   };
-  BatchedVjpResult ref;
+  BatchedVjpResult ref, ref_rows;
   {
     const IsaGuard guard(Isa::Reference);
     ref = adjoint_vjp_batched<double>(c, obs, th, {xs, F}, B, weights, DiffWrt{true, true});
+    ref_rows = adjoint_vjp_batched_per_sample<double>(c, obs, th, {xs, F}, B, weights, DiffWrt{true, true});
   }
   for (Isa isa : isas()) {
     SCOPED_TRACE(std::string(isa_name(isa)));
@@ -275,6 +276,13 @@ TEST(BatchedAdjoint, DiagonalGroupsAndPermutationRunsEqualReference) {
     for (std::size_t i = 0; i < r.x.size(); ++i) EXPECT_NEAR(r.x[i], ref.x[i], 1e-11) << "x " << i;
     const auto f = adjoint_vjp_batched<float>(c, obs, th, {xs, F}, B, weights, DiffWrt{true, true});
     for (std::size_t i = 0; i < th.size(); ++i) EXPECT_NEAR(f.theta[i], ref.theta[i], 2e-3) << "theta " << i;
+    // Per-sample rows: the groups' per-sample sums (low and high members, CP and CRZ among them) against the
+    // Reference ISA's gate-by-gate steps.
+    const auto rows = adjoint_vjp_batched_per_sample<double>(c, obs, th, {xs, F}, B, weights, DiffWrt{true, true});
+    ASSERT_EQ(rows.theta_per_sample.size(), ref_rows.theta_per_sample.size());
+    for (std::size_t i = 0; i < rows.theta_per_sample.size(); ++i)
+      EXPECT_NEAR(rows.theta_per_sample[i], ref_rows.theta_per_sample[i], 1e-11) << "row entry " << i;
+    for (std::size_t i = 0; i < th.size(); ++i) EXPECT_NEAR(rows.theta[i], ref.theta[i], 1e-11) << "theta " << i;
   }
 }
 
