@@ -13,6 +13,82 @@ namespace qnn {
 
 namespace {
 
+// A permutation run's map and the cycles a pass in one direction follows: src[i] is the row that lands at i
+// (forward), rows[starts[c] … starts[c + 1]) the c-th cycle, each row taking the next one's content (the last the
+// first's); cycles() of them. They depend on the run's gates alone, not on any angle.
+struct RunCycles {
+  std::vector<index_t> src, rows, starts;
+  [[nodiscard]] index_t cycles() const { return starts.size() - 1; }
+};
+
+void build_run_cycles(const Circuit& c, const std::vector<std::size_t>& run, unsigned n, bool backward,
+                      RunCycles& rc) {
+  const unsigned k = (n + 1) / 2;
+  const index_t size = index_t{1} << n, low = (index_t{1} << k) - 1;
+  std::vector<index_t> lo, hi, from(size);
+  detail::permutation_tables(c, run, /*inverse=*/true, k, lo, hi);  // f⁻¹: the row that lands at i comes from src[i]
+  rc.src.resize(size);
+  for (index_t i = 0; i < size; ++i) rc.src[i] = lo[i & low] ^ hi[i >> k];
+  // Row j takes the content of row from[j]: forward from = src, backward its inverse.
+  for (index_t i = 0; i < size; ++i) {
+    if (backward) {
+      from[rc.src[i]] = i;
+    } else {
+      from[i] = rc.src[i];
+    }
+  }
+  std::vector<bool> seen(size, false);
+  rc.rows.clear();
+  rc.starts.clear();
+  for (index_t j = 0; j < size; ++j) {
+    if (seen[j]) continue;
+    rc.starts.push_back(rc.rows.size());
+    for (index_t r = j; !seen[r]; r = from[r]) {
+      seen[r] = true;
+      rc.rows.push_back(r);
+    }
+  }
+  rc.starts.push_back(rc.rows.size());
+}
+
+// The cycles of a run, from a small per-thread cache keyed by the run's gates (kind, qubits, controls), n and the
+// direction, for states up to 2^12 rows (24 bytes a row): a training step meets the same runs at every call, and
+// their decomposition was a few percent of an 8-qubit step. Larger states build them each time, into `scratch`.
+const RunCycles& run_cycles(const Circuit& c, const std::vector<std::size_t>& run, unsigned n, bool backward,
+                            RunCycles& scratch) {
+  if (n > 12) {
+    build_run_cycles(c, run, n, backward, scratch);
+    return scratch;
+  }
+  std::vector<std::uint32_t> key{n, backward ? 1U : 0U};
+  for (std::size_t j : run) {
+    const Operation& op = c.ops()[j];
+    key.push_back(static_cast<std::uint32_t>(op.kind));
+    key.push_back(static_cast<std::uint32_t>(op.qubits.size()));
+    key.insert(key.end(), op.qubits.begin(), op.qubits.end());
+    key.push_back(static_cast<std::uint32_t>(op.controls.size()));
+    key.insert(key.end(), op.controls.begin(), op.controls.end());
+  }
+  struct Entry {
+    std::vector<std::uint32_t> key;
+    RunCycles cycles;
+  };
+  constexpr std::size_t kEntries = 8;
+  thread_local std::vector<Entry> cache;
+  thread_local std::size_t next = 0;
+  for (const Entry& e : cache)
+    if (e.key == key) return e.cycles;
+  if (cache.size() < kEntries) {
+    cache.emplace_back();
+    next = cache.size() - 1;
+  }
+  Entry& e = cache[next];
+  next = (next + 1) % kEntries;
+  e.key = std::move(key);
+  build_run_cycles(c, run, n, backward, e.cycles);
+  return e.cycles;
+}
+
 // A permutation run with the diagonal groups next to it in the forward order (`before` just before it, `after` just
 // after; either may have no members), as one pass over each state, in place (kernels::batched_permute_phase): a phase
 // commutes with a move of rows, to the row's new place, so each row takes both groups' phases on its way through the
@@ -20,62 +96,42 @@ namespace {
 // instead of three. Forward: φ ← D_after·P·D_before φ (members added with their U); backward: φ and λ ←
 // D_before†·P†·D_after† (members added with U†), with both groups' gradients: c(i) is taken from the rows as they
 // stand before the pass, in `after`'s frame, and reaches `before`'s frame through the map. The run's map is affine
-// over GF(2) (diagonal_group.hpp, permutation_tables), and the pass follows its cycles.
+// over GF(2) (diagonal_group.hpp, permutation_tables), and the pass follows its cycles (run_cycles).
 template <Real T, class Fn>
 void permute_with_phases(const Circuit& c, const std::vector<std::size_t>& run, detail::DiagonalGroup& before,
                          detail::DiagonalGroup& after, BatchedStateVector<T>& phi, BatchedStateVector<T>* lambda,
                          Fn&& gradient) {
-  const unsigned n = phi.num_qubits(), k = (n + 1) / 2;
-  const index_t size = index_t{1} << n, low = (index_t{1} << k) - 1;
-  thread_local std::vector<index_t> lo, hi, src, from, rows, starts;
+  const unsigned n = phi.num_qubits();
+  const index_t size = index_t{1} << n;
+  const bool backward = lambda != nullptr;
+  thread_local RunCycles scratch;
   thread_local std::vector<cplx> d;
   thread_local std::vector<double> corr, corr_before;
-  thread_local std::vector<bool> seen;
   // Kept between calls for small states; past 2^16 rows (4 MiB of tables) given back at the end, not held per thread.
   struct Release {
     bool large;
     ~Release() {
       if (!large) return;
-      for (auto* v : {&lo, &hi, &src, &from, &rows, &starts}) std::vector<index_t>().swap(*v);
+      for (auto* v : {&scratch.src, &scratch.rows, &scratch.starts}) std::vector<index_t>().swap(*v);
       std::vector<cplx>().swap(d);
       std::vector<double>().swap(corr);
       std::vector<double>().swap(corr_before);
-      std::vector<bool>().swap(seen);
     }
   } release{size > (index_t{1} << 16)};
-  detail::permutation_tables(c, run, /*inverse=*/true, k, lo, hi);  // f⁻¹: the row that lands at i comes from src[i]
+  const RunCycles& rc = run_cycles(c, run, n, backward, scratch);
+  const std::vector<index_t>& src = rc.src;
   before.build_tables();
   after.build_tables();
-  const bool backward = lambda != nullptr;
-  src.resize(size);
-  from.resize(size);
+  // Row j takes d[j]·(its source row): forward d[j] = D_after(j)·D_before(src j); backward, along the inverse map,
+  // d[src i] = D_after†(i)·D_before†(src i).
   d.resize(size);
-  for (index_t i = 0; i < size; ++i) src[i] = lo[i & low] ^ hi[i >> k];
-  // Row j takes d[j]·(row from[j]): forward from = src, d[j] = D_after(j)·D_before(src j); backward the inverse map,
-  // from[src i] = i, d[src i] = D_after†(i)·D_before†(src i).
   for (index_t i = 0; i < size; ++i) {
     const cplx ph = before.d(src[i]) * after.d(i);
-    if (backward) {
-      from[src[i]] = i;
-      d[src[i]] = ph;
-    } else {
-      from[i] = src[i];
-      d[i] = ph;
-    }
+    d[backward ? src[i] : i] = ph;
   }
-  seen.assign(size, false);
-  rows.clear();
-  starts.clear();
-  for (index_t j = 0; j < size; ++j) {
-    if (seen[j]) continue;
-    starts.push_back(rows.size());
-    for (index_t r = j; !seen[r]; r = from[r]) {
-      seen[r] = true;
-      rows.push_back(r);
-    }
-  }
-  const index_t cycles = starts.size();
-  starts.push_back(rows.size());
+  const index_t cycles = rc.cycles();
+  const std::vector<index_t>& rows = rc.rows;
+  const std::vector<index_t>& starts = rc.starts;
   corr.resize(backward ? size : 0);
   kernels::batched_permute_phase<T>(active_isa(), phi.re(), phi.im(), backward ? lambda->re() : nullptr,
                                     backward ? lambda->im() : nullptr, n, phi.batch(), rows.data(), starts.data(),

@@ -148,40 +148,65 @@ void set_product_state_batched(BatchedStateVector<T>& psi, const Circuit& c, std
                                const BatchAngles& angles) {
   const unsigned n = psi.num_qubits(), B = psi.batch();
   if (c.num_qubits() != n) throw ValueError("circuit and batched state differ in qubit count");
-  // v[(2q + s)·B + b]: component s of qubit q's one-qubit state in sample b, from |0⟩ through its gates in order.
-  thread_local std::vector<cplx> v;
-  v.assign(2 * std::size_t{n} * B, cplx(0));
-  for (unsigned q = 0; q < n; ++q)
-    for (unsigned b = 0; b < B; ++b) v[2 * std::size_t{q} * B + b] = 1;
+  // vr, vi[(2q + s)·B + b]: component s of qubit q's one-qubit state in sample b (real and imaginary parts), from |0⟩
+  // through its gates in order; split so that the update of a gate is one vectorisable loop over the batch.
+  thread_local std::vector<double> wr, wi, mr, mi;
+  wr.assign(2 * std::size_t{n} * B, 0.0);
+  wi.assign(wr.size(), 0.0);
+  for (unsigned q = 0; q < n; ++q) std::fill_n(wr.begin() + 2 * std::ptrdiff_t{q} * B, B, 1.0);
   cplx m[16];
   for (std::size_t k : prefix) {
     const Operation& op = c.ops().at(k);
     if (!product_gate(op)) throw ValueError("a product-state prefix takes one-qubit gates without controls only");
-    cplx* const v0 = v.data() + 2 * std::size_t{op.qubits[0]} * B;
-    cplx* const v1 = v0 + B;
+    double* const v0r = wr.data() + 2 * std::size_t{op.qubits[0]} * B;
+    double* const v0i = wi.data() + 2 * std::size_t{op.qubits[0]} * B;
+    double* const v1r = v0r + B;
+    double* const v1i = v0i + B;
     const std::size_t np = op.params.size();
-    const bool per = angles.per_sample[k];
-    for (unsigned b = 0; b < B; ++b) {
+    const bool per = angles.per_sample[k] && op.kind != GateKind::Unitary;
+    mr.resize(4 * (per ? B : 1));
+    mi.resize(mr.size());
+    for (unsigned b = 0; b < (per ? B : 1); ++b) {
       if (op.kind == GateKind::Unitary) {
         std::copy(op.matrix->begin(), op.matrix->begin() + 4, m);
-      } else if (b == 0 || per) {
+      } else {
         const auto ang = std::span<const double>(angles.values).subspan(angles.offset[k] + (per ? b * np : 0), np);
         gate_matrix_into(op.kind, ang, m);
       }
-      // Written out: std::complex's product checks for NaN on every call.
-      const double r0 = v0[b].real(), i0 = v0[b].imag(), r1 = v1[b].real(), i1 = v1[b].imag();
-      v0[b] = {m[0].real() * r0 - m[0].imag() * i0 + m[1].real() * r1 - m[1].imag() * i1,
-               m[0].real() * i0 + m[0].imag() * r0 + m[1].real() * i1 + m[1].imag() * r1};
-      v1[b] = {m[2].real() * r0 - m[2].imag() * i0 + m[3].real() * r1 - m[3].imag() * i1,
-               m[2].real() * i0 + m[2].imag() * r0 + m[3].real() * i1 + m[3].imag() * r1};
+      for (std::size_t e = 0; e < 4; ++e) {
+        mr[e * (per ? B : 1) + b] = m[e].real();
+        mi[e * (per ? B : 1) + b] = m[e].imag();
+      }
+    }
+    // v ← M v for every sample: M shared (scalars) or per sample (entry e of sample b at m[e·B + b]).
+    auto update = [&](auto re, auto im) {
+#pragma omp simd
+      for (unsigned b = 0; b < B; ++b) {
+        const double m0r = re(0, b), m1r = re(1, b), m2r = re(2, b), m3r = re(3, b);
+        const double m0i = im(0, b), m1i = im(1, b), m2i = im(2, b), m3i = im(3, b);
+        const double r0 = v0r[b], i0 = v0i[b], r1 = v1r[b], i1 = v1i[b];
+        v0r[b] = m0r * r0 - m0i * i0 + m1r * r1 - m1i * i1;
+        v0i[b] = m0r * i0 + m0i * r0 + m1r * i1 + m1i * r1;
+        v1r[b] = m2r * r0 - m2i * i0 + m3r * r1 - m3i * i1;
+        v1i[b] = m2r * i0 + m2i * r0 + m3r * i1 + m3i * r1;
+      }
+    };
+    if (per) {
+      const double* const pr = mr.data();
+      const double* const pi = mi.data();
+      update([=](std::size_t e, unsigned b) { return pr[e * B + b]; },
+             [=](std::size_t e, unsigned b) { return pi[e * B + b]; });
+    } else {
+      const std::array<double, 4> sr{mr[0], mr[1], mr[2], mr[3]}, si{mi[0], mi[1], mi[2], mi[3]};
+      update([&](std::size_t e, unsigned) { return sr[e]; }, [&](std::size_t e, unsigned) { return si[e]; });
     }
   }
   thread_local std::vector<T> vr, vi;
-  vr.resize(v.size());
-  vi.resize(v.size());
-  for (std::size_t e = 0; e < v.size(); ++e) {
-    vr[e] = static_cast<T>(v[e].real());
-    vi[e] = static_cast<T>(v[e].imag());
+  vr.resize(wr.size());
+  vi.resize(wr.size());
+  for (std::size_t e = 0; e < wr.size(); ++e) {
+    vr[e] = static_cast<T>(wr[e]);
+    vi[e] = static_cast<T>(wi[e]);
   }
   kernels::batched_product_state<T>(active_isa(), psi.re(), psi.im(), n, B, vr.data(), vi.data());
 }

@@ -209,6 +209,45 @@ TEST(BatchedAdjoint, PerSampleGradientsOfLargeStatesMatchSummedSweep) {
   }
 }
 
+// The cycles of a permutation run are kept per thread between calls (eight runs, keyed by their gates): circuits
+// whose runs differ only in their qubits, taken in turn more often than the cache holds, each against the Reference
+// ISA's gate-by-gate sweep.
+TEST(BatchedAdjoint, PermutationRunCacheTellsRunsApart) {
+  const unsigned n = 6, B = 5, F = 2;
+  std::vector<Circuit> circuits;
+  for (unsigned m = 1; m < n; ++m)
+    for (unsigned dir = 0; dir < 2; ++dir) {
+      Circuit c(n);
+      unsigned t = 0;
+      for (unsigned q = 0; q < n; ++q) c.ry(q, input(q % F) + theta(t++));
+      for (unsigned q = 0; q < n; ++q) c.cnot(dir == 0 ? q : (q + m) % n, dir == 0 ? (q + m) % n : q);
+      for (unsigned q = 0; q < n; ++q) c.ry(q, theta(t++));
+      circuits.push_back(std::move(c));
+    }
+  Rng rng(404);
+  std::vector<double> xs(B * F);
+  for (auto& v : xs) v = rng.uniform(-2, 2);
+  const std::vector<PauliSum> obs{Z(0) * Z(3), X(1)};
+  auto weights = [](std::span<const double> v) {
+    std::vector<double> w(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) w[i] = 0.5 - v[i];
+    return w;
+  };
+  std::vector<std::vector<double>> th(circuits.size()), ref(circuits.size());
+  for (std::size_t i = 0; i < circuits.size(); ++i) {
+    th[i].resize(circuits[i].num_theta());
+    for (auto& v : th[i]) v = rng.uniform(-3, 3);
+    const IsaGuard guard(Isa::Reference);
+    ref[i] = adjoint_vjp_batched<double>(circuits[i], obs, th[i], {xs, F}, B, weights).theta;
+  }
+  for (int round = 0; round < 2; ++round)
+    for (std::size_t i = 0; i < circuits.size(); ++i) {
+      const auto r = adjoint_vjp_batched<double>(circuits[i], obs, th[i], {xs, F}, B, weights);
+      for (std::size_t j = 0; j < th[i].size(); ++j)
+        EXPECT_NEAR(r.theta[j], ref[i][j], 1e-11) << "circuit " << i << " round " << round << " theta " << j;
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(Sizes, BatchedAdjointShapes,
                          ::testing::Values(std::pair{4U, 5U}, std::pair{6U, 17U}, std::pair{7U, 64U}),
                          [](const auto& p) {
