@@ -147,15 +147,21 @@ class DiagonalGroup {
         }
       }
     }
+    std::vector<double> sums(B);
     for (const Member& mb : members_) {
       if (!mb.grad) continue;
       const std::vector<double>& c = mb.high ? corr_hi_ : corr_lo_;
       const index_t rows = static_cast<index_t>(c.size() / B);
-      for (std::size_t b = 0; b < B; ++b) {
-        double s = 0;
-        for (index_t j = 0; j < rows; ++j) s -= mb.h[mb.pattern(j)] * c[j * B + b];
-        gradient(*mb.op, static_cast<unsigned>(b), s);
+      std::fill(sums.begin(), sums.end(), 0.0);
+      for (index_t j = 0; j < rows; ++j) {
+        const double h = mb.h[mb.pattern(j)];
+        if (h == 0) continue;
+        const double* __restrict cj = c.data() + j * B;
+        double* __restrict out = sums.data();
+#pragma omp simd
+        for (std::size_t b = 0; b < B; ++b) out[b] -= h * cj[b];
       }
+      for (std::size_t b = 0; b < B; ++b) gradient(*mb.op, static_cast<unsigned>(b), sums[b]);
     }
     build_table(lo_, k_, false);
     build_table(hi_, n_ - k_, true);
