@@ -737,9 +737,9 @@ void batched_real_pair_impl(T* re, T* im, unsigned n, unsigned B, unsigned qa, c
 //
 // Each U† is applied as three shears (x0 −= t·x1, x1 += σ·x0, x0 −= t·x1, with t the tangent of half the rotation's
 // angle and σ its sine): three FMAs per pair of rows where the matrix product takes four, a fifth fewer operations in
-// all, and this pass runs near the core's FMA throughput. The angle is kept within a quarter turn (|t| ≤ 1) by
-// applying −U† where c < 0: both states change sign, which the correlations of this step and every later one,
-// products of one value from each state, do not see.
+// all (the pass is bound by its loads and stores more than by these). The angle is kept within a quarter turn
+// (|t| ≤ 1) by applying −U† where c < 0: both states change sign, which the correlations of this step and every later
+// one, products of one value from each state, do not see.
 template <class T>
 void batched_rotation_pair_rows(T* __restrict p, T* __restrict l, unsigned B, index_t oa, index_t ob, index_t g0,
                                 index_t g1, T ta, T sa, T tb, T sb, double* corr) {
