@@ -147,7 +147,6 @@ void permute_with_phases(const Circuit& c, const std::vector<std::size_t>& run, 
   before.finish(corr_before, gradient);
 }
 
-
 // The sweep of adjoint_vjp_batched; with per_sample, each sample's θ gradient is kept apart (theta_per_sample): the
 // backward pass then takes diagonal groups by themselves with each sample's sums (run_batched_per_sample),
 // permutation runs without the groups beside them, one-target gates with shared angles one at a time as
@@ -254,13 +253,18 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
   }
   const std::vector<double> w = upstream(r.values);
   if (w.size() != r.values.size()) throw ValueError("upstream gradient must have batch × observables entries");
+  const std::size_t P = wrt.theta ? std::max<std::size_t>(theta.size(), c.num_theta()) : 0;
+  auto sum_rows = [&] {  // the summed θ gradient from the per-sample rows, in sample order
+    for (unsigned b = 0; b < B; ++b)
+      for (std::size_t i = 0; i < P; ++i) r.theta[i] += r.theta_per_sample[b * P + i];
+  };
   // Per-sample gradients of states past 2 MiB (φ and λ): the per-sample backward pass below takes one pass per
   // rotation (no pairs, no layer boundaries in one pass), each streaming both batched states from beyond the core's
   // cache, where B one-sample sweeps (each state in L1) cost less: on an Intel Xeon with 2 MiB of L2, B = 64, the
   // batched rows took 0.5x the one-sample sweeps' time at 10 qubits, 1.1x at 11 and 2x at 12. The same weights, from
   // these values; the samples in parallel, each row written by its own task.
   if (per_sample && 4 * sizeof(T) * (std::size_t{1} << c.num_qubits()) * B > (std::size_t{1} << 21)) {
-    const std::size_t P = wrt.theta ? std::max<std::size_t>(theta.size(), c.num_theta()) : 0, F = x.num_features;
+    const std::size_t F = x.num_features;
     r.theta.assign(P, 0.0);
     r.theta_per_sample.assign(P * B, 0.0);
     r.x.assign(wrt.inputs ? x.data.size() : 0, 0.0);
@@ -275,8 +279,7 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
           if (wrt.inputs) std::copy_n(one.x.begin(), std::min(F, one.x.size()), r.x.begin() + b * F);
         },
         c.size() * (std::uint64_t{1} << c.num_qubits()));
-    for (unsigned b = 0; b < B; ++b)
-      for (std::size_t i = 0; i < P; ++i) r.theta[i] += r.theta_per_sample[b * P + i];
+    sum_rows();
     return r;
   }
 
@@ -296,7 +299,6 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
     }
   if (first_term) lambda.set_zero();
 
-  const std::size_t P = wrt.theta ? std::max<std::size_t>(theta.size(), c.num_theta()) : 0;
   r.theta.assign(P, 0.0);
   if (per_sample) r.theta_per_sample.assign(P * B, 0.0);
   r.x.assign(wrt.inputs ? x.data.size() : 0, 0.0);
@@ -424,9 +426,8 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
     }
     if (k > 0) apply_operation_batched(lambda, c, k, angles, /*inverse=*/true);
   }
-  if (per_sample) {  // the sum of the rows, in sample order
-    for (unsigned b = 0; b < B; ++b)
-      for (std::size_t i = 0; i < P; ++i) r.theta[i] += r.theta_per_sample[b * P + i];
+  if (per_sample) {
+    sum_rows();
     if (!wrt.active.empty())  // frozen weights read 0, as in wrt.mask
       for (unsigned b = 0; b < B; ++b)
         for (std::size_t i = 0; i < P; ++i)
