@@ -443,34 +443,41 @@ void batched_adjoint_groups(T* __restrict pr, T* __restrict pi, T* __restrict lr
 }
 
 namespace batched_detail {
-// 64 bytes of T (one AVX-512 vector; two AVX2 or four SSE2 ones where the unit is built for those), and as many
-// doubles.
+// One register of T of the instruction set this unit is built for (AVX-512: 64 bytes, AVX2: 32, SSE2: 16), and as
+// many doubles.
+#if defined(__AVX512F__)
+inline constexpr std::size_t kRegisterBytes = 64;
+#elif defined(__AVX2__)
+inline constexpr std::size_t kRegisterBytes = 32;
+#else
+inline constexpr std::size_t kRegisterBytes = 16;
+#endif
 template <class T>
-struct Vec64;
+struct Register;
 template <>
-struct Vec64<double> {
-  typedef double type __attribute__((vector_size(64)));
-  typedef double wide __attribute__((vector_size(64)));
+struct Register<double> {
+  typedef double type __attribute__((vector_size(kRegisterBytes)));
+  typedef double wide __attribute__((vector_size(kRegisterBytes)));
 };
 template <>
-struct Vec64<float> {
-  typedef float type __attribute__((vector_size(64)));
-  typedef double wide __attribute__((vector_size(128)));
+struct Register<float> {
+  typedef float type __attribute__((vector_size(kRegisterBytes)));
+  typedef double wide __attribute__((vector_size(2 * kRegisterBytes)));
 };
 }  // namespace batched_detail
 
 // batched_adjoint_groups with each sample's correlations kept apart (per-sample gradients): groups [g0, g1),
 // pc[e·B + b] (added to) the correlation e of sample b, in the order of batched_adjoint_groups' corr. The samples go
-// in blocks of one 64-byte vector, the outer loop: the block's correlations then stay in registers over every group
+// in blocks of one register, the outer loop: the block's correlations then stay in registers over every group
 // (a loop over the batch inside would load and store B of each per group). K as in batched_adjoint_groups, always
 // LEAN for Real and Diag (RY's and RZ's generators: two correlations each).
 template <class T, UKind K, bool UPD>
 void batched_adjoint_groups_per_sample(T* __restrict pr, T* __restrict pi, T* __restrict lr, T* __restrict li,
                                        unsigned B, const batched_detail::Groups& g, index_t g0, index_t g1,
                                        const T* ur, const T* ui, double* __restrict pc) {
-  using V = typename batched_detail::Vec64<T>::type;
-  constexpr unsigned W = 64 / sizeof(T);
-  using VD = typename batched_detail::Vec64<T>::wide;  // W doubles: correlations are summed in double
+  using V = typename batched_detail::Register<T>::type;
+  constexpr unsigned W = sizeof(V) / sizeof(T);
+  using VD = typename batched_detail::Register<T>::wide;  // W doubles: correlations are summed in double
   const T u00r = ur[0], u01r = ur[1], u10r = ur[2], u11r = ur[3];
   const T u00i = ui[0], u01i = ui[1], u10i = ui[2], u11i = ui[3];
   // One block of samples [b, b + L) (L = W: vectors; L = 1: the tail), as the same code on either.
