@@ -145,7 +145,7 @@ bool product_gate(const Operation& op) { return op.qubits.size() == 1 && op.cont
 
 template <Real T>
 void set_product_state_batched(BatchedStateVector<T>& psi, const Circuit& c, std::span<const std::size_t> prefix,
-                               const BatchAngles& angles) {
+                               const BatchAngles& angles, ProductTrace* trace) {
   const unsigned n = psi.num_qubits(), B = psi.batch();
   if (c.num_qubits() != n) throw ValueError("circuit and batched state differ in qubit count");
   // vr, vi[(2q + s)·B + b]: component s of qubit q's one-qubit state in sample b (real and imaginary parts), from |0⟩
@@ -155,13 +155,22 @@ void set_product_state_batched(BatchedStateVector<T>& psi, const Circuit& c, std
   wi.assign(wr.size(), 0.0);
   for (unsigned q = 0; q < n; ++q) std::fill_n(wr.begin() + 2 * std::ptrdiff_t{q} * B, B, 1.0);
   cplx m[16];
-  for (std::size_t k : prefix) {
-    const Operation& op = c.ops().at(k);
+  if (trace != nullptr) {
+    trace->before_re.resize(prefix.size() * 2 * B);
+    trace->before_im.resize(prefix.size() * 2 * B);
+  }
+  for (std::size_t t = 0; t < prefix.size(); ++t) {
+    const Operation& op = c.ops().at(prefix[t]);
+    const std::size_t k = prefix[t];
     if (!product_gate(op)) throw ValueError("a product-state prefix takes one-qubit gates without controls only");
     double* const v0r = wr.data() + 2 * std::size_t{op.qubits[0]} * B;
     double* const v0i = wi.data() + 2 * std::size_t{op.qubits[0]} * B;
     double* const v1r = v0r + B;
     double* const v1i = v0i + B;
+    if (trace != nullptr) {
+      std::copy_n(v0r, 2 * B, trace->before_re.begin() + static_cast<std::ptrdiff_t>(2 * t * B));
+      std::copy_n(v0i, 2 * B, trace->before_im.begin() + static_cast<std::ptrdiff_t>(2 * t * B));
+    }
     const std::size_t np = op.params.size();
     const bool per = angles.per_sample[k] && op.kind != GateKind::Unitary;
     mr.resize(4 * (per ? B : 1));
@@ -200,6 +209,10 @@ void set_product_state_batched(BatchedStateVector<T>& psi, const Circuit& c, std
       const std::array<double, 4> sr{mr[0], mr[1], mr[2], mr[3]}, si{mi[0], mi[1], mi[2], mi[3]};
       update([&](std::size_t e, unsigned) { return sr[e]; }, [&](std::size_t e, unsigned) { return si[e]; });
     }
+  }
+  if (trace != nullptr) {
+    trace->final_re = wr;
+    trace->final_im = wi;
   }
   thread_local std::vector<T> vr, vi;
   vr.resize(wr.size());
@@ -245,7 +258,7 @@ void expectation_batched(const BatchedStateVector<T>& psi, const PauliSum& obs, 
   template bool apply_pair_batched<T>(BatchedStateVector<T>&, const Circuit&, std::size_t, std::size_t,              \
                                       const BatchAngles&);                                                             \
   template void set_product_state_batched<T>(BatchedStateVector<T>&, const Circuit&, std::span<const std::size_t>,  \
-                                             const BatchAngles&);                                                 \
+                                             const BatchAngles&, ProductTrace*);                                  \
   template void run_batched<T>(const Circuit&, BatchedStateVector<T>&, std::span<const double>, const BatchInputs&); \
   template void expectation_batched<T>(const BatchedStateVector<T>&, const PauliSum&, std::span<double>);
 QNN_INSTANTIATE(float)

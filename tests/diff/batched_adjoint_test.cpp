@@ -248,6 +248,64 @@ TEST(BatchedAdjoint, PermutationRunCacheTellsRunsApart) {
     }
 }
 
+// The gradients of the product-state prefix (the encoding and the first rotation layer) come from a contraction of
+// λ with the prefix's one-qubit states where the backward sweep would sweep through it, and λ carries the sign of the
+// paired rotations that were applied negated. Against the Reference ISA's gate-by-gate sweep: an angle encoding, a
+// first layer of U (three parameters), RX and a fixed user matrix, then layers of rotations and CNOT rings with angles
+// over two turns (negative cosines included), summed and per-sample, inputs' gradients asked for or not.
+TEST(BatchedAdjoint, ProductPrefixGradientsEqualReference) {
+  for (const unsigned n : {8U, 9U}) {  // from 8 qubits (below, the sweep goes back through the prefix)
+    const unsigned B = 7, F = 3;
+    Circuit c(n);
+    unsigned t = 0;
+    for (unsigned q = 0; q < n; ++q) c.ry(q, input(q % F) * (0.8 + 0.1 * q));
+    for (unsigned q = 0; q < n; ++q) {
+      c.add(GateKind::U, {q}, {theta(t), theta(t + 1), 0.5 * theta(t + 2) + input(q % F)});
+      c.rx(q, theta(t + 3));
+      t += 4;
+    }
+    const double h = std::sqrt(0.5);
+    c.unitary({1}, {h, h, h, -h});
+    for (int layer = 0; layer < 3; ++layer) {
+      for (unsigned q = 0; q < n; ++q, t += 3) c.rz(q, theta(t)).ry(q, theta(t + 1)).rz(q, theta(t + 2));
+      for (unsigned q = 0; q < n; ++q) c.cnot(q, (q + 1 + layer) % n);
+    }
+    Rng rng(77 + n);
+    std::vector<double> th(c.num_theta()), xs(B * F);
+    for (auto& v : th) v = rng.uniform(-6.2, 6.2);  // RY(θ)† has a negative cosine for |θ| > π
+    for (auto& v : xs) v = rng.uniform(-2, 2);
+    const std::vector<PauliSum> obs{Z(0), 0.5 * (X(1) * Z(2)) + Y(n - 1)};
+    auto weights = [](std::span<const double> v) {
+      std::vector<double> w(v.size());
+      for (std::size_t i = 0; i < v.size(); ++i) w[i] = 0.3 + 0.07 * double(i) - v[i];
+      return w;
+    };
+    for (const bool inputs : {true, false}) {
+      SCOPED_TRACE("n " + std::to_string(n) + (inputs ? " with inputs" : ""));
+      const DiffWrt wrt{true, inputs};
+      BatchedVjpResult ref, ref_rows;
+      {
+        const IsaGuard guard(Isa::Reference);
+        ref = adjoint_vjp_batched<double>(c, obs, th, {xs, F}, B, weights, wrt);
+        ref_rows = adjoint_vjp_batched_per_sample<double>(c, obs, th, {xs, F}, B, weights, wrt);
+      }
+      for (Isa isa : isas()) {
+        SCOPED_TRACE(std::string(isa_name(isa)));
+        const IsaGuard guard(isa);
+        const auto r = adjoint_vjp_batched<double>(c, obs, th, {xs, F}, B, weights, wrt);
+        for (std::size_t i = 0; i < th.size(); ++i) EXPECT_NEAR(r.theta[i], ref.theta[i], 1e-11) << "theta " << i;
+        ASSERT_EQ(r.x.size(), ref.x.size());
+        for (std::size_t i = 0; i < r.x.size(); ++i) EXPECT_NEAR(r.x[i], ref.x[i], 1e-11) << "x " << i;
+        const auto rows = adjoint_vjp_batched_per_sample<double>(c, obs, th, {xs, F}, B, weights, wrt);
+        for (std::size_t i = 0; i < rows.theta_per_sample.size(); ++i)
+          EXPECT_NEAR(rows.theta_per_sample[i], ref_rows.theta_per_sample[i], 1e-11) << "row entry " << i;
+        const auto f = adjoint_vjp_batched<float>(c, obs, th, {xs, F}, B, weights, wrt);
+        for (std::size_t i = 0; i < th.size(); ++i) EXPECT_NEAR(f.theta[i], ref.theta[i], 2e-3) << "theta " << i;
+      }
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Sizes, BatchedAdjointShapes,
                          ::testing::Values(std::pair{4U, 5U}, std::pair{6U, 17U}, std::pair{7U, 64U}),
                          [](const auto& p) {

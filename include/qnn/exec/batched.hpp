@@ -45,9 +45,16 @@ bool product_gate(const Operation& op);
 /// result is the product state ⊗_q (U_q,b |0⟩), written in one pass (kernels::batched_product_state) where applying
 /// the gates to |0…0⟩ would take a pass per gate or pair (a layer of angle encodings and a layer of rotations: ten
 /// passes on 8 qubits). An empty prefix writes |0…0⟩.
+/// What set_product_state_batched computed, for the gradients of the prefix (batched_adjoint.cpp): the one-qubit
+/// state of op prefix[t]'s qubit just before it, and every qubit's at the end, as real and imaginary parts, component
+/// s of sample b at [(2t + s)·B + b] and [(2q + s)·B + b].
+struct ProductTrace {
+  std::vector<double> before_re, before_im;  // prefix.size() × 2 × B
+  std::vector<double> final_re, final_im;    // n × 2 × B
+};
 template <Real T>
 void set_product_state_batched(BatchedStateVector<T>& psi, const Circuit& c, std::span<const std::size_t> prefix,
-                               const BatchAngles& angles);
+                               const BatchAngles& angles, ProductTrace* trace = nullptr);
 
 /// ψ_b ← U(θ, x_b) ψ_b for every sample.
 template <Real T>

@@ -138,6 +138,15 @@ void batched_add_pauli(Isa isa, const T* src_re, const T* src_im, T* re, T* im, 
 /// Re v_q,b[s] at vr[(2q + s)·B + b] and Im at vi[…] (n ≥ 1).
 template <Real T>
 void batched_product_state(Isa isa, T* re, T* im, unsigned n, unsigned B, const T* vr, const T* vi);
+/// conj(λ) contracted with per-sample product weights over either half of the qubits (n ≥ 1, 0 ≤ k ≤ n; rows
+/// i = h·2^k + l): tlo[l·B + b] = Σ_h conj(λ_b[i])·ah[h·B + b] and thi[h·B + b] = Σ_l conj(λ_b[i])·al[l·B + b],
+/// complex as separate real and imaginary arrays, both written whole. Summed in fixed chunks in order. With the
+/// weights products of one-qubit states, what is left is each half's tensor for the gradients of a product-state layer
+/// (batched_adjoint.cpp).
+template <Real T>
+void batched_product_contract(Isa isa, const T* lam_re, const T* lam_im, unsigned n, unsigned B, unsigned k,
+                              const double* al_re, const double* al_im, const double* ah_re, const double* ah_im,
+                              double* tlo_re, double* tlo_im, double* thi_re, double* thi_im);
 /// Rows moved through a permutation with a phase each, in place (batched layout, n ≥ 1): row j becomes d[j]·(row
 /// m(j) as it was) on every sample. The permutation m is given by its cycles: cycle c is cycle_rows[cycle_starts[c]
 /// … cycle_starts[c + 1]), each row followed by its m (the last by the first), and cycle_starts[num_cycles] = 2^n.

@@ -971,6 +971,60 @@ void batched_product_state_impl(T* re, T* im, unsigned n, unsigned B, const T* v
 // place: its first row saved, then each row filled from the next one (which is read before its own turn comes), the
 // last from the saved copy. Each row is read once and written once, with no second state to write into.
 template <class T>
+void batched_product_contract_impl(const T* lr, const T* li, unsigned n, unsigned B, unsigned k, const double* alr,
+                                   const double* ali, const double* ahr, const double* ahi, double* tlr, double* tli,
+                                   double* thr, double* thi) {
+  const index_t nlo = index_t{1} << k, nhi = index_t{1} << (n - k);
+  // Blocks of rows h in at most 8 fixed super-chunks, each with its own low sums, added in chunk order; each high
+  // sum is one block's alone.
+  const index_t supers = std::min<index_t>(nhi, 8), per = nhi / supers;
+  const std::size_t lo_size = nlo * std::size_t{B};
+  thread_local std::vector<double> partial;
+  partial.assign(supers * 2 * lo_size, 0.0);
+  double* const part = partial.data();
+  parallel_for(
+      supers,
+      [&](index_t sc) {
+        double* __restrict pr = part + sc * 2 * lo_size;
+        double* __restrict pi = pr + lo_size;
+        for (index_t h = sc * per; h < (sc + 1) * per; ++h) {
+          double* __restrict hr = thr + h * B;
+          double* __restrict hi = thi + h * B;
+          const double* __restrict wr = ahr + h * B;
+          const double* __restrict wi = ahi + h * B;
+          std::fill_n(hr, B, 0.0);
+          std::fill_n(hi, B, 0.0);
+          for (index_t l = 0; l < nlo; ++l) {
+            const T* __restrict xr = lr + (h * nlo + l) * B;
+            const T* __restrict xi = li + (h * nlo + l) * B;
+            const double* __restrict vr = alr + l * B;
+            const double* __restrict vi = ali + l * B;
+            double* __restrict sr = pr + l * B;
+            double* __restrict si = pi + l * B;
+#pragma omp simd
+            for (unsigned b = 0; b < B; ++b) {
+              const double cr = xr[b], ci = -double(xi[b]);  // conj(λ)
+              sr[b] += cr * wr[b] - ci * wi[b];
+              si[b] += cr * wi[b] + ci * wr[b];
+              hr[b] += cr * vr[b] - ci * vi[b];
+              hi[b] += cr * vi[b] + ci * vr[b];
+            }
+          }
+        }
+      },
+      per * nlo * B);
+  for (std::size_t e = 0; e < lo_size; ++e) {
+    double r = 0, m = 0;
+    for (index_t sc = 0; sc < supers; ++sc) {
+      r += part[sc * 2 * lo_size + e];
+      m += part[sc * 2 * lo_size + lo_size + e];
+    }
+    tlr[e] = r;
+    tli[e] = m;
+  }
+}
+
+template <class T>
 void batched_permute_phase_impl(T* pr, T* pi, T* lr, T* li, unsigned n, unsigned B, const index_t* rows,
                                 const index_t* starts, index_t cycles, const cplx* d, double* corr) {
   const bool lam = lr != nullptr;
@@ -1047,6 +1101,9 @@ void batched_permute_phase_impl(T* pr, T* pi, T* lr, T* li, unsigned n, unsigned
                                           const T*, bool);                                                      \
   template void batched_diagonal_pass_impl<T>(T*, T*, T*, T*, unsigned, unsigned, const DiagonalPass&);          \
   template void batched_product_state_impl<T>(T*, T*, unsigned, unsigned, const T*, const T*);                  \
+  template void batched_product_contract_impl<T>(const T*, const T*, unsigned, unsigned, unsigned, const double*,  \
+                                                 const double*, const double*, const double*, double*, double*,   \
+                                                 double*, double*);                                               \
   template void batched_permute_phase_impl<T>(T*, T*, T*, T*, unsigned, unsigned, const index_t*, const index_t*, \
                                               index_t, const cplx*, double*);
 QNN_BATCHED_INSTANTIATE(float)

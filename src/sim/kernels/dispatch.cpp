@@ -53,6 +53,10 @@ namespace kernels {
   template <class T>                                                                                             \
   void batched_product_state_impl(T* re, T* im, unsigned n, unsigned B, const T* vr, const T* vi);               \
   template <class T>                                                                                             \
+  void batched_product_contract_impl(const T* lr, const T* li, unsigned n, unsigned B, unsigned k,               \
+                                     const double* alr, const double* ali, const double* ahr, const double* ahi, \
+                                     double* tlr, double* tli, double* thr, double* thi);                         \
+  template <class T>                                                                                             \
   void batched_permute_phase_impl(T* pr, T* pi, T* lr, T* li, unsigned n, unsigned B, const index_t* rows,     \
                                   const index_t* starts, index_t cycles, const cplx* d, double* corr);          \
   }
@@ -235,6 +239,13 @@ void batched_product_state(Isa isa, T* re, T* im, unsigned n, unsigned B, const 
   QNN_BATCHED_DISPATCH(batched_product_state_impl, re, im, n, B, vr, vi)
 }
 template <Real T>
+void batched_product_contract(Isa isa, const T* lam_re, const T* lam_im, unsigned n, unsigned B, unsigned k,
+                              const double* al_re, const double* al_im, const double* ah_re, const double* ah_im,
+                              double* tlo_re, double* tlo_im, double* thi_re, double* thi_im) {
+  QNN_BATCHED_DISPATCH(batched_product_contract_impl, lam_re, lam_im, n, B, k, al_re, al_im, ah_re, ah_im, tlo_re,
+                       tlo_im, thi_re, thi_im)
+}
+template <Real T>
 void batched_permute_phase(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,
                            const index_t* cycle_rows, const index_t* cycle_starts, index_t num_cycles, const cplx* d,
                            double* corr) {
@@ -259,6 +270,9 @@ void batched_permute_phase(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, 
                                      bool);                                                                         \
   template void batched_diagonal_pass<T>(Isa, T*, T*, T*, T*, unsigned, unsigned, const DiagonalPass&);           \
   template void batched_product_state<T>(Isa, T*, T*, unsigned, unsigned, const T*, const T*);                    \
+  template void batched_product_contract<T>(Isa, const T*, const T*, unsigned, unsigned, unsigned, const double*,  \
+                                            const double*, const double*, const double*, double*, double*,         \
+                                            double*, double*);                                                     \
   template void batched_permute_phase<T>(Isa, T*, T*, T*, T*, unsigned, unsigned, const index_t*, const index_t*,  \
                                          index_t, const cplx*, double*);
 QNN_BATCHED_DISPATCH_INSTANTIATE(float)
