@@ -260,6 +260,7 @@ void run_train(TrainArgs a, bool options_given) {
   }
   const std::string noise_line = use_noise(model, a.noise);
   ensure_directory(out);  // fail before training, not after
+  remove_stale_temporaries(out);  // a killed run's half-written files (the finished ones are kept)
   const ClassifierConfig& cfg = model.config();
   const unsigned epochs_total = total_epochs(opt, cfg);
 

@@ -1,6 +1,7 @@
 #include "qnn/io/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -152,6 +153,37 @@ void write_file_atomic(const fs::path& path, std::string_view contents, Durabili
   if (sync) {
     if (const int err = sync_directory(target_dir)) throw fail(err);
   }
+}
+
+std::size_t remove_stale_temporaries(const fs::path& dir) {
+  std::error_code ec;
+  fs::directory_iterator it(dir.empty() ? fs::path(".") : dir, ec);
+  if (ec) return 0;
+  std::size_t removed = 0;
+  for (const fs::directory_entry& entry : it) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name[0] != '.') continue;
+    // The suffix PID.N after ".tmp." (write_file_atomic) or at ".qnn-probe." (ensure_directory).
+    std::size_t at = name.rfind(".tmp.");
+    if (at != std::string::npos) {
+      at += 5;
+    } else if (name.starts_with(".qnn-probe.")) {
+      at = 11;
+    } else {
+      continue;
+    }
+    const std::size_t dot = name.find('.', at);
+    if (dot == std::string::npos || dot == at || dot + 1 == name.size()) continue;
+    const std::string pid = name.substr(at, dot - at), counter = name.substr(dot + 1);
+    auto digits = [](const std::string& s) { return s.find_first_not_of("0123456789") == std::string::npos; };
+    if (!digits(pid) || !digits(counter) || pid.size() > 10) continue;
+    const long long id = std::stoll(pid);
+    if (id <= 0 || id > 2147483647LL) continue;
+    // kill(pid, 0) fails with ESRCH only where no process has that pid (EPERM: one runs, owned by someone else).
+    if (::kill(static_cast<pid_t>(id), 0) == 0 || errno != ESRCH) continue;
+    if (fs::remove(entry.path(), ec) && !ec) ++removed;
+  }
+  return removed;
 }
 
 void ensure_directory(const fs::path& dir) {

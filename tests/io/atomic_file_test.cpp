@@ -258,6 +258,22 @@ TEST_F(AtomicFileTest, ReadUnderRegularFileThrows) {
   EXPECT_EQ(msg, "cannot read " + p.string() + ": Not a directory");
 }
 
+// A killed writer's temporaries (no process has their pid; 2^31 − 2 is beyond any pid_max) are removed; a running
+// process's (this one's) and every other file are kept.
+TEST_F(AtomicFileTest, RemoveStaleTemporariesKeepsLiveWritersAndOtherFiles) {
+  const std::string me = std::to_string(::getpid()), dead = "2147483646";
+  const std::vector<std::string> stale{".model.json.tmp." + dead + ".0", ".qnn-probe." + dead + ".3"};
+  const std::vector<std::string> kept{".checkpoint.json.tmp." + me + ".1", ".qnn-probe." + me + ".2", "model.json",
+                                      ".hidden", ".x.tmp.12a.0", ".y.tmp." + dead + ".", ".z.tmp." + dead};
+  for (const auto& f : stale) write_plain(dir_ / f, "x");
+  for (const auto& f : kept) write_plain(dir_ / f, "x");
+  EXPECT_EQ(remove_stale_temporaries(dir_), stale.size());
+  std::vector<std::string> expected = kept;
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(entries(dir_), expected);
+  EXPECT_EQ(remove_stale_temporaries(dir_ / "missing"), 0U);
+}
+
 TEST_F(AtomicFileTest, EnsureDirectoryCreatesParentsAndLeavesNoProbe) {
   const fs::path d = dir_ / "a" / "b" / "c";
   ensure_directory(d);

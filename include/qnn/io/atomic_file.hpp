@@ -26,6 +26,12 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
 /// can lie: read-only mounts, ACLs, root). Throws IoError("cannot write to directory DIR: reason").
 void ensure_directory(const std::filesystem::path& dir);
 
+/// Removes, from `dir`, the temporaries of write_file_atomic and ensure_directory (".NAME.tmp.PID.N",
+/// ".qnn-probe.PID.N") whose process no longer runs: what a writer killed between creating and renaming its temporary
+/// (SIGKILL, a power cut) leaves behind. Those of a running process are left alone. Returns how many it removed; a
+/// directory that cannot be listed removes nothing.
+std::size_t remove_stale_temporaries(const std::filesystem::path& dir);
+
 /// The whole contents of a file. Throws IoError("cannot read PATH: reason"), also for a directory.
 std::string read_file(const std::filesystem::path& path);
 
