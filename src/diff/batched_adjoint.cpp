@@ -1,8 +1,8 @@
 #include "qnn/diff/batched_adjoint.hpp"
 
 #include <algorithm>
-#include <functional>
 #include <array>
+#include <functional>
 #include <string>
 
 #include "qnn/core/error.hpp"
@@ -61,7 +61,8 @@ const RunCycles& run_cycles(const Circuit& c, const std::vector<std::size_t>& ru
     build_run_cycles(c, run, n, backward, scratch);
     return scratch;
   }
-  std::vector<std::uint32_t> key{n, backward ? 1U : 0U};
+  thread_local std::vector<std::uint32_t> key;  // reused: no allocation per call
+  key.assign({n, backward ? 1U : 0U});
   for (std::size_t j : run) {
     const Operation& op = c.ops()[j];
     key.push_back(static_cast<std::uint32_t>(op.kind));
@@ -85,7 +86,7 @@ const RunCycles& run_cycles(const Circuit& c, const std::vector<std::size_t>& ru
   }
   Entry& e = cache[next];
   next = (next + 1) % kEntries;
-  e.key = std::move(key);
+  e.key = key;
   build_run_cycles(c, run, n, backward, e.cycles);
   return e.cycles;
 }
@@ -195,8 +196,7 @@ void product_prefix_gradients(const Circuit& c, std::span<const std::size_t> pre
   Planes alr, ali, ahr, ahi, tlr(nlo * B), tli(nlo * B), thr(nhi * B), thi(nhi * B);
   weights(0, k, alr, ali);
   weights(k, n - k, ahr, ahi);
-  kernels::batched_product_contract<T>(active_isa(), const_cast<BatchedStateVector<T>&>(lambda).re(),
-                                       const_cast<BatchedStateVector<T>&>(lambda).im(), n, B, k, alr.data(),
+  kernels::batched_product_contract<T>(active_isa(), lambda.re(), lambda.im(), n, B, k, alr.data(),
                                        ali.data(), ahr.data(), ahi.data(), tlr.data(), tli.data(), thr.data(),
                                        thi.data());
   // m_q of every qubit, at [(2q + s)·B + b]: within each half, by halving (a tensor over some qubits contracted with
@@ -551,7 +551,7 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
           const auto ang2 = std::span<const double>(angles.values).subspan(angles.offset[j], op2.params.size());
           if (detail::make_adjoint_step(op2, ang2, wrt, st2, which2) &&
               BatchedStateVector<T>::adjoint_pair(phi, lambda, st, st2)) {
-            if ((st.u_dag[0].real() < 0) != (st2.u_dag[0].real() < 0)) sign = -sign;
+            if (kernels::adjoint_pair_negates(st) != kernels::adjoint_pair_negates(st2)) sign = -sign;
             for (unsigned q = 0; q < st.num_generators; ++q)
               op.params[which[q]].backprop(theta, {}, 2.0 * st.sums[q], dtheta, {});
             for (unsigned q = 0; q < st2.num_generators; ++q)

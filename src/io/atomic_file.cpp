@@ -160,7 +160,9 @@ std::size_t remove_stale_temporaries(const fs::path& dir) {
   fs::directory_iterator it(dir.empty() ? fs::path(".") : dir, ec);
   if (ec) return 0;
   std::size_t removed = 0;
-  for (const fs::directory_entry& entry : it) {
+  for (; it != fs::directory_iterator(); it.increment(ec)) {
+    if (ec) break;  // a listing that fails midway: what was read so far is done
+    const fs::directory_entry& entry = *it;
     const std::string name = entry.path().filename().string();
     if (name.empty() || name[0] != '.') continue;
     // The suffix PID.N after ".tmp." (write_file_atomic) or at ".qnn-probe." (ensure_directory).
@@ -181,7 +183,8 @@ std::size_t remove_stale_temporaries(const fs::path& dir) {
     if (id <= 0 || id > 2147483647LL) continue;
     // kill(pid, 0) fails with ESRCH only where no process has that pid (EPERM: one runs, owned by someone else).
     if (::kill(static_cast<pid_t>(id), 0) == 0 || errno != ESRCH) continue;
-    if (fs::remove(entry.path(), ec) && !ec) ++removed;
+    std::error_code gone;
+    if (fs::remove(entry.path(), gone) && !gone) ++removed;
   }
   return removed;
 }

@@ -118,7 +118,7 @@ TEST_P(BatchedAdjointShapes, MatchesPerSampleAdjoint) {
 }
 
 // Per-sample gradients: each row against the one-sample sweep of that sample, their sum against the summed batched
-// sweep (which takes the grouped and paired passes the per-sample sweep does not), with and without frozen weights.
+// sweep (which takes the paired and fused passes the per-sample sweep does not), with and without frozen weights.
 TEST_P(BatchedAdjointShapes, PerSampleGradientsMatchOneSampleSweeps) {
   const auto [n, B] = GetParam();
   const unsigned F = 3;

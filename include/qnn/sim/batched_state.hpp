@@ -38,6 +38,8 @@ class BatchedStateVector {
   /// The real and imaginary parts, re[i·B + b] and im[i·B + b], for kernels that take the layout as it is.
   [[nodiscard]] T* re() noexcept { return re_.data(); }
   [[nodiscard]] T* im() noexcept { return im_.data(); }
+  [[nodiscard]] const T* re() const noexcept { return re_.data(); }
+  [[nodiscard]] const T* im() const noexcept { return im_.data(); }
 
   /// Every sample back to |0…0⟩.
   void set_zero_state();

@@ -106,6 +106,9 @@ void batched_diagonal_pass(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, 
 template <Real T>
 void batched_adjoint_step(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,
                           AdjointStep& step, double* per_sample = nullptr);
+/// Whether batched_adjoint_pair applies this RY-like step's U† negated (its cosine is negative: the shears keep the
+/// angle within a quarter turn), which negates both states.
+inline bool adjoint_pair_negates(const AdjointStep& step) { return step.u_dag[0].real() < 0; }
 /// Two consecutive steps, `first` then `second`, as two batched_adjoint_step calls would take them (both update λ),
 /// in one pass over both states, when both are RY-like: one target, no controls, U† a real rotation, at least one
 /// generator and every generator real with a zero diagonal, and the targets differ. Returns false, and does nothing,

@@ -807,7 +807,7 @@ bool batched_adjoint_pair_impl(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsig
     const cplx* u = st.u_dag.data();
     if (u[0] != u[3] || u[1] != -u[2]) return false;
     double c = u[0].real(), s = -u[1].real();
-    if (c < 0) c = -c, s = -s;
+    if (adjoint_pair_negates(st)) c = -c, s = -s;
     t = static_cast<T>(s / (1.0 + c));
     sigma = static_cast<T>(s);
     return true;
