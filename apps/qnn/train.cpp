@@ -287,6 +287,15 @@ void run_train(TrainArgs a, bool options_given) {
                 gradient_name(opt.gradient.method),
                 opt.gradient.shots ? (", " + std::to_string(opt.gradient.shots) + " shots").c_str() : "");
     if (!noise_line.empty()) std::printf("%s\n", noise_line.c_str());
+    const LightCone& cone = model.light_cone();
+    if (noise_line.empty() && cone.dropped(model.circuit()) > 0) {
+      // What the readout cannot see is never simulated; say so, with the weights that cannot matter.
+      std::printf("light cone: %zu of %zu gates simulated (%zu folded into the readout)", cone.kept.size(),
+                  model.circuit().size(), cone.folded);
+      if (!cone.idle_weights.empty())
+        std::printf("; %zu circuit weights cannot change the readout (gradient 0)", cone.idle_weights.size());
+      std::printf("\n");
+    }
     if (setup.resumed) {
       std::printf("resuming %s after epoch %u of %u\n", (out / "checkpoint.json").c_str(), saved.state.epochs_done,
                   epochs_total);

@@ -114,13 +114,19 @@ Circuit& Circuit::append(const Operation& op) {
   return *this;
 }
 
+Circuit& Circuit::declare_parameters(unsigned num_theta, unsigned num_inputs) {
+  num_theta_ = std::max(num_theta_, num_theta);
+  num_inputs_ = std::max(num_inputs_, num_inputs);
+  return *this;
+}
+
 Circuit& Circuit::append(const Circuit& other) {
   if (other.n_ > n_) {
     throw ValueError("cannot append a circuit on " + std::to_string(other.n_) + " qubits to one on " +
                      std::to_string(n_));
   }
   for (const Operation& op : other.ops_) append(op);
-  return *this;
+  return declare_parameters(other.num_theta_, other.num_inputs_);
 }
 
 Circuit Circuit::inverse() const {
@@ -147,6 +153,7 @@ Circuit Circuit::inverse() const {
     }
     inv.append(op);
   }
+  inv.declare_parameters(num_theta_, num_inputs_);
   return inv;
 }
 

@@ -86,6 +86,7 @@ QuantumClassifier::QuantumClassifier(const ClassifierConfig& config, std::uint64
   }
   readout_ = readout_observables(config.readout, C, readout_qubits, n, config.pauli_readout);
   const auto R = static_cast<unsigned>(readout_.size());
+  cone_ = qnn::light_cone(circuit_, readout_);
 
   // Head.
   if (config.loss == LossKind::Fidelity) {
@@ -293,9 +294,9 @@ std::vector<double> QuantumClassifier::logits(std::span<const double> x) const {
 template <Real T>
 std::vector<double> QuantumClassifier::logits_impl(std::span<const double> x) const {
   const std::vector<double> u = prepare(x);
-  const auto psi = simulate<T>(circuit_, std::span<const double>(weights_).first(circuit_.num_theta()), u);
+  const auto psi = simulate<T>(cone_.circuit, std::span<const double>(weights_).first(circuit_.num_theta()), u);
   std::vector<double> e(readout_.size()), z(config_.num_classes);
-  for (std::size_t r = 0; r < readout_.size(); ++r) e[r] = expectation(psi, readout_[r]);
+  for (std::size_t r = 0; r < readout_.size(); ++r) e[r] = expectation(psi, cone_.observables[r]);
   head_forward(e, z);
   return z;
 }
@@ -333,7 +334,7 @@ double QuantumClassifier::loss_and_gradient_impl(std::span<const double> x, int 
   double loss = 0;
   // The whole readout is one vector–Jacobian product, one backward sweep: upstream weights ∂L/∂⟨O_r⟩.
   const VjpResult r = adjoint_vjp<T>(
-      circuit_, readout_, std::span<const double>(weights_).first(nt), u,
+      cone_.circuit, cone_.observables, std::span<const double>(weights_).first(nt), u,
       [&](std::span<const double> e) {
         std::vector<double> de(e.size());
         loss = head_loss_backward(e, label, de, grad);
@@ -364,29 +365,31 @@ double QuantumClassifier::loss_and_gradient(std::span<const double> x, int label
                                         f, &trace);
   Rng rng(seed);
   // Readout: exact, or estimated from shots as hardware would (commuting terms share one set of shots).
-  const auto psi = simulate<double>(circuit_, th, u);
+  const Circuit& circuit = cone_.circuit;
+  const std::vector<PauliSum>& readout = cone_.observables;
+  const auto psi = simulate<double>(circuit, th, u);
   std::vector<double> e(R), de(R);
   for (std::size_t r = 0; r < R; ++r) {
-    e[r] = hw.shots == 0 ? expectation(psi, readout_[r]) : estimate_expectation(psi, readout_[r], hw.shots, rng);
+    e[r] = hw.shots == 0 ? expectation(psi, readout[r]) : estimate_expectation(psi, readout[r], hw.shots, rng);
   }
   const double loss = head_loss_backward(e, label, de, grad);
   // ∂L/∂θ = ∂/∂θ ⟨Σ_r w_r O_r⟩ with w_r = ∂L/∂e_r: one observable, so one gradient evaluation.
   PauliSum weighted;
-  for (std::size_t r = 0; r < R; ++r) weighted = weighted + readout_[r] * de[r];
+  for (std::size_t r = 0; r < R; ++r) weighted = weighted + readout[r] * de[r];
   const ShotOptions so{hw.shots, rng()};
   Gradient g;
   switch (hw.method) {
     case GradientMethod::ParameterShift:
-      g = parameter_shift_gradient(circuit_, weighted, th, u, circuit_wrt(), so);
+      g = parameter_shift_gradient(circuit, weighted, th, u, circuit_wrt(), so);
       break;
     case GradientMethod::Spsa:
-      g = spsa_gradient(circuit_, weighted, th, u, hw.spsa_epsilon, rng, so);
+      g = spsa_gradient(circuit, weighted, th, u, hw.spsa_epsilon, rng, so);
       break;
     case GradientMethod::FiniteDifference:
-      g = finite_difference_gradient(circuit_, weighted, th, u, 1e-5);
+      g = finite_difference_gradient(circuit, weighted, th, u, 1e-5);
       break;
     case GradientMethod::Adjoint:
-      g = adjoint_gradient<double>(circuit_, weighted, th, u, circuit_wrt());
+      g = adjoint_gradient<double>(circuit, weighted, th, u, circuit_wrt());
       break;
   }
   for (unsigned i = 0; i < nt; ++i) accumulate(grad, i, g.theta[i]);
@@ -436,7 +439,8 @@ double QuantumClassifier::batch_loss_and_gradient_impl(const Dataset& data, std:
   const auto th = std::span<const double>(weights_).first(nt);
   const BatchedVjpResult r =
       readout_backend_ ? readout_backend_(circuit_, readout_, th, BatchInputs{us, E}, B, upstream, circuit_wrt())
-                       : adjoint_vjp_batched<T>(circuit_, readout_, th, BatchInputs{us, E}, B, upstream, circuit_wrt());
+                       : adjoint_vjp_batched<T>(cone_.circuit, cone_.observables, th, BatchInputs{us, E}, B, upstream,
+                                                circuit_wrt());
   for (unsigned i = 0; i < nt; ++i) accumulate(grad, i, r.theta[i]);
   for (unsigned b = 0; b < B && !hidden_.empty(); ++b)
     hidden_backward(traces[b], std::span<const double>(r.x).subspan(std::size_t{b} * E, E), grad);
@@ -469,9 +473,9 @@ std::vector<double> QuantumClassifier::batch_logits_impl(const Dataset& data, st
             .values;
   } else {
     BatchedStateVector<T> psi(circuit_.num_qubits(), B);
-    run_batched(circuit_, psi, std::span<const double>(weights_).first(nt), BatchInputs{us, E});
+    run_batched(cone_.circuit, psi, std::span<const double>(weights_).first(nt), BatchInputs{us, E});
     for (unsigned r = 0; r < R; ++r) {
-      expectation_batched(psi, readout_[r], col);
+      expectation_batched(psi, cone_.observables[r], col);
       for (unsigned b = 0; b < B; ++b) e[b * R + r] = col[b];
     }
   }
@@ -505,10 +509,11 @@ QuantumClassifier::Score QuantumClassifier::evaluate(const Dataset& data, std::u
       z.resize(idx.size() * C);
       std::vector<double> e(R);
       for (std::size_t b = 0; b < idx.size(); ++b) {
-        const auto psi = simulate<double>(circuit_, std::span<const double>(weights_).first(circuit_.num_theta()),
+        const auto psi = simulate<double>(cone_.circuit,
+                                          std::span<const double>(weights_).first(circuit_.num_theta()),
                                           prepare(data.features[idx[b]]));
         Rng rng(seed ^ (0x9e3779b97f4a7c15ULL * (idx[b] + 1)));
-        for (std::size_t r = 0; r < R; ++r) e[r] = estimate_expectation(psi, readout_[r], shots, rng);
+        for (std::size_t r = 0; r < R; ++r) e[r] = estimate_expectation(psi, cone_.observables[r], shots, rng);
         head_forward(e, std::span<double>(z).subspan(b * C, C));
       }
     }

@@ -560,3 +560,39 @@ TEST(QuantumClassifier, ShotReadoutConvergesToTheExactScore) {
 
 }  // namespace
 }  // namespace qnn
+
+namespace qnn {
+namespace {
+
+TEST(QuantumClassifier, LightConeReadsWhatTheWholeCircuitReads) {
+  // The exact paths simulate the readout's light cone: values and the circuit gradient equal the whole circuit's, and
+  // the weights outside the cone (the last RZ of each qubit at least) get exactly 0.
+  for (unsigned n : {4U, 6U}) {
+    const ClassifierConfig cfg{.qubits = n, .layers = 2, .num_features = n, .num_classes = 2};
+    const QuantumClassifier m(cfg, 11);
+    const LightCone& cone = m.light_cone();
+    EXPECT_GT(cone.dropped(m.circuit()), n);  // the last RZ layer and the last ring at least
+    EXPECT_GE(cone.folded, 2U);
+    ASSERT_GE(cone.idle_weights.size(), 1U);
+    Rng rng(n);
+    std::vector<double> x(n);
+    for (double& v : x) v = rng.uniform(-2.0, 2.0);
+    const std::vector<double> u = m.circuit_inputs(x);
+    const std::vector<double> th(m.weights().begin(), m.weights().begin() + m.num_circuit_weights());
+    const std::vector<double> z = m.logits(x);  // unit scales, zero biases: z_k = ⟨O_k⟩
+    PauliSum weighted;
+    const std::vector<double> p = softmax(z);
+    for (std::size_t k = 0; k < z.size(); ++k) {
+      EXPECT_NEAR(z[k], expval(m.circuit(), m.readout()[k], th, u), 1e-12);
+      weighted = weighted + m.readout()[k] * (p[k] - (k == 1 ? 1.0 : 0.0));
+    }
+    std::vector<double> grad(m.weights().size(), 0.0);
+    (void)m.loss_and_gradient(x, 1, grad);
+    const Gradient whole = adjoint_gradient(m.circuit(), weighted, th, u);
+    for (std::size_t t = 0; t < th.size(); ++t) EXPECT_NEAR(grad[t], whole.theta[t], 1e-12) << "weight " << t;
+    for (unsigned t : cone.idle_weights) EXPECT_EQ(grad[t], 0.0) << "idle weight " << t;
+  }
+}
+
+}  // namespace
+}  // namespace qnn

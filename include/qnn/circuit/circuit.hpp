@@ -64,6 +64,9 @@ class Circuit {
 
   /// U† as a circuit: operations reversed, each replaced by its inverse.
   [[nodiscard]] Circuit inverse() const;
+  /// Take weight and input vectors of at least these lengths, whatever the operations use (a circuit cut from a
+  /// larger one keeps the larger one's parameter layout).
+  Circuit& declare_parameters(unsigned num_theta, unsigned num_inputs);
 
   // Named gates (the C++ API reads like the physics).
   Circuit& i(unsigned q) { return add(GateKind::I, {q}); }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "qnn/circuit/circuit.hpp"
+#include "qnn/circuit/light_cone.hpp"
 #include "qnn/circuit/pauli.hpp"
 #include "qnn/diff/adjoint.hpp"
 #include "qnn/diff/batched_adjoint.hpp"
@@ -76,6 +77,9 @@ class QuantumClassifier {
   [[nodiscard]] const ClassifierConfig& config() const { return config_; }
   [[nodiscard]] const Circuit& circuit() const { return circuit_; }
   [[nodiscard]] const std::vector<PauliSum>& readout() const { return readout_; }
+  /// What the exact state-vector paths simulate: the gates that can change the readout, and the readout carried back
+  /// through the tail they fold (qnn/circuit/light_cone.hpp). The noisy readout backend takes circuit() and readout().
+  [[nodiscard]] const LightCone& light_cone() const { return cone_; }
   /// One line: "4 qubits, angle encoding (RY), 3 strongly entangling layers, …".
   [[nodiscard]] std::string describe() const;
 
@@ -185,6 +189,7 @@ class QuantumClassifier {
   std::vector<unsigned> layer_ends_;  // θ count after each ansatz layer (layered ansätze)
   std::vector<bool> trainable_;
   std::vector<PauliSum> readout_;
+  LightCone cone_;  // circuit_ and readout_ cut to what the readout sees (exact paths)
   DenseStack hidden_;  // features → circuit inputs
   DenseStack head_;    // readout values → head layers and a final linear layer to the classes
   bool scale_bias_ = false;  // the head is z_k = s_k e_k + b_k (no head layers, one readout per class)
