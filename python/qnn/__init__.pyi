@@ -218,6 +218,15 @@ def vjp_batch(circuit: Circuit, observables: Observables, theta: RealArray | Non
               weights: RealArray, wrt_inputs: bool = True, per_sample: bool = False
               ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
 
+class LightCone:
+    circuit: Circuit
+    observables: list[PauliSum]
+    kept: list[int]
+    folded: int
+    idle_weights: list[int]
+
+def light_cone(circuit: Circuit, observables: Observables) -> LightCone: ...
+
 # ---- io -------------------------------------------------------------------------------------------------------------
 def draw(circuit: Circuit | qasm.Program, width: int = 100) -> str: ...
 

@@ -29,17 +29,20 @@ class QuantumFunction(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, inputs, weights, layer):
-        values = _qnn.expval_batch(layer.circuit, layer.observables, _numpy(weights), _numpy(inputs))
+        # Only the gates that can change the observables are simulated, forward and backward (the same values and
+        # gradients); cut again on every call, so a circuit changed after the layer was built is read as it is now.
+        cone = _qnn.light_cone(layer.circuit, layer.observables)
+        values = _qnn.expval_batch(cone.circuit, cone.observables, _numpy(weights), _numpy(inputs))
         ctx.save_for_backward(inputs, weights)
-        ctx.layer = layer
+        ctx.cone = cone
         return torch.from_numpy(values).to(device=inputs.device, dtype=inputs.dtype)
 
     @staticmethod
     def backward(ctx, grad_output):
         inputs, weights = ctx.saved_tensors
-        layer = ctx.layer
+        cone = ctx.cone
         want_x, want_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
-        _, dtheta, dx = _qnn.vjp_batch(layer.circuit, layer.observables, _numpy(weights), _numpy(inputs),
+        _, dtheta, dx = _qnn.vjp_batch(cone.circuit, cone.observables, _numpy(weights), _numpy(inputs),
                                        _numpy(grad_output), wrt_inputs=want_x)
         grad_x = grad_w = None
         if want_x:

@@ -9,6 +9,7 @@
 #include "arrays.hpp"
 #include "module.hpp"
 #include "observables.hpp"
+#include "qnn/circuit/light_cone.hpp"
 #include "qnn/core/parallel.hpp"
 #include "qnn/diff/adjoint.hpp"
 #include "qnn/diff/batched_adjoint.hpp"
@@ -48,6 +49,31 @@ void bind_diff(py::module_& m) {
         return "Gradient(value=" + std::to_string(g.value) + ", " + std::to_string(g.theta.size()) + " theta, " +
                std::to_string(g.x.size()) + " x)";
       });
+
+  py::class_<LightCone>(m, "LightCone", R"doc(The gates of a circuit that can change its observables' expectations.
+.circuit: those gates in order (the original's weight and input layout); .observables: the observables carried back
+through the gates folded into them, so expval(cone.circuit, cone.observables[k], theta, x) equals expval(circuit,
+observables[k], theta, x); .kept: each kept gate's index in the original; .folded: gates folded into the observables;
+.idle_weights: weights used only by dropped gates (their gradient is exactly 0).)doc")
+      .def_readonly("circuit", &LightCone::circuit)
+      .def_readonly("observables", &LightCone::observables)
+      .def_readonly("kept", &LightCone::kept)
+      .def_readonly("folded", &LightCone::folded)
+      .def_readonly("idle_weights", &LightCone::idle_weights)
+      .def("__repr__", [](const LightCone& lc) {
+        return "LightCone(" + std::to_string(lc.kept.size()) + " gates kept, " + std::to_string(lc.folded) +
+               " folded, " + std::to_string(lc.idle_weights.size()) + " idle weights)";
+      });
+  m.def(
+      "light_cone",
+      [](const Circuit& c, const py::object& observables) {
+        const std::vector<PauliSum> obs = observables_of(observables, c.num_qubits());
+        return light_cone(c, obs);
+      },
+      py::arg("circuit"), py::arg("observables"),
+      R"doc(The light cone of the observables: the circuit cut to the gates that can change any <O_k>, with the
+observables carried back through a folded tail of CX, CY, SWAP, X and Y gates (Z strings only). Values and gradients on
+the cone equal those of the whole circuit; noisy simulation needs the whole circuit.)doc");
 
   m.def(
       "adjoint_gradient",

@@ -126,3 +126,35 @@ def test_shot_estimate_within_five_sigma():
     shots = 10000
     sigma = math.sqrt((1 - exact**2) / shots)
     assert abs(psi.estimate_expectation("Z0", shots, seed=4) - exact) < 5 * sigma
+
+
+def test_light_cone_folds_the_cnot_ring_and_keeps_values_and_gradients():
+    # RY(theta0) on 0, CX(0, 1), RZ(theta1) on 1: <Z1> = cos(theta0). The RZ drops, the CX folds Z1 into Z0 Z1.
+    c = qnn.Circuit(2).ry(0, theta(0)).cx(0, 1).rz(1, theta(1))
+    cone = qnn.light_cone(c, "Z1")
+    assert cone.kept == [0] and cone.folded == 1 and cone.idle_weights == [1]
+    assert str(cone.observables[0]) == str(qnn.PauliSum(qnn.Z(0) * qnn.Z(1)))
+    assert cone.circuit.num_theta == 2
+    assert qnn.expval(cone.circuit, cone.observables[0], [0.7, 0.2]) == pytest.approx(math.cos(0.7), abs=1e-14)
+    # A strongly entangling model read out in Z: values, weight and input gradients of the cone equal the whole's.
+    n = 4
+    m = qnn.Circuit(n)
+    for q in range(n):
+        m.ry(q, x(q))
+    k = 0
+    for layer in range(2):
+        for q in range(n):
+            m.rz(q, theta(k)).ry(q, theta(k + 1)).rz(q, theta(k + 2))
+            k += 3
+        for q in range(n):
+            m.cx(q, (q + layer + 1) % n)
+    obs = ["Z0", "Z1"]
+    cone = qnn.light_cone(m, obs)
+    assert len(cone.kept) < len(m) and cone.folded > 0 and len(cone.idle_weights) >= 2
+    rng = np.random.default_rng(3)
+    th, xs, w = rng.uniform(-3, 3, k), rng.uniform(-2, 2, (5, n)), rng.uniform(-1, 1, (5, 2))
+    whole = qnn.vjp_batch(m, obs, th, xs, w)
+    cut = qnn.vjp_batch(cone.circuit, cone.observables, th, xs, w)
+    for a, b in zip(whole, cut):
+        np.testing.assert_allclose(b, a, atol=1e-12)
+    assert np.all(cut[1][cone.idle_weights] == 0)
