@@ -67,7 +67,7 @@ case_mpi_run_matches_single_process() {
 
 case_mpi_train_weights_identical() {
   mpi_available || return 0
-  local common=(train --data iris --qubits 4 --layers 2 --epochs 2 --batch 24 --seed 5 --quiet)
+  local common=(train --data iris --qubits 4 --layers 2 --epochs 2 --batch 96 --seed 5 --quiet)
   "$QNN" "${common[@]}" --out single >/dev/null 2>err.txt || fail "qnn train: $(cat err.txt)"
   local np
   for np in 2 3; do

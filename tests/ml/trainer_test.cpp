@@ -131,8 +131,8 @@ TEST(Trainer, WeightsDoNotDependOnThreadCount) {
 }
 
 TEST(Trainer, WeightsDoNotDependOnThreadCountForALargerModel) {
-  // Iris' 4-qubit circuits are so small that the trainer may keep them on one thread; 8 qubits and batches of 32 are
-  // big enough to be split across threads, so this run really exercises the parallel summation order.
+  // Iris' 4-qubit circuits are so small that the trainer may keep them on one thread; 8 qubits and batches of 64 (two
+  // chunks of 32) are big enough to be split across threads, so this run really exercises the parallel summation order.
   Dataset d;
   d.class_names = {"a", "b", "c"};
   Rng rng(21);
@@ -145,7 +145,7 @@ TEST(Trainer, WeightsDoNotDependOnThreadCountForALargerModel) {
   for (int j = 0; j < 8; ++j) d.feature_names.push_back("x" + std::to_string(j));
   TrainOptions opt;
   opt.epochs = 2;
-  opt.batch_size = 32;
+  opt.batch_size = 64;
   opt.learning_rate = 0.05;
   opt.seed = 3;
   const ClassifierConfig cfg{.qubits = 8, .layers = 2, .num_features = 8, .num_classes = 3};
