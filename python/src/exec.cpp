@@ -1,5 +1,6 @@
 // Running circuits: simulate, expval, and expval_batch — one circuit over a NumPy batch of inputs on the batched
-// simulator (amplitude-major, sample-minor), in fixed chunks run in parallel. The GIL is released while simulating.
+// simulator (amplitude-major, sample-minor; the forward pass of the batched adjoint sweep), in fixed chunks run in
+// parallel. The GIL is released while simulating.
 #include <algorithm>
 
 #include <pybind11/stl.h>
@@ -8,6 +9,7 @@
 #include "module.hpp"
 #include "observables.hpp"
 #include "qnn/core/parallel.hpp"
+#include "qnn/diff/batched_adjoint.hpp"
 #include "qnn/exec/batched.hpp"
 #include "qnn/exec/simulate.hpp"
 
@@ -79,13 +81,9 @@ void bind_exec(py::module_& m) {
           // A chunk's error (a short θ, a NaN input) is rethrown here by parallel_tasks, then raised in Python.
           parallel_tasks(chunks, [&](std::uint64_t ch) {
             const std::size_t first = ch * kChunk, n = std::min(B, first + kChunk) - first;
-            BatchedStateVector<double> psi(c.num_qubits(), static_cast<unsigned>(n));
-            run_batched(c, psi, span_of(th), BatchInputs{{xs.data() + first * F, n * F}, F});
-            std::vector<double> e(n);
-            for (std::size_t k = 0; k < K; ++k) {
-              expectation_batched(psi, obs[k], e);
-              for (std::size_t b = 0; b < n; ++b) out[(first + b) * K + k] = e[b];
-            }
+            const std::vector<double> e = expval_batched<double>(
+                c, obs, span_of(th), BatchInputs{{xs.data() + first * F, n * F}, F}, static_cast<unsigned>(n));
+            std::copy(e.begin(), e.end(), out.begin() + static_cast<std::ptrdiff_t>(first * K));
           }, c.size() * (std::uint64_t{1} << c.num_qubits()) * kChunk);
         }
         return to_numpy(std::move(out), {static_cast<py::ssize_t>(B), static_cast<py::ssize_t>(K)});

@@ -434,6 +434,7 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
     expectation_batched(phi, observables[k], col);
     for (unsigned b = 0; b < B; ++b) r.values[b * K + k] = col[b];
   }
+  if (!upstream) return r;  // expval_batched: the values only
   const std::vector<double> w = upstream(r.values);
   if (w.size() != r.values.size()) throw ValueError("upstream gradient must have batch × observables entries");
   const std::size_t P = wrt.theta ? std::max<std::size_t>(theta.size(), c.num_theta()) : 0;
@@ -664,12 +665,22 @@ BatchedVjpResult adjoint_vjp_batched_per_sample(const Circuit& c, std::span<cons
   return vjp_batched<T>(c, observables, theta, x, batch, upstream, wrt, /*per_sample=*/true);
 }
 
+template <Real T>
+std::vector<double> expval_batched(const Circuit& c, std::span<const PauliSum> observables,
+                                   std::span<const double> theta, const BatchInputs& x, unsigned batch) {
+  return vjp_batched<T>(c, observables, theta, x, batch, {}, DiffWrt{.theta = false, .inputs = false},
+                        /*per_sample=*/false)
+      .values;
+}
+
 #define QNN_VJP_BATCHED_INSTANTIATE(T)                                                                                 \
   template BatchedVjpResult adjoint_vjp_batched<T>(const Circuit&, std::span<const PauliSum>, std::span<const double>, \
                                                    const BatchInputs&, unsigned, const BatchedUpstream&, DiffWrt);     \
   template BatchedVjpResult adjoint_vjp_batched_per_sample<T>(const Circuit&, std::span<const PauliSum>,               \
                                                               std::span<const double>, const BatchInputs&, unsigned,   \
-                                                              const BatchedUpstream&, DiffWrt);
+                                                              const BatchedUpstream&, DiffWrt);                \
+  template std::vector<double> expval_batched<T>(const Circuit&, std::span<const PauliSum>, std::span<const double>,  \
+                                                 const BatchInputs&, unsigned);
 QNN_VJP_BATCHED_INSTANTIATE(float)
 QNN_VJP_BATCHED_INSTANTIATE(double)
 #undef QNN_VJP_BATCHED_INSTANTIATE

@@ -466,18 +466,14 @@ std::vector<double> QuantumClassifier::batch_logits_impl(const Dataset& data, st
     const auto u = prepare(data.features[i]);
     us.insert(us.end(), u.begin(), u.end());
   }
-  std::vector<double> e(std::size_t{B} * R), col(B), z(std::size_t{B} * C);
+  std::vector<double> e(std::size_t{B} * R), z(std::size_t{B} * C);
   if (readout_backend_) {
     e = readout_backend_(circuit_, readout_, std::span<const double>(weights_).first(nt), BatchInputs{us, E}, B, {},
                          DiffWrt{.theta = false, .inputs = false})
             .values;
   } else {
-    BatchedStateVector<T> psi(circuit_.num_qubits(), B);
-    run_batched(cone_.circuit, psi, std::span<const double>(weights_).first(nt), BatchInputs{us, E});
-    for (unsigned r = 0; r < R; ++r) {
-      expectation_batched(psi, cone_.observables[r], col);
-      for (unsigned b = 0; b < B; ++b) e[b * R + r] = col[b];
-    }
+    e = expval_batched<T>(cone_.circuit, cone_.observables, std::span<const double>(weights_).first(nt),
+                          BatchInputs{us, E}, B);
   }
   for (unsigned b = 0; b < B; ++b) {
     head_forward(std::span<const double>(e).subspan(std::size_t{b} * R, R),

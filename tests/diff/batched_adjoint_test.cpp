@@ -409,6 +409,46 @@ TEST(BatchedState, RunMatchesPerSampleStates) {
   }
 }
 
+// expval_batched (the sweep's forward pass: product prefix, pairs, fused layer boundaries) against one gate per pass
+// (run_batched) and the expectations of that state, on the mixed circuit and on a classifier-shaped one (angle
+// encoding, Rot layers, CNOT rings) whose prefix, pairs and boundaries the fast pass takes; every ISA, both precisions.
+TEST(BatchedAdjoint, ExpvalBatchedMatchesOneGatePerPass) {
+  Rng rng(91);
+  const unsigned B = 9, F = 8;
+  Circuit strong(8);
+  unsigned t = 0;
+  for (unsigned q = 0; q < 8; ++q) strong.ry(q, input(q));
+  for (unsigned l = 0; l < 2; ++l) {
+    for (unsigned q = 0; q < 8; ++q) strong.rz(q, theta(t)).ry(q, theta(t + 1)).rz(q, theta(t + 2)), t += 3;
+    for (unsigned q = 0; q < 8; ++q) strong.cx(q, (q + l + 1) % 8);
+  }
+  const std::vector<PauliSum> obs = {Z(0), parse_pauli_sum("0.5 Z1 Z2 - X3 + 0.25 Y4 Z0")};
+  for (const Circuit& c : {mixed_circuit(5, rng), strong}) {
+    std::vector<double> th(c.num_theta()), xs(std::size_t{B} * F);
+    for (auto& v : th) v = rng.uniform(-3, 3);
+    for (auto& v : xs) v = rng.uniform(-2, 2);
+    std::vector<Isa> all = isas();
+    all.push_back(Isa::Reference);
+    for (Isa isa : all) {
+      SCOPED_TRACE(std::string(isa_name(isa)) + ", " + std::to_string(c.num_qubits()) + " qubits");
+      const IsaGuard guard(isa);
+      BatchedStateVector<double> psi(c.num_qubits(), B);
+      run_batched(c, psi, th, {xs, F});
+      const std::vector<double> e = expval_batched<double>(c, obs, th, {xs, F}, B);
+      const std::vector<double> ef = expval_batched<float>(c, obs, th, {xs, F}, B);
+      ASSERT_EQ(e.size(), std::size_t{B} * obs.size());
+      std::vector<double> col(B);
+      for (std::size_t k = 0; k < obs.size(); ++k) {
+        expectation_batched(psi, obs[k], col);
+        for (unsigned b = 0; b < B; ++b) {
+          EXPECT_NEAR(e[b * obs.size() + k], col[b], 1e-12) << "sample " << b << " observable " << k;
+          EXPECT_NEAR(ef[b * obs.size() + k], col[b], 1e-5) << "sample " << b << " observable " << k;
+        }
+      }
+    }
+  }
+}
+
 // Two real 1-qubit gates in one pass (apply_pair_batched): per-sample and shared matrices in every combination give
 // the states of one gate at a time; complex matrices, one qubit twice and controls are refused and change nothing.
 TEST(BatchedState, RealPairsMatchOneGateAtATime) {

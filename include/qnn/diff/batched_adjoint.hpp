@@ -27,6 +27,13 @@ BatchedVjpResult adjoint_vjp_batched(const Circuit& c, std::span<const PauliSum>
                                      std::span<const double> theta, const BatchInputs& x, unsigned batch,
                                      const BatchedUpstream& upstream, DiffWrt wrt = {});
 
+/// ⟨O_k⟩ of every sample (B × K, row-major) from the forward pass of adjoint_vjp_batched alone: the product-state
+/// prefix written in one pass, real one-qubit gates in pairs, a layer boundary (diagonal layer, run of CX/X/SWAP,
+/// diagonal layer) in one pass. The same values as run_batched and expectation_batched, which apply one gate per pass.
+template <Real T = double>
+std::vector<double> expval_batched(const Circuit& c, std::span<const PauliSum> observables,
+                                   std::span<const double> theta, const BatchInputs& x, unsigned batch);
+
 /// The same with each sample's θ gradient kept apart (BatchedVjpResult::theta_per_sample): per-sample gradient
 /// norms and clipping, the spread of a gradient over data (barren plateaus), one sample's Jacobian row per
 /// observable (one-hot weights). One sweep for the batch, whose backward pass keeps B sums per parameter instead of one
