@@ -10,7 +10,7 @@ namespace qnn {
 
 namespace {
 
-index_t bit(unsigned q) { return index_t{1} << q; }
+index_t bit(unsigned q) { return index_t{1} << q; }  // a circuit has at most 63 qubits
 
 index_t qubit_mask(const Operation& op) {
   index_t m = 0;
