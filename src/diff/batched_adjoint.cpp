@@ -4,6 +4,7 @@
 #include <array>
 #include <functional>
 #include <string>
+#include <tuple>
 
 #include "qnn/core/error.hpp"
 #include "qnn/core/parallel.hpp"
@@ -545,18 +546,29 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
         // The next op the sweep takes (j): another such step shares this one's pass where both are RY-like (not on
         // the Reference ISA: the tests compare with its one pass per gate).
         const std::size_t j = previous_unit(k, low);
-        if (fast && !per_sample && j < ops.size() && sched.alone(j) && !angles.per_sample[j]) {
+        if (fast && j < ops.size() && sched.alone(j) && !angles.per_sample[j]) {
           const Operation& op2 = ops[j];
           kernels::AdjointStep st2;
           std::array<unsigned, 3> which2{};
           const auto ang2 = std::span<const double>(angles.values).subspan(angles.offset[j], op2.params.size());
+          if (per_sample) sample_sums.resize(std::size_t{st.num_generators + 3} * B);  // room for st2's rows
           if (detail::make_adjoint_step(op2, ang2, wrt, st2, which2) &&
-              BatchedStateVector<T>::adjoint_pair(phi, lambda, st, st2)) {
+              BatchedStateVector<T>::adjoint_pair(phi, lambda, st, st2,
+                                                  per_sample ? std::span<double>(sample_sums)
+                                                             : std::span<double>())) {
             if (kernels::adjoint_pair_negates(st) != kernels::adjoint_pair_negates(st2)) sign = -sign;
-            for (unsigned q = 0; q < st.num_generators; ++q)
-              op.params[which[q]].backprop(theta, {}, 2.0 * st.sums[q], dtheta, {});
-            for (unsigned q = 0; q < st2.num_generators; ++q)
-              op2.params[which2[q]].backprop(theta, {}, 2.0 * st2.sums[q], dtheta, {});
+            if (per_sample) {  // rows: st's generators, then st2's
+              const double* row = sample_sums.data();
+              for (const auto& [o, s, wh] : {std::tuple{&op, &st, &which}, std::tuple{&op2, &st2, &which2}})
+                for (unsigned q = 0; q < s->num_generators; ++q, row += B)
+                  for (unsigned b = 0; b < B; ++b)
+                    o->params[(*wh)[q]].backprop(theta, {}, 2.0 * row[b], theta_of(b), {});
+            } else {
+              for (unsigned q = 0; q < st.num_generators; ++q)
+                op.params[which[q]].backprop(theta, {}, 2.0 * st.sums[q], dtheta, {});
+              for (unsigned q = 0; q < st2.num_generators; ++q)
+                op2.params[which2[q]].backprop(theta, {}, 2.0 * st2.sums[q], dtheta, {});
+            }
             k = j;  // the loop goes on before op j
             continue;
           }

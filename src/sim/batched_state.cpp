@@ -135,7 +135,8 @@ void BatchedStateVector<T>::adjoint_step(BatchedStateVector& phi, BatchedStateVe
 
 template <Real T>
 bool BatchedStateVector<T>::adjoint_pair(BatchedStateVector& phi, BatchedStateVector& lambda,
-                                         kernels::AdjointStep& first, kernels::AdjointStep& second) {
+                                         kernels::AdjointStep& first, kernels::AdjointStep& second,
+                                         std::span<double> per_sample) {
   if (phi.n_ != lambda.n_ || phi.batch_ != lambda.batch_) throw ValueError("batched states differ in shape");
   for (const kernels::AdjointStep* st : {&first, &second}) {
     if (st->num_controls > st->controls.size() || st->num_generators > st->generators.size())
@@ -143,9 +144,13 @@ bool BatchedStateVector<T>::adjoint_pair(BatchedStateVector& phi, BatchedStateVe
     const unsigned target[1] = {st->target};
     phi.check(target, std::span<const unsigned>(st->controls.data(), st->num_controls), 4, false);
   }
+  if (!per_sample.empty() &&
+      per_sample.size() < std::size_t{first.num_generators + second.num_generators} * phi.batch_)
+    throw ValueError("per-sample sums need (generators of both steps) x batch entries");
   if (phi.n_ < 2) return false;
   return kernels::batched_adjoint_pair<T>(active_isa(), phi.re_.data(), phi.im_.data(), lambda.re_.data(),
-                                          lambda.im_.data(), phi.n_, phi.batch_, first, second);
+                                          lambda.im_.data(), phi.n_, phi.batch_, first, second,
+                                          per_sample.empty() ? nullptr : per_sample.data());
 }
 
 template class BatchedStateVector<float>;

@@ -37,8 +37,8 @@ std::vector<double> expval_batched(const Circuit& c, std::span<const PauliSum> o
 /// The same with each sample's θ gradient kept apart (BatchedVjpResult::theta_per_sample): per-sample gradient
 /// norms and clipping, the spread of a gradient over data (barren plateaus), one sample's Jacobian row per
 /// observable (one-hot weights). One sweep for the batch, whose backward pass keeps B sums per parameter instead of one
-/// and takes rotations one at a time: 1.6-2.2x the time of adjoint_vjp_batched at 4-10 qubits (B = 64), and 12-13x (4-6
-/// qubits) to 2-2.7x (10) faster than B one-sample sweeps. Past 2 MiB of batched states (more than 10 qubits at B = 64)
+/// (pairs of RY gates in one pass, as there): 1.5-2.2x the time of adjoint_vjp_batched at 4-10 qubits (B = 64), and
+/// 12-13x (4-6 qubits) to 2-2.7x (10) faster than B one-sample sweeps. Past 2 MiB of batched states (more than 10 qubits at B = 64)
 /// the rows come from one-sample sweeps instead, which cost less there. For the summed gradient use
 /// adjoint_vjp_batched.
 template <Real T = double>

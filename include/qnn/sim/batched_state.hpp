@@ -71,8 +71,10 @@ class BatchedStateVector {
                            std::span<double> per_sample = {});
   /// Two consecutive such steps, `first` then `second`, in one pass (kernels::batched_adjoint_pair) when both are
   /// RY-like; false (nothing done) otherwise. Both update λ; φ and λ may both come out negated (see the kernel).
+  /// With `per_sample` ((first.num_generators + second.num_generators) × B entries), each sample's terms are written
+  /// there too: first's generator p at [p·B + b], then second's rows.
   static bool adjoint_pair(BatchedStateVector& phi, BatchedStateVector& lambda, kernels::AdjointStep& first,
-                           kernels::AdjointStep& second);
+                           kernels::AdjointStep& second, std::span<double> per_sample = {});
 
  private:
   void pauli_applied(const BatchedStateVector& src, const PauliMasks& p, std::span<const double> coeff,

@@ -113,10 +113,12 @@ inline bool adjoint_pair_negates(const AdjointStep& step) { return step.u_dag[0]
 /// in one pass over both states, when both are RY-like: one target, no controls, U† a real rotation, at least one
 /// generator and every generator real with a zero diagonal, and the targets differ. Returns false, and does nothing,
 /// otherwise. The sums are the two steps'; the states may come out negated, both together (a step whose U† has a
-/// negative cosine is applied as −U†), which no correlation taken from them afterwards sees.
+/// negative cosine is applied as −U†), which no correlation taken from them afterwards sees. With `per_sample`
+/// ((first.num_generators + second.num_generators) × B entries), each sample's terms are written there too: first's
+/// generator p at [p·B + b], then second's after first's rows.
 template <Real T>
 bool batched_adjoint_pair(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,
-                          AdjointStep& first, AdjointStep& second);
+                          AdjointStep& first, AdjointStep& second, double* per_sample = nullptr);
 
 /// Batched states (qnn/sim/batched_state.hpp: re[i·B + b], im[i·B + b]), arguments already checked: ψ_b ← C(M_b)ψ_b
 /// with M_b = matrices[b·dim² …] if per_sample, else the one matrix for all samples.

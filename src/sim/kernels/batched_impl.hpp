@@ -785,9 +785,78 @@ void batched_rotation_pair_rows(T* __restrict p, T* __restrict l, unsigned B, in
   for (int e = 0; e < 4; ++e) corr[e] += acc[e];
 }
 
+// batched_rotation_pair_rows with each sample's correlations kept apart: pc[e·B + b] (added to) correlation e of sample
+// b, e in the order of corr there. As batched_adjoint_groups_per_sample: the samples in blocks of one register in the
+// outer loop, the block's four correlations in registers over a tile of quads whose rows stay in cache while every
+// block visits them.
+template <class T>
+void batched_rotation_pair_rows_per_sample(T* __restrict p, T* __restrict l, unsigned B, index_t oa, index_t ob,
+                                           index_t g0, index_t g1, T ta, T sa, T tb, T sb, double* __restrict pc) {
+  using V = typename batched_detail::Register<T>::type;
+  constexpr unsigned W = sizeof(V) / sizeof(T);
+  using VD = typename batched_detail::Register<T>::wide;  // W doubles: correlations are summed in double
+  const Quads quads(oa, ob);
+  auto block = [&]<class X, class XD>(unsigned b, index_t t0, index_t t1, auto load, auto store) {
+    XD c1a{}, c1b{}, c2a{}, c2b{};
+    auto wide = [](X v) {
+      if constexpr (std::is_same_v<X, T>) {
+        return double(v);
+      } else {
+        return __builtin_convertvector(v, XD);
+      }
+    };
+    for (index_t g = t0; g < t1; ++g) {
+      const index_t base = quads.base(g);
+      const index_t o0 = base * B + b, o1 = (base + oa) * B + b, o2 = (base + ob) * B + b,
+                    o3 = (base + oa + ob) * B + b;
+      X x0 = load(p + o0), x1 = load(p + o1), x2 = load(p + o2), x3 = load(p + o3);
+      X y0 = load(l + o0), y1 = load(l + o1), y2 = load(l + o2), y3 = load(l + o3);
+      c1a += wide(y0 * x1 + y2 * x3);
+      c1b += wide(y1 * x0 + y3 * x2);
+      x0 -= ta * x1, x2 -= ta * x3, y0 -= ta * y1, y2 -= ta * y3;
+      x1 += sa * x0, x3 += sa * x2, y1 += sa * y0, y3 += sa * y2;
+      x0 -= ta * x1, x2 -= ta * x3, y0 -= ta * y1, y2 -= ta * y3;
+      c2a += wide(y0 * x2 + y1 * x3);
+      c2b += wide(y2 * x0 + y3 * x1);
+      x0 -= tb * x2, x1 -= tb * x3, y0 -= tb * y2, y1 -= tb * y3;
+      x2 += sb * x0, x3 += sb * x1, y2 += sb * y0, y3 += sb * y1;
+      x0 -= tb * x2, x1 -= tb * x3, y0 -= tb * y2, y1 -= tb * y3;
+      store(p + o0, x0), store(p + o1, x1), store(p + o2, x2), store(p + o3, x3);
+      store(l + o0, y0), store(l + o1, y1), store(l + o2, y2), store(l + o3, y3);
+    }
+    const XD* all[4] = {&c1a, &c1b, &c2a, &c2b};
+    constexpr unsigned L = sizeof(XD) / sizeof(double);
+    for (std::size_t e = 0; e < 4; ++e)
+      for (unsigned w = 0; w < L; ++w) {
+        if constexpr (L == 1) {
+          pc[e * B + b] += *all[e];
+        } else {
+          pc[e * B + b + w] += (*all[e])[w];
+        }
+      }
+  };
+  // Tiles of quads whose rows of both states (about 128 KiB) stay in cache while every block of samples visits them.
+  const index_t tile = std::max<index_t>(1, (index_t{1} << 14) / (B * sizeof(T)));
+  for (index_t t0 = g0; t0 < g1; t0 += tile) {
+    const index_t t1 = std::min(g1, t0 + tile);
+    unsigned b = 0;
+    for (; b + W <= B; b += W)
+      block.template operator()<V, VD>(
+          b, t0, t1,
+          [](const T* q) {
+            V v;
+            std::memcpy(&v, q, sizeof v);
+            return v;
+          },
+          [](T* q, V v) { std::memcpy(q, &v, sizeof v); });
+    for (; b < B; ++b)
+      block.template operator()<T, double>(b, t0, t1, [](const T* q) { return *q; }, [](T* q, T v) { *q = v; });
+  }
+}
+
 template <class T>
 bool batched_adjoint_pair_impl(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,
-                               AdjointStep& first, AdjointStep& second) {
+                               AdjointStep& first, AdjointStep& second, double* per_sample) {
   auto ry_like = [](const AdjointStep& st) {
     if (st.num_controls != 0 || st.num_generators == 0) return false;
     for (const cplx& u : st.u_dag)
@@ -816,6 +885,38 @@ bool batched_adjoint_pair_impl(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsig
   if (!shears(first, ta, sa) || !shears(second, tb, sb)) return false;
   const index_t oa = index_t{1} << first.target, ob = index_t{1} << second.target;
   const index_t num_quads = (index_t{1} << n) >> 2;
+  if (per_sample != nullptr) {
+    // At most 64 super-chunks of fixed bounds (about 2^14 batched amplitudes each), each with its own 4 × B
+    // correlations, added in chunk order; then each sample's sums, first's rows then second's.
+    const index_t supers = std::clamp<index_t>((num_quads * B) >> 14, 1, std::min<index_t>(64, num_quads));
+    const std::size_t stride = 4 * std::size_t{B};
+    thread_local std::vector<double> partial;
+    partial.assign(supers * stride, 0.0);
+    double* const part = partial.data();
+    parallel_for(
+        supers,
+        [&](index_t s) {
+          const index_t q0 = num_quads * s / supers, q1 = num_quads * (s + 1) / supers;
+          batched_rotation_pair_rows_per_sample<T>(phi_re, lam_re, B, oa, ob, q0, q1, ta, sa, tb, sb,
+                                                   part + s * stride);
+          batched_rotation_pair_rows_per_sample<T>(phi_im, lam_im, B, oa, ob, q0, q1, ta, sa, tb, sb,
+                                                   part + s * stride);
+        },
+        (num_quads / supers) * B * 8);
+    for (index_t s = 1; s < supers; ++s)
+      for (std::size_t e = 0; e < stride; ++e) part[e] += part[s * stride + e];
+    double* rows = per_sample;
+    for (AdjointStep* st : {&first, &second}) {
+      const double* c0 = part + (st == &first ? 0 : 2 * std::size_t{B});
+      for (unsigned p = 0; p < st->num_generators; ++p, rows += B) {
+        const double g1 = st->generators[p][1].real(), g2 = st->generators[p][2].real();
+        double total = 0;
+        for (unsigned b = 0; b < B; ++b) total += rows[b] = g1 * c0[b] + g2 * c0[B + b];
+        st->sums[p] = total;
+      }
+    }
+    return true;
+  }
   // Fixed chunks of quads, their correlations added in chunk order: independent of the thread count.
   const index_t chunk = std::max<index_t>(1, 1024 / B);
   const index_t chunks = (num_quads + chunk - 1) / chunk;
@@ -1096,7 +1197,8 @@ void batched_permute_phase_impl(T* pr, T* pi, T* lr, T* li, unsigned n, unsigned
                                                std::span<const unsigned>, std::span<const cplx>, bool,              \
                                                std::span<const unsigned>, cplx*);                                  \
   template void batched_adjoint_step_impl<T>(T*, T*, T*, T*, unsigned, unsigned, AdjointStep&, double*);       \
-  template bool batched_adjoint_pair_impl<T>(T*, T*, T*, T*, unsigned, unsigned, AdjointStep&, AdjointStep&); \
+  template bool batched_adjoint_pair_impl<T>(T*, T*, T*, T*, unsigned, unsigned, AdjointStep&, AdjointStep&,     \
+                                             double*);                                                          \
   template void batched_real_pair_impl<T>(T*, T*, unsigned, unsigned, unsigned, const T*, bool, unsigned,      \
                                           const T*, bool);                                                      \
   template void batched_diagonal_pass_impl<T>(T*, T*, T*, T*, unsigned, unsigned, const DiagonalPass&);          \

@@ -49,7 +49,7 @@ namespace kernels {
                               unsigned qb, const T* mb, bool pb);                                                \
   template <class T>                                                                                             \
   bool batched_adjoint_pair_impl(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,             \
-                                 AdjointStep& first, AdjointStep& second);                                       \
+                                 AdjointStep& first, AdjointStep& second, double* per_sample);                   \
   template <class T>                                                                                             \
   void batched_product_state_impl(T* re, T* im, unsigned n, unsigned B, const T* vr, const T* vi);               \
   template <class T>                                                                                             \
@@ -226,8 +226,8 @@ void batched_real_pair(Isa isa, T* re, T* im, unsigned n, unsigned B, unsigned q
 }
 template <Real T>
 bool batched_adjoint_pair(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,
-                          AdjointStep& first, AdjointStep& second) {
-  QNN_BATCHED_DISPATCH(batched_adjoint_pair_impl, phi_re, phi_im, lam_re, lam_im, n, B, first, second)
+                          AdjointStep& first, AdjointStep& second, double* per_sample) {
+  QNN_BATCHED_DISPATCH(batched_adjoint_pair_impl, phi_re, phi_im, lam_re, lam_im, n, B, first, second, per_sample)
 }
 template <Real T>
 void batched_diagonal_pass(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsigned n, unsigned B,
@@ -265,7 +265,8 @@ void batched_permute_phase(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, 
                                           std::span<const unsigned>, std::span<const cplx>, bool,                   \
                                           std::span<const unsigned>, cplx*);                                        \
   template void batched_adjoint_step<T>(Isa, T*, T*, T*, T*, unsigned, unsigned, AdjointStep&, double*);          \
-  template bool batched_adjoint_pair<T>(Isa, T*, T*, T*, T*, unsigned, unsigned, AdjointStep&, AdjointStep&);     \
+  template bool batched_adjoint_pair<T>(Isa, T*, T*, T*, T*, unsigned, unsigned, AdjointStep&, AdjointStep&,      \
+                                        double*);                                                                \
   template void batched_real_pair<T>(Isa, T*, T*, unsigned, unsigned, unsigned, const T*, bool, unsigned, const T*, \
                                      bool);                                                                         \
   template void batched_diagonal_pass<T>(Isa, T*, T*, T*, T*, unsigned, unsigned, const DiagonalPass&);           \
