@@ -335,6 +335,12 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
                              bool per_sample) {
   const BatchAngles angles = bind_batch_angles(c, theta, x, batch);
   const unsigned B = batch, K = static_cast<unsigned>(observables.size());
+  // Below 2^17 batched amplitudes every pass stays on this thread: one batched step (B samples, one call, the
+  // classifier's circuit) on 2 threads against 1, Intel Xeon, 2 cores, medians alternating: 0.79x at 2^12 amplitudes
+  // (6 qubits, B = 64), 0.81-0.83x at 2^14, 0.98-0.99x at 2^16, 1.45x at 2^18 (12 qubits) and 1.56x at 2^20. Each pass
+  // alone passes parallel_for's threshold from 2^12; a sweep of a hundred short ones loses to waking the threads each
+  // time. Callers with several batches run them as parallel tasks instead (the trainer, Python's chunks).
+  const SerialScope serial((std::uint64_t{1} << c.num_qubits()) * B < (std::uint64_t{1} << 17));
   const auto& ops = c.ops();
   // Commuting diagonal gates with shared angles in one pass, runs of CX/X/SWAP as one move of each row, as in the
   // single-state sweep (diagonal_group.hpp); the Reference ISA keeps one pass per gate, for the tests to compare.

@@ -29,11 +29,36 @@ inline constexpr std::uint64_t kParallelTaskThreshold = std::uint64_t{1} << 17;
 /// Block size of deterministic reductions.
 inline constexpr std::uint64_t kReduceBlock = std::uint64_t{1} << 12;
 
+namespace detail {
+inline thread_local int serial_depth = 0;
+}  // namespace detail
+
+/// Within its scope (when `active`), qnn's loops started on this thread run on it alone: for a caller that knows its
+/// loops are too short to split, such as a batched sweep over a small state, whose hundreds of short passes each lose
+/// to waking a thread, though each alone would pass the thresholds below.
+class SerialScope {
+ public:
+  explicit SerialScope(bool active = true) : active_(active) {
+    if (active_) ++detail::serial_depth;
+  }
+  ~SerialScope() {
+    if (active_) --detail::serial_depth;
+  }
+  SerialScope(const SerialScope&) = delete;
+  SerialScope& operator=(const SerialScope&) = delete;
+
+ private:
+  bool active_;
+};
+
+/// Whether loops started here run on this thread alone (one thread set, or inside a SerialScope).
+inline bool serial_here() { return detail::serial_depth > 0 || num_threads() == 1; }
+
 /// fn(i) for i in [0, n); `work_per_item` (amplitudes an item touches) lets a loop over blocks decide like a loop
 /// over amplitudes.
 template <class Fn>
 void parallel_for(std::uint64_t n, Fn&& fn, std::uint64_t work_per_item = 1) {
-  if (n < 2 || n * work_per_item < kParallelThreshold || num_threads() == 1) {
+  if (n < 2 || n * work_per_item < kParallelThreshold || serial_here()) {
     for (std::uint64_t i = 0; i < n; ++i) fn(i);
     return;
   }
@@ -47,7 +72,7 @@ void parallel_for(std::uint64_t n, Fn&& fn, std::uint64_t work_per_item = 1) {
 /// `work_per_task` (in amplitude updates, roughly) keeps tiny tasks serial: waking threads costs microseconds.
 template <class Fn>
 void parallel_tasks(std::uint64_t n, Fn&& fn, std::uint64_t work_per_task = kParallelTaskThreshold) {
-  if (n < 2 || num_threads() == 1 || n * work_per_task < kParallelTaskThreshold) {
+  if (n < 2 || serial_here() || n * work_per_task < kParallelTaskThreshold) {
     for (std::uint64_t i = 0; i < n; ++i) fn(i);
     return;
   }
@@ -78,7 +103,7 @@ R parallel_sum(std::uint64_t n, Fn&& fn) {
   const std::uint64_t blocks = (n + kReduceBlock - 1) / kReduceBlock;
   if (blocks <= 1) return blocks ? block_sum(0) : R{};
   std::vector<R> partial(blocks);
-  if (n < kParallelThreshold || num_threads() == 1) {
+  if (n < kParallelThreshold || serial_here()) {
     for (std::uint64_t b = 0; b < blocks; ++b) partial[b] = block_sum(b);
   } else {
     const auto sb = static_cast<std::int64_t>(blocks);
