@@ -57,10 +57,23 @@ double estimate_expectation(const StateVector<T>& psi, const PauliSum& obs, std:
       if (p == 'Y') rotated.apply_matrix(tq, hsdg);
     }
     const auto outcomes = rotated.sample(shots, rng);
+    // Where the state has fewer outcomes than there are shots, the terms read a histogram of the shots (2^n counts
+    // each instead of `shots` outcomes; the same integer sums): parameter-shift training of Iris with 1000 shots spent
+    // a third of its time reading outcomes.
+    const index_t dim = rotated.size();
+    std::vector<std::int64_t> counts;
+    if (dim <= shots) {
+      counts.assign(dim, 0);
+      for (index_t o : outcomes) ++counts[o];
+    }
     for (std::size_t t : group) {
       const index_t mask = obs.terms()[t].string.masks().x | obs.terms()[t].string.masks().z;
       std::int64_t sum = 0;
-      for (index_t o : outcomes) sum += parity(o & mask) ? -1 : 1;
+      if (counts.empty()) {
+        for (index_t o : outcomes) sum += parity(o & mask) ? -1 : 1;
+      } else {
+        for (index_t i = 0; i < dim; ++i) sum += parity(i & mask) ? -counts[i] : counts[i];
+      }
       e += obs.terms()[t].coeff * double(sum) / double(shots);
     }
   }

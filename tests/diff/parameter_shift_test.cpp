@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "qnn/core/rng.hpp"
@@ -109,6 +110,27 @@ TEST(Shots, EstimateWithinStatisticalError) {
   // Each term's estimate has variance ≤ c²/shots; 5σ with the sum of |c|.
   const double sigma = (1 + 0.5 + 0.7) / std::sqrt(double(shots));
   EXPECT_NEAR(est, exact, 5 * sigma);
+}
+
+TEST(Shots, HistogramOfShotsReadsTheSameSums) {
+  // With more shots than outcomes the terms read a histogram of the shots; the estimate is the one the outcomes give
+  // one by one (the same draws: Z strings need no basis change, so sample() with the same seed sees the same state).
+  Circuit c(3);
+  c.ry(0, 0.7).rx(1, -1.2).h(2).cnot(0, 2).ry(1, 0.4);
+  const auto psi = simulate(c);
+  const PauliSum obs = Z(0) * Z(2) + 0.5 * Z(1) - 0.25 * (Z(0) * Z(1) * Z(2));
+  for (const std::uint64_t shots : {5ULL, 8ULL, 9ULL, 1000ULL}) {  // fewer, as many and more shots than 8 outcomes
+    Rng a(41), b(41);
+    const double est = estimate_expectation(psi, obs, shots, a);
+    const auto outcomes = psi.sample(shots, b);
+    double manual = 0;
+    for (const auto& term : obs.terms()) {
+      std::int64_t sum = 0;
+      for (index_t o : outcomes) sum += std::popcount(o & term.string.masks().z) % 2 ? -1 : 1;
+      manual += term.coeff * double(sum) / double(shots);
+    }
+    EXPECT_EQ(est, manual) << shots << " shots";
+  }
 }
 
 TEST(ParameterShift, WithShotsWithinStatisticalError) {
