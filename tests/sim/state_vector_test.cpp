@@ -339,6 +339,41 @@ TEST(StateVector, SampleFrequenciesFollowProbabilities) {
   for (index_t i : b.sample(100, r2)) EXPECT_EQ(i, 9U);
 }
 
+TEST(StateVector, SampleDrawsWhatABinarySearchOfTheSameUniformsFinds) {
+  // The guide table is a shortcut to the first i with cdf[i] > u (or the last entry): the outcomes are those of a
+  // binary search over the same draws, on random states with runs of zero-probability outcomes, a basis state and
+  // the last outcome's, with fewer and more shots than outcomes.
+  Rng state_rng(29);
+  for (unsigned n : {1U, 3U, 6U, 10U}) {
+    for (int shape = 0; shape < 3; ++shape) {
+      Vec v = random_state(n, state_rng);
+      if (shape == 1)
+        for (std::size_t i = 0; i + 1 < v.size(); ++i)
+          if (i % 4 != 3) v[i] = 0;  // zero runs, the last outcome possible
+      if (shape == 2) {
+        std::fill(v.begin(), v.end(), cplx(0));
+        v.back() = 1;
+      }
+      const auto psi = to_state<double>(v);
+      std::vector<double> cdf = psi.probabilities();
+      double total = 0;
+      for (double& c : cdf) c = total += c;
+      for (std::uint64_t shots : {std::uint64_t{3}, std::uint64_t{4096}}) {
+        Rng a(n * 100 + shape), b(n * 100 + shape);
+        const std::vector<index_t> out = psi.sample(shots, a);
+        ASSERT_EQ(out.size(), shots);
+        for (std::uint64_t s = 0; s < shots; ++s) {
+          const double u = b.uniform() * total;
+          auto it = std::upper_bound(cdf.begin(), cdf.end(), u);
+          if (it == cdf.end()) --it;
+          ASSERT_EQ(out[s], static_cast<index_t>(it - cdf.begin()))
+              << n << " qubits, shape " << shape << ", shot " << s << " of " << shots;
+        }
+      }
+    }
+  }
+}
+
 TEST(StateVector, MeasureBellStateCollapsesBothQubits) {
   Circuit bell(2);
   bell.h(0).cnot(0, 1);
