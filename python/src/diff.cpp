@@ -35,8 +35,9 @@ PauliSum one_observable(const Circuit& c, const py::object& obj) {
   return std::move(obs[0]);
 }
 
-// Samples per batched adjoint sweep (fixed, so results do not depend on the thread count).
-constexpr std::size_t kChunk = 64;
+// Samples per batched adjoint sweep: fixed, so results do not depend on the thread count; 32 as the trainer's chunks
+// (src/ml/trainer.cpp has the measurements): a batch of 64 is two tasks on two cores.
+constexpr std::size_t kChunk = 32;
 
 }  // namespace
 

@@ -18,8 +18,8 @@ namespace qnn::python {
 namespace {
 
 // Samples per batched state: enough to amortise each gate's dispatch, small enough to stay in cache, and fixed, so the
-// numbers do not depend on the thread count.
-constexpr std::size_t kChunk = 64;
+// numbers do not depend on the thread count; 32 as the trainer's chunks (src/ml/trainer.cpp has the measurements).
+constexpr std::size_t kChunk = 32;
 
 }  // namespace
 
