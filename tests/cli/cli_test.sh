@@ -130,6 +130,16 @@ case_train_kill_resume() {
   expect_error 1 "checkpoint" train --resume whole_missing_dir
 }
 
+case_train_many_epochs_writes_the_last() {
+  # Writes of the growing checkpoint and metrics are skipped while they would cost more than a ninth of the run; the
+  # last epoch is always written, and the history holds every epoch.
+  expect_success train --epochs 400 --quiet --out long || return
+  grep -Eq '"epochs_done": *400[,}[:space:]]' long/checkpoint.json || fail "checkpoint.json is not at epoch 400"
+  local rows
+  rows=$(wc -l <long/metrics.csv)
+  [[ $rows == 401 ]] || fail "metrics.csv has $rows lines, expected a header and 400 epochs"
+}
+
 case_train_and_eval() {
   expect_success train --epochs 3 --out run || return
   for f in model.json summary.json metrics.csv; do
