@@ -389,9 +389,10 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
     }
   }
   // When the prefix is exactly the ops before `start`, the backward sweep ends there and the prefix's gradients come
-  // from product_prefix_gradients; from 8 qubits, below which the passes it saves cost less than its own set-up
-  // (B = 64: the step 1.2x slower with it at 4 qubits, no faster at 6; 1.02x faster at 8, 1.1-1.15x at 10).
-  const bool product_layer = fast && c.num_qubits() >= 8 && start > 0 && prefix.size() == start &&
+  // from product_prefix_gradients (so not in expval_batched, which has no backward sweep); from 8 qubits, below which
+  // the passes it saves cost less than its own set-up (B = 64: the step 1.2x slower with it at 4 qubits, no faster at
+  // 6; 1.02x faster at 8, 1.1-1.15x at 10).
+  const bool product_layer = fast && upstream && c.num_qubits() >= 8 && start > 0 && prefix.size() == start &&
                              std::all_of(prefix.begin(), prefix.end(), [&](std::size_t j) { return j < start; });
   ProductTrace trace;
   BatchedStateVector<T> phi(c.num_qubits(), B, typename BatchedStateVector<T>::Uninitialized{});
@@ -498,6 +499,22 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
   auto theta_of = [&](unsigned b) {
     return per_sample && wrt.theta ? std::span<double>(r.theta_per_sample).subspan(std::size_t{b} * P, P) : dtheta;
   };
+  // Sample b's share v of the gradient of an angle e that reads x_b: into θ (its row, or the sum) and into x_b's.
+  auto backprop_sample = [&](const Expr& e, unsigned b, double v) {
+    const std::size_t F = x.num_features;
+    e.backprop(theta, x.data.subspan(b * F, F), v, theta_of(b),
+               wrt.inputs ? std::span<double>(r.x).subspan(b * F, F) : std::span<double>());
+  };
+  // The shares v(b) of a shared angle e (reading no x): each into its sample's row, or their sum, in sample order.
+  auto backprop_shared = [&](const Expr& e, auto&& v) {
+    if (per_sample) {
+      for (unsigned b = 0; b < B; ++b) e.backprop(theta, {}, v(b), theta_of(b), {});
+      return;
+    }
+    double sum = 0;
+    for (unsigned b = 0; b < B; ++b) sum += v(b);
+    e.backprop(theta, {}, sum, dtheta, {});
+  };
   std::vector<double> sample_sums;
   std::vector<cplx> me(B);
   std::vector<cplx> dms;
@@ -567,8 +584,7 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
               const double* row = sample_sums.data();
               for (const auto& [o, s, wh] : {std::tuple{&op, &st, &which}, std::tuple{&op2, &st2, &which2}})
                 for (unsigned q = 0; q < s->num_generators; ++q, row += B)
-                  for (unsigned b = 0; b < B; ++b)
-                    o->params[(*wh)[q]].backprop(theta, {}, 2.0 * row[b], theta_of(b), {});
+                  backprop_shared(o->params[(*wh)[q]], [&](unsigned b) { return 2.0 * row[b]; });
             } else {
               for (unsigned q = 0; q < st.num_generators; ++q)
                 op.params[which[q]].backprop(theta, {}, 2.0 * st.sums[q], dtheta, {});
@@ -583,8 +599,7 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
           sample_sums.resize(std::size_t{st.num_generators} * B);
           BatchedStateVector<T>::adjoint_step(phi, lambda, st, sample_sums);
           for (unsigned q = 0; q < st.num_generators; ++q)
-            for (unsigned b = 0; b < B; ++b)
-              op.params[which[q]].backprop(theta, {}, 2.0 * sample_sums[q * B + b], theta_of(b), {});
+            backprop_shared(op.params[which[q]], [&](unsigned b) { return 2.0 * sample_sums[q * B + b]; });
           continue;
         }
         BatchedStateVector<T>::adjoint_step(phi, lambda, st);
@@ -606,13 +621,7 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
         const auto ang = std::span<const double>(angles.values).subspan(angles.offset[k], np);
         const GateMatrix d = gate_derivative(op.kind, ang, static_cast<unsigned>(p));
         BatchedStateVector<T>::matrix_element(lambda, op.targets(), d.span(), false, controls, phi, me);
-        if (per_sample) {
-          for (unsigned b = 0; b < B; ++b) e.backprop(theta, {}, 2.0 * me[b].real(), theta_of(b), {});
-          continue;
-        }
-        double g = 0;
-        for (unsigned b = 0; b < B; ++b) g += 2.0 * me[b].real();
-        e.backprop(theta, {}, g, dtheta, {});
+        backprop_shared(e, [&](unsigned b) { return 2.0 * me[b].real(); });
       } else {
         const std::size_t dim = std::size_t{1} << op.targets().size(), d2 = dim * dim;
         dms.resize(d2 * B);
@@ -623,12 +632,7 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
                     dms.begin() + static_cast<std::ptrdiff_t>(b * d2));
         }
         BatchedStateVector<T>::matrix_element(lambda, op.targets(), dms, true, controls, phi, me);
-        for (unsigned b = 0; b < B; ++b) {
-          const auto xb = x.data.subspan(b * x.num_features, x.num_features);
-          const std::span<double> dxb =
-              wrt.inputs ? std::span<double>(r.x).subspan(b * x.num_features, x.num_features) : std::span<double>();
-          e.backprop(theta, xb, 2.0 * me[b].real(), theta_of(b), dxb);
-        }
+        for (unsigned b = 0; b < B; ++b) backprop_sample(e, b, 2.0 * me[b].real());
       }
     }
     if (k > 0) apply_operation_batched(lambda, c, k, angles, /*inverse=*/true);
@@ -637,22 +641,10 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
     product_prefix_gradients<T>(c, prefix, trace, angles, lambda, sign, wrt,
                                 [&](const Operation& op, std::size_t p, std::span<const double> g) {
                                   const Expr& e = op.params[p];
-                                  const std::size_t at = static_cast<std::size_t>(&op - ops.data());
-                                  if (angles.per_sample[at]) {
-                                    for (unsigned b = 0; b < B; ++b) {
-                                      const auto xb = x.data.subspan(b * x.num_features, x.num_features);
-                                      const std::span<double> dxb =
-                                          wrt.inputs ? std::span<double>(r.x).subspan(b * x.num_features,
-                                                                                      x.num_features)
-                                                     : std::span<double>();
-                                      e.backprop(theta, xb, g[b], theta_of(b), dxb);
-                                    }
-                                  } else if (per_sample) {
-                                    for (unsigned b = 0; b < B; ++b) e.backprop(theta, {}, g[b], theta_of(b), {});
+                                  if (angles.per_sample[static_cast<std::size_t>(&op - ops.data())]) {
+                                    for (unsigned b = 0; b < B; ++b) backprop_sample(e, b, g[b]);
                                   } else {
-                                    double sum = 0;
-                                    for (unsigned b = 0; b < B; ++b) sum += g[b];
-                                    e.backprop(theta, {}, sum, dtheta, {});
+                                    backprop_shared(e, [&](unsigned b) { return g[b]; });
                                   }
                                 });
   }

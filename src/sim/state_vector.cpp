@@ -353,7 +353,7 @@ std::vector<index_t> StateVector<T>::sample(std::uint64_t shots, Rng& rng) const
   // that share a cumulative value are passed over), or the last entry. A guide table (Chen and Asau) finds it: bucket
   // j of m covers u in [j·total/m, (j+1)·total/m), guide[j] is the first i with cdf[i] > j·total/m, and a short scan
   // from there (back past any rounding of the bucket, then forward) lands on the index a binary search would: the same
-  // outcomes from the same draws, in about a third of the time (Iris' 16 outcomes, 1000 shots).
+  // outcomes from the same draws (parameter-shift training of Iris with 1000 shots: 5.9 s with the search, 3.2 s).
   std::vector<double> cdf = probabilities();
   double total = 0;
   for (double& c : cdf) {

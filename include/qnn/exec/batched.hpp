@@ -41,10 +41,6 @@ bool apply_pair_batched(BatchedStateVector<T>& psi, const Circuit& c, std::size_
 /// Whether a product state stays one under the operation: a gate on one qubit without controls.
 bool product_gate(const Operation& op);
 
-/// ψ_b ← (the ops at `prefix`, in that order) |0…0⟩ for every sample, whatever ψ held: each a product_gate, so the
-/// result is the product state ⊗_q (U_q,b |0⟩), written in one pass (kernels::batched_product_state) where applying
-/// the gates to |0…0⟩ would take a pass per gate or pair (a layer of angle encodings and a layer of rotations: ten
-/// passes on 8 qubits). An empty prefix writes |0…0⟩.
 /// What set_product_state_batched computed, for the gradients of the prefix (batched_adjoint.cpp): the one-qubit
 /// state of op prefix[t]'s qubit just before it, and every qubit's at the end, as real and imaginary parts, component
 /// s of sample b at [(2t + s)·B + b] and [(2q + s)·B + b].
@@ -52,6 +48,11 @@ struct ProductTrace {
   std::vector<double> before_re, before_im;  // prefix.size() × 2 × B
   std::vector<double> final_re, final_im;    // n × 2 × B
 };
+
+/// ψ_b ← (the ops at `prefix`, in that order) |0…0⟩ for every sample, whatever ψ held: each a product_gate, so the
+/// result is the product state ⊗_q (U_q,b |0⟩), written in one pass (kernels::batched_product_state) where applying
+/// the gates to |0…0⟩ would take a pass per gate or pair (a layer of angle encodings and a layer of rotations: ten
+/// passes on 8 qubits). An empty prefix writes |0…0⟩. With `trace`, it also records the one-qubit states (ProductTrace).
 template <Real T>
 void set_product_state_batched(BatchedStateVector<T>& psi, const Circuit& c, std::span<const std::size_t> prefix,
                                const BatchAngles& angles, ProductTrace* trace = nullptr);

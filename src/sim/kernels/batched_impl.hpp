@@ -464,6 +464,74 @@ struct Register<float> {
   typedef float type __attribute__((vector_size(kRegisterBytes)));
   typedef double wide __attribute__((vector_size(2 * kRegisterBytes)));
 };
+
+// The per-sample kernels' shared parts. Their loop: tiles of [g0, g1) whose rows of both states (about 128 KiB) stay
+// in cache while every block of samples visits them; in each tile the samples in blocks of one register, then one at
+// a time for the tail: block.template operator()<X, XD>(b, t0, t1, load, store), X a register of T (XD as many
+// doubles) or T itself (XD double), with load and store for X.
+template <class T, class Block>
+void for_sample_blocks(unsigned B, index_t g0, index_t g1, Block& block) {
+  using V = typename Register<T>::type;
+  using VD = typename Register<T>::wide;
+  constexpr unsigned W = sizeof(V) / sizeof(T);
+  const index_t tile = std::max<index_t>(1, (index_t{1} << 14) / (B * sizeof(T)));
+  for (index_t t0 = g0; t0 < g1; t0 += tile) {
+    const index_t t1 = std::min(g1, t0 + tile);
+    unsigned b = 0;
+    for (; b + W <= B; b += W)
+      block.template operator()<V, VD>(
+          b, t0, t1,
+          [](const T* q) {
+            V v;
+            std::memcpy(&v, q, sizeof v);
+            return v;
+          },
+          [](T* q, V v) { std::memcpy(q, &v, sizeof v); });
+    for (; b < B; ++b)
+      block.template operator()<T, double>(b, t0, t1, [](const T* q) { return *q; }, [](T* q, T v) { *q = v; });
+  }
+}
+
+// A value of X as doubles (XD): per-sample correlations are summed in double.
+template <class T, class X, class XD>
+XD widen(X v) {
+  if constexpr (std::is_same_v<X, T>) {
+    return double(v);
+  } else {
+    return __builtin_convertvector(v, XD);
+  }
+}
+
+// pc[e·B + b + w] += lane w of acc[e]: a block's correlations added to its samples' (one lane for the tail).
+template <class XD, std::size_t E>
+void add_sample_sums(double* __restrict pc, unsigned B, unsigned b, const std::array<XD, E>& acc) {
+  constexpr unsigned L = sizeof(XD) / sizeof(double);
+  for (std::size_t e = 0; e < E; ++e)
+    for (unsigned w = 0; w < L; ++w) {
+      if constexpr (L == 1) {
+        pc[e * B + b] += acc[e];
+      } else {
+        pc[e * B + b + w] += acc[e][w];
+      }
+    }
+}
+
+// fn(lo, hi, part) over at most 64 super-chunks of [0, count) of fixed bounds (about 2^14 batched amplitudes each),
+// each adding `width` per-sample sums to its own zeroed `part`; the parts added in chunk order (the result does not
+// depend on the thread count). Returns the sums, valid until the next call on this thread.
+template <class Fn>
+const double* sum_super_chunks(index_t count, unsigned B, std::size_t width, std::uint64_t work_per_item, Fn&& fn) {
+  const index_t supers = std::clamp<index_t>((count * B) >> 14, 1, std::min<index_t>(64, count));
+  thread_local std::vector<double> partial;
+  partial.assign(supers * width, 0.0);
+  double* const part = partial.data();
+  parallel_for(
+      supers, [&](index_t s) { fn(count * s / supers, count * (s + 1) / supers, part + s * width); },
+      (count / supers) * work_per_item);
+  for (index_t s = 1; s < supers; ++s)
+    for (std::size_t e = 0; e < width; ++e) part[e] += part[s * width + e];
+  return part;
+}
 }  // namespace batched_detail
 
 // batched_adjoint_groups with each sample's correlations kept apart (per-sample gradients): groups [g0, g1),
@@ -475,21 +543,12 @@ template <class T, UKind K, bool UPD>
 void batched_adjoint_groups_per_sample(T* __restrict pr, T* __restrict pi, T* __restrict lr, T* __restrict li,
                                        unsigned B, const batched_detail::Groups& g, index_t g0, index_t g1,
                                        const T* ur, const T* ui, double* __restrict pc) {
-  using V = typename batched_detail::Register<T>::type;
-  constexpr unsigned W = sizeof(V) / sizeof(T);
-  using VD = typename batched_detail::Register<T>::wide;  // W doubles: correlations are summed in double
   const T u00r = ur[0], u01r = ur[1], u10r = ur[2], u11r = ur[3];
   const T u00i = ui[0], u01i = ui[1], u10i = ui[2], u11i = ui[3];
   // One block of samples [b, b + L) (L = W: vectors; L = 1: the tail), as the same code on either.
   auto block = [&]<class X, class XD>(unsigned b, index_t t0, index_t t1, auto load, auto store) {
     XD c00r{}, c00i{}, c01r{}, c01i{}, c10r{}, c10i{}, c11r{}, c11i{};
-    auto wide = [](X v) {
-      if constexpr (std::is_same_v<X, T>) {
-        return double(v);
-      } else {
-        return __builtin_convertvector(v, XD);
-      }
-    };
+    const auto wide = batched_detail::widen<T, X, XD>;
     for (index_t gi = t0; gi < t1; ++gi) {
       const index_t base = g.base(gi);
       const index_t o0 = (base + g.offset[0]) * B + b, o1 = (base + g.offset[1]) * B + b;
@@ -530,34 +589,9 @@ void batched_adjoint_groups_per_sample(T* __restrict pr, T* __restrict pi, T* __
         }
       }
     }
-    const XD* all[8] = {&c00r, &c00i, &c01r, &c01i, &c10r, &c10i, &c11r, &c11i};
-    constexpr unsigned L = sizeof(XD) / sizeof(double);
-    for (std::size_t e = 0; e < 8; ++e)
-      for (unsigned w = 0; w < L; ++w) {
-        if constexpr (L == 1) {
-          pc[e * B + b] += *all[e];
-        } else {
-          pc[e * B + b + w] += (*all[e])[w];
-        }
-      }
+    batched_detail::add_sample_sums(pc, B, b, std::array<XD, 8>{c00r, c00i, c01r, c01i, c10r, c10i, c11r, c11i});
   };
-  // Tiles of groups whose rows of both states (about 128 KiB) stay in cache while every block of samples visits them.
-  const index_t tile = std::max<index_t>(1, (index_t{1} << 14) / (B * sizeof(T)));
-  for (index_t t0 = g0; t0 < g1; t0 += tile) {
-    const index_t t1 = std::min(g1, t0 + tile);
-    unsigned b = 0;
-    for (; b + W <= B; b += W)
-      block.template operator()<V, VD>(
-          b, t0, t1,
-          [](const T* p) {
-            V v;
-            std::memcpy(&v, p, sizeof v);
-            return v;
-          },
-          [](T* p, V v) { std::memcpy(p, &v, sizeof v); });
-    for (; b < B; ++b)
-      block.template operator()<T, double>(b, t0, t1, [](const T* p) { return *p; }, [](T* p, T v) { *p = v; });
-  }
+  batched_detail::for_sample_blocks<T>(B, g0, g1, block);
 }
 
 // kernels::batched_adjoint_step with per_sample: the groups in at most 64 super-chunks of fixed bounds, each with its
@@ -585,21 +619,9 @@ void batched_adjoint_step_per_sample(T* phi_re, T* phi_im, T* lam_re, T* lam_im,
                   : batched_adjoint_groups_per_sample<T, UKind::Dense, UPD>;
   };
   const Fn fn = st.update_lambda ? pick.template operator()<true>() : pick.template operator()<false>();
-  // Super-chunks of about 2^14 batched amplitudes, at most 64: fixed by the shape alone.
-  const index_t supers = std::clamp<index_t>((g.count * B) >> 14, 1, std::min<index_t>(64, g.count));
-  const std::size_t stride = 8 * std::size_t{B};
-  thread_local std::vector<double> partial;
-  partial.assign(supers * stride, 0.0);
-  double* const part = partial.data();
-  parallel_for(
-      supers,
-      [&](index_t s) {
-        fn(phi_re, phi_im, lam_re, lam_im, B, g, g.count * s / supers, g.count * (s + 1) / supers, ur, ui,
-           part + s * stride);
-      },
-      (g.count / supers) * B * 4);
-  for (index_t s = 1; s < supers; ++s)
-    for (std::size_t e = 0; e < stride; ++e) part[e] += part[s * stride + e];
+  const double* const part = batched_detail::sum_super_chunks(
+      g.count, B, 8 * std::size_t{B}, std::uint64_t{B} * 4,
+      [&](index_t lo, index_t hi, double* sums) { fn(phi_re, phi_im, lam_re, lam_im, B, g, lo, hi, ur, ui, sums); });
   for (unsigned p = 0; p < st.num_generators; ++p) {
     double total = 0;
     for (unsigned b = 0; b < B; ++b) {
@@ -792,19 +814,10 @@ void batched_rotation_pair_rows(T* __restrict p, T* __restrict l, unsigned B, in
 template <class T>
 void batched_rotation_pair_rows_per_sample(T* __restrict p, T* __restrict l, unsigned B, index_t oa, index_t ob,
                                            index_t g0, index_t g1, T ta, T sa, T tb, T sb, double* __restrict pc) {
-  using V = typename batched_detail::Register<T>::type;
-  constexpr unsigned W = sizeof(V) / sizeof(T);
-  using VD = typename batched_detail::Register<T>::wide;  // W doubles: correlations are summed in double
   const Quads quads(oa, ob);
   auto block = [&]<class X, class XD>(unsigned b, index_t t0, index_t t1, auto load, auto store) {
     XD c1a{}, c1b{}, c2a{}, c2b{};
-    auto wide = [](X v) {
-      if constexpr (std::is_same_v<X, T>) {
-        return double(v);
-      } else {
-        return __builtin_convertvector(v, XD);
-      }
-    };
+    const auto wide = batched_detail::widen<T, X, XD>;
     for (index_t g = t0; g < t1; ++g) {
       const index_t base = quads.base(g);
       const index_t o0 = base * B + b, o1 = (base + oa) * B + b, o2 = (base + ob) * B + b,
@@ -824,34 +837,9 @@ void batched_rotation_pair_rows_per_sample(T* __restrict p, T* __restrict l, uns
       store(p + o0, x0), store(p + o1, x1), store(p + o2, x2), store(p + o3, x3);
       store(l + o0, y0), store(l + o1, y1), store(l + o2, y2), store(l + o3, y3);
     }
-    const XD* all[4] = {&c1a, &c1b, &c2a, &c2b};
-    constexpr unsigned L = sizeof(XD) / sizeof(double);
-    for (std::size_t e = 0; e < 4; ++e)
-      for (unsigned w = 0; w < L; ++w) {
-        if constexpr (L == 1) {
-          pc[e * B + b] += *all[e];
-        } else {
-          pc[e * B + b + w] += (*all[e])[w];
-        }
-      }
+    batched_detail::add_sample_sums(pc, B, b, std::array<XD, 4>{c1a, c1b, c2a, c2b});
   };
-  // Tiles of quads whose rows of both states (about 128 KiB) stay in cache while every block of samples visits them.
-  const index_t tile = std::max<index_t>(1, (index_t{1} << 14) / (B * sizeof(T)));
-  for (index_t t0 = g0; t0 < g1; t0 += tile) {
-    const index_t t1 = std::min(g1, t0 + tile);
-    unsigned b = 0;
-    for (; b + W <= B; b += W)
-      block.template operator()<V, VD>(
-          b, t0, t1,
-          [](const T* q) {
-            V v;
-            std::memcpy(&v, q, sizeof v);
-            return v;
-          },
-          [](T* q, V v) { std::memcpy(q, &v, sizeof v); });
-    for (; b < B; ++b)
-      block.template operator()<T, double>(b, t0, t1, [](const T* q) { return *q; }, [](T* q, T v) { *q = v; });
-  }
+  batched_detail::for_sample_blocks<T>(B, g0, g1, block);
 }
 
 template <class T>
@@ -886,25 +874,12 @@ bool batched_adjoint_pair_impl(T* phi_re, T* phi_im, T* lam_re, T* lam_im, unsig
   const index_t oa = index_t{1} << first.target, ob = index_t{1} << second.target;
   const index_t num_quads = (index_t{1} << n) >> 2;
   if (per_sample != nullptr) {
-    // At most 64 super-chunks of fixed bounds (about 2^14 batched amplitudes each), each with its own 4 × B
-    // correlations, added in chunk order; then each sample's sums, first's rows then second's.
-    const index_t supers = std::clamp<index_t>((num_quads * B) >> 14, 1, std::min<index_t>(64, num_quads));
-    const std::size_t stride = 4 * std::size_t{B};
-    thread_local std::vector<double> partial;
-    partial.assign(supers * stride, 0.0);
-    double* const part = partial.data();
-    parallel_for(
-        supers,
-        [&](index_t s) {
-          const index_t q0 = num_quads * s / supers, q1 = num_quads * (s + 1) / supers;
-          batched_rotation_pair_rows_per_sample<T>(phi_re, lam_re, B, oa, ob, q0, q1, ta, sa, tb, sb,
-                                                   part + s * stride);
-          batched_rotation_pair_rows_per_sample<T>(phi_im, lam_im, B, oa, ob, q0, q1, ta, sa, tb, sb,
-                                                   part + s * stride);
-        },
-        (num_quads / supers) * B * 8);
-    for (index_t s = 1; s < supers; ++s)
-      for (std::size_t e = 0; e < stride; ++e) part[e] += part[s * stride + e];
+    // Each sample's four correlations (both planes), then its sums: first's rows, then second's.
+    const double* const part = batched_detail::sum_super_chunks(
+        num_quads, B, 4 * std::size_t{B}, std::uint64_t{B} * 8, [&](index_t q0, index_t q1, double* sums) {
+          batched_rotation_pair_rows_per_sample<T>(phi_re, lam_re, B, oa, ob, q0, q1, ta, sa, tb, sb, sums);
+          batched_rotation_pair_rows_per_sample<T>(phi_im, lam_im, B, oa, ob, q0, q1, ta, sa, tb, sb, sums);
+        });
     double* rows = per_sample;
     for (AdjointStep* st : {&first, &second}) {
       const double* c0 = part + (st == &first ? 0 : 2 * std::size_t{B});
@@ -1068,9 +1043,8 @@ void batched_product_state_impl(T* re, T* im, unsigned n, unsigned B, const T* v
       static_cast<index_t>(lo_rows * B));
 }
 
-// kernels::batched_permute_phase: the cycles of the map one after another (threads take whole cycles), each in
-// place: its first row saved, then each row filled from the next one (which is read before its own turn comes), the
-// last from the saved copy. Each row is read once and written once, with no second state to write into.
+// kernels::batched_product_contract: each row block h of λ read once, adding to the low sums (in the chunk's own
+// partial) and to h's high sum.
 template <class T>
 void batched_product_contract_impl(const T* lr, const T* li, unsigned n, unsigned B, unsigned k, const double* alr,
                                    const double* ali, const double* ahr, const double* ahi, double* tlr, double* tli,
@@ -1125,6 +1099,9 @@ void batched_product_contract_impl(const T* lr, const T* li, unsigned n, unsigne
   }
 }
 
+// kernels::batched_permute_phase: the cycles of the map one after another (threads take whole cycles), each in
+// place: its first row saved, then each row filled from the next one (which is read before its own turn comes), the
+// last from the saved copy. Each row is read once and written once, with no second state to write into.
 template <class T>
 void batched_permute_phase_impl(T* pr, T* pi, T* lr, T* li, unsigned n, unsigned B, const index_t* rows,
                                 const index_t* starts, index_t cycles, const cplx* d, double* corr) {
