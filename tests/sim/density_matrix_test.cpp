@@ -56,9 +56,11 @@ TEST(DensityMatrix, FromStateIsOuterProduct) {
 }
 
 // U ρ U† equals |Uψ⟩⟨Uψ| for dense, controlled and multi-qubit gates, on every qubit, on sizes that take the small
-// path (2n < 6) and the vector kernels (2n ≥ 6).
+// kernels (a 1-qubit gate as U and conj(U) while 2n ≤ StateVector::kSmall1qQubits, 2n ≤ 10) and the vector kernels
+// (one 4 × 4 pass beyond).
 TEST(DensityMatrix, UnitaryMatchesStateVectorOnEveryQubit) {
-  for (unsigned n : {1U, 2U, 3U, 4U}) {
+  static_assert(StateVector<double>::kSmall1qQubits == 10, "the sizes below straddle the small-kernel bound");
+  for (unsigned n : {1U, 2U, 3U, 4U, 5U, 6U}) {
     Rng rng(100 + n);
     auto psi = random_state(n, 7 * n);
     auto rho = DensityMatrix<double>::from_state(psi);

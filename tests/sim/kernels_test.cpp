@@ -63,7 +63,8 @@ double gap_to_reference(Isa isa, unsigned n, Rng& rng, std::span<const unsigned>
 template <Real T>
 void check_all_positions(Isa isa, double tol) {
   Rng rng(1234);
-  const unsigned n = 8;
+  // Above the small-state kernels' sizes: every gate here takes the vector kernels.
+  const unsigned n = StateVector<T>::kSmall1qQubits + 1;
   // Every target position for 1-qubit gates, with and without controls below/above.
   for (unsigned k = 1; k <= 3; ++k) {
     for (int trial = 0; trial < (k == 1 ? 40 : 60); ++trial) {
@@ -218,12 +219,23 @@ void check_every_dense_shape(Isa isa, double tol) {
     }
 }
 
-// States below kMinVectorQubits take the small 1-qubit path (kernels::apply_1q_small); the sizes around the bound
-// check that both sides of it agree with the reference on every target, with and without controls.
+// Small states take the small-state kernels (kernels::apply_1q_small up to StateVector::kSmall1qQubits, 2-qubit
+// gates without controls kernels::apply_2q_small up to kSmall2qQubits); the sizes up to one past each bound check
+// that both sides of it agree with the reference on every target (every ordered pair of targets), with and without
+// controls.
 template <Real T>
 void check_small_states(Isa isa, double tol) {
   Rng rng(99);
-  for (unsigned n = 1; n <= kernels::kMinVectorQubits + 1; ++n)
+  for (unsigned n = 2; n <= StateVector<T>::kSmall2qQubits + 1; ++n)
+    for (unsigned t0 = 0; t0 < n; ++t0)
+      for (unsigned t1 = 0; t1 < n; ++t1) {
+        if (t1 == t0) continue;
+        const std::vector<unsigned> targets{t0, t1};
+        const auto u = random_unitary(2, rng);
+        ASSERT_LT(gap_to_reference<T>(isa, n, rng, targets, u), tol)
+            << "isa " << isa_name(isa) << " n=" << n << " t0=" << t0 << " t1=" << t1;
+      }
+  for (unsigned n = 1; n <= StateVector<T>::kSmall1qQubits + 1; ++n)
     for (unsigned t = 0; t < n; ++t)
       for (unsigned nc = 0; nc < std::min(n, 3U); ++nc) {
         std::vector<unsigned> others;

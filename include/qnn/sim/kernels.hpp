@@ -46,13 +46,16 @@ struct DenseGate {
 template <Real T>
 void apply_dense_run(Isa isa, complex<T>* psi, unsigned n, std::span<const DenseGate> gates);
 
-/// ψ ← C(M) ψ for a 2 × 2 `matrix` on qubit t of a state below kMinVectorQubits, controlled on the qubits of
-/// `ctrl_mask` (`num_controls` of them, none equal to t): one pass over the pairs in split (re, im) arithmetic, with
-/// none of apply_dense's set-up, since at 16 amplitudes a gate is all overhead. Implemented by every Isa except
-/// Reference.
+/// ψ ← C(M) ψ for a 2 × 2 `matrix` on qubit t of a small state (n ≥ 1), controlled on the qubits of `ctrl_mask`
+/// (`num_controls` of them, none equal to t): one pass over the pairs in split (re, im) arithmetic, with none of
+/// apply_dense's set-up, since at 16 amplitudes a gate is all overhead. Implemented by every Isa except Reference.
 template <Real T>
 void apply_1q_small(Isa isa, complex<T>* psi, unsigned n, unsigned t, index_t ctrl_mask, unsigned num_controls,
                     const cplx* matrix);
+/// ψ ← M ψ for a 4 × 4 `matrix` on qubits t0 ≠ t1 (t0 the low bit of the matrix index), no controls, n ≥ 2: one
+/// pass in apply_1q_small's arithmetic, none of apply_dense's set-up. Implemented by every Isa except Reference.
+template <Real T>
+void apply_2q_small(Isa isa, complex<T>* psi, unsigned n, unsigned t0, unsigned t1, const cplx* matrix);
 
 /// One gate of the adjoint sweep's backward pass (kernels::adjoint_steps): U on `target`, controlled on the first
 /// `num_controls` of `controls`. The step reads φ = ψ_k and λ, computes sums[p] = Re ⟨λ| G_p |φ⟩ for each of the

@@ -24,6 +24,10 @@ class StateVector {
   using value_type = complex<T>;
   /// Index arithmetic is 64-bit; beyond this no machine has the memory anyway.
   static constexpr unsigned kMaxQubits = 50;
+  /// Up to these sizes apply_matrix takes a 1-qubit gate (2-qubit gate without controls) through the small-state
+  /// kernels, which have none of the vector kernel's set-up.
+  static constexpr unsigned kSmall1qQubits = 10;
+  static constexpr unsigned kSmall2qQubits = 8;
 
   /// |0…0⟩ on `num_qubits` qubits. Throws ResourceError, stating the bytes needed, before allocating a state that
   /// cannot fit in available memory.

@@ -1108,4 +1108,54 @@ void apply_1q_small_impl(complex<T>* psi, unsigned n, unsigned t, index_t ctrl_m
   }
 }
 
+// A 2-qubit gate without controls on a small state (kernels::apply_2q_small), in apply_1q_small_impl's form: the
+// four amplitudes base, base + 2^t0, base + 2^t1, base + 2^t0 + 2^t1 (matrix indices 0 to 3: t0 is the low bit) of
+// each group, out_r = Σ_c (m_rc,re, m_rc,re)·x_c + (−m_rc,im, m_rc,im)·(x_c,im, x_c,re). V holds W complex numbers:
+// W = 2 (groups g and g + 1, adjacent amplitudes when neither target is qubit 0) took 0.29 µs at n = 8 where one
+// group per vector took 0.49.
+template <class T, int W>
+void two_qubit_groups(T* a, unsigned n, unsigned t0, unsigned t1, const cplx* m) {
+  typedef T V __attribute__((vector_size(2 * W * sizeof(T))));
+  auto swap = [](V x) {
+    V y;
+    for (int w = 0; w < 2 * W; w += 2) y[w] = x[w + 1], y[w + 1] = x[w];
+    return y;
+  };
+  V R[16], I[16];
+  for (int e = 0; e < 16; ++e)
+    for (int w = 0; w < 2 * W; w += 2) {
+      R[e][w] = R[e][w + 1] = T(m[e].real());
+      I[e][w] = T(-m[e].imag()), I[e][w + 1] = T(m[e].imag());
+    }
+  const unsigned lo = std::min(t0, t1), hi = std::max(t0, t1);
+  const index_t o1 = index_t{2} << t0, o2 = index_t{2} << t1;  // in reals
+  const index_t count = (index_t{1} << n) >> 2;
+  for (index_t g = 0; g < count; g += W) {
+    T* const p = a + 2 * insert_zero_bit(insert_zero_bit(g, lo), hi);
+    V x[4], sx[4], y[4];
+    std::memcpy(&x[0], p, sizeof(V));
+    std::memcpy(&x[1], p + o1, sizeof(V));
+    std::memcpy(&x[2], p + o2, sizeof(V));
+    std::memcpy(&x[3], p + o1 + o2, sizeof(V));
+    for (int c = 0; c < 4; ++c) sx[c] = swap(x[c]);
+    for (int r = 0; r < 4; ++r)
+      y[r] = (R[4 * r] * x[0] + I[4 * r] * sx[0]) + (R[4 * r + 1] * x[1] + I[4 * r + 1] * sx[1]) +
+             ((R[4 * r + 2] * x[2] + I[4 * r + 2] * sx[2]) + (R[4 * r + 3] * x[3] + I[4 * r + 3] * sx[3]));
+    std::memcpy(p, &y[0], sizeof(V));
+    std::memcpy(p + o1, &y[1], sizeof(V));
+    std::memcpy(p + o2, &y[2], sizeof(V));
+    std::memcpy(p + o1 + o2, &y[3], sizeof(V));
+  }
+}
+
+template <class T>
+void apply_2q_small_impl(complex<T>* psi, unsigned n, unsigned t0, unsigned t1, const cplx* m) {
+  T* const a = reinterpret_cast<T*>(psi);
+  if (std::min(t0, t1) > 0 && n > 2) {
+    two_qubit_groups<T, 2>(a, n, t0, t1, m);
+  } else {
+    two_qubit_groups<T, 1>(a, n, t0, t1, m);
+  }
+}
+
 }  // namespace qnn::kernels::QNN_KERNEL_NS

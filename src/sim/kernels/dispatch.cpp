@@ -17,6 +17,8 @@ namespace kernels {
   void apply_1q_small(complex<T>* psi, unsigned n, unsigned t, index_t ctrl_mask, unsigned num_controls,         \
                       const cplx* matrix);                                                                       \
   template <Real T>                                                                                              \
+  void apply_2q_small(complex<T>* psi, unsigned n, unsigned t0, unsigned t1, const cplx* matrix);               \
+  template <Real T>                                                                                              \
   void apply_dense_run(complex<T>* psi, unsigned n, std::span<const DenseGate> gates);                           \
   template <Real T>                                                                                              \
   void adjoint_steps(complex<T>* phi, complex<T>* lambda, unsigned n, std::span<AdjointStep> steps);             \
@@ -147,6 +149,15 @@ void apply_1q_small(Isa isa, complex<T>* psi, unsigned n, unsigned t, index_t ct
     case Isa::Avx512: return avx512::apply_1q_small<T>(psi, n, t, ctrl_mask, num_controls, matrix);
     case Isa::Avx2: return avx2::apply_1q_small<T>(psi, n, t, ctrl_mask, num_controls, matrix);
     default: return scalar::apply_1q_small<T>(psi, n, t, ctrl_mask, num_controls, matrix);
+  }
+}
+
+template <Real T>
+void apply_2q_small(Isa isa, complex<T>* psi, unsigned n, unsigned t0, unsigned t1, const cplx* matrix) {
+  switch (isa) {
+    case Isa::Avx512: return avx512::apply_2q_small<T>(psi, n, t0, t1, matrix);
+    case Isa::Avx2: return avx2::apply_2q_small<T>(psi, n, t0, t1, matrix);
+    default: return scalar::apply_2q_small<T>(psi, n, t0, t1, matrix);
   }
 }
 
@@ -288,6 +299,8 @@ template void diagonal_pass<float>(Isa, complex<float>*, complex<float>*, unsign
 template void diagonal_pass<double>(Isa, complex<double>*, complex<double>*, unsigned, const DiagonalPass&);
 template void apply_1q_small<float>(Isa, complex<float>*, unsigned, unsigned, index_t, unsigned, const cplx*);
 template void apply_1q_small<double>(Isa, complex<double>*, unsigned, unsigned, index_t, unsigned, const cplx*);
+template void apply_2q_small<float>(Isa, complex<float>*, unsigned, unsigned, unsigned, const cplx*);
+template void apply_2q_small<double>(Isa, complex<double>*, unsigned, unsigned, unsigned, const cplx*);
 template void apply_dense<float>(Isa, complex<float>*, unsigned, std::span<const unsigned>, std::span<const cplx>,
                                  std::span<const unsigned>);
 template void apply_dense<double>(Isa, complex<double>*, unsigned, std::span<const unsigned>, std::span<const cplx>,

@@ -24,6 +24,11 @@ void apply_1q_small(complex<T>* psi, unsigned n, unsigned t, index_t ctrl_mask, 
 }
 
 template <Real T>
+void apply_2q_small(complex<T>* psi, unsigned n, unsigned t0, unsigned t1, const cplx* matrix) {
+  apply_2q_small_impl<T>(psi, n, t0, t1, matrix);
+}
+
+template <Real T>
 void apply_dense_run(complex<T>* psi, unsigned n, std::span<const DenseGate> gates) {
   apply_dense_run_impl<T, kLanes<T>>(psi, n, gates);
 }
@@ -42,6 +47,7 @@ void diagonal_pass(complex<T>* phi, complex<T>* lambda, unsigned n, const Diagon
   template void apply_dense<T>(complex<T>*, unsigned, std::span<const unsigned>, std::span<const cplx>,         \
                                std::span<const unsigned>);                                                       \
   template void apply_1q_small<T>(complex<T>*, unsigned, unsigned, index_t, unsigned, const cplx*);             \
+  template void apply_2q_small<T>(complex<T>*, unsigned, unsigned, unsigned, const cplx*);                      \
   template void apply_dense_run<T>(complex<T>*, unsigned, std::span<const DenseGate>);                          \
   template void adjoint_steps<T>(complex<T>*, complex<T>*, unsigned, std::span<AdjointStep>);                  \
   template void diagonal_pass<T>(complex<T>*, complex<T>*, unsigned, const DiagonalPass&);
