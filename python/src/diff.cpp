@@ -170,7 +170,8 @@ the cone equal those of the whole circuit; noisy simulation needs the whole circ
         DiffWrt wrt;
         wrt.inputs = wrt_inputs;
         const std::size_t P = std::max<std::size_t>(c.num_theta(), static_cast<std::size_t>(th.size()));
-        const std::size_t chunks = (B + kChunk - 1) / kChunk;
+        // At least one: an empty batch still has θ checked (and gives empty values, a zero gradient).
+        const std::size_t chunks = std::max<std::size_t>(1, (B + kChunk - 1) / kChunk);
         std::vector<BatchedVjpResult> parts(chunks);
         {
           py::gil_scoped_release release;

@@ -77,7 +77,8 @@ void bind_exec(py::module_& m) {
         std::vector<double> out(B * K);
         {
           py::gil_scoped_release release;
-          const std::size_t chunks = (B + kChunk - 1) / kChunk;
+          // At least one: an empty batch still has θ checked (and gives empty values).
+          const std::size_t chunks = std::max<std::size_t>(1, (B + kChunk - 1) / kChunk);
           // A chunk's error (a short θ, a NaN input) is rethrown here by parallel_tasks, then raised in Python.
           parallel_tasks(chunks, [&](std::uint64_t ch) {
             const std::size_t first = ch * kChunk, n = std::min(B, first + kChunk) - first;

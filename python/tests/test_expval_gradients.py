@@ -158,3 +158,14 @@ def test_light_cone_folds_the_cnot_ring_and_keeps_values_and_gradients():
     for a, b in zip(whole, cut):
         np.testing.assert_allclose(b, a, atol=1e-12)
     assert np.all(cut[1][cone.idle_weights] == 0)
+
+
+def test_empty_batch_gives_empty_results():
+    c = qnn.Circuit(2).ry(0, qnn.theta(0)).ry(1, qnn.x(0)).cx(0, 1)
+    values = qnn.expval_batch(c, "Z0", [0.1], np.zeros((0, 1)))
+    assert values.shape == (0, 1)
+    v, g_theta, g_x = qnn.vjp_batch(c, "Z0", [0.1], np.zeros((0, 1)), np.zeros((0, 1)))
+    assert v.shape == (0, 1) and g_x.shape == (0, 1)
+    np.testing.assert_array_equal(g_theta, [0.0])
+    with pytest.raises(ValueError):
+        qnn.expval_batch(c, "Z0", [float("nan")], np.zeros((0, 1)))  # θ is checked all the same

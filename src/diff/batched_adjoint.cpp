@@ -335,6 +335,11 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
                              bool per_sample) {
   const BatchAngles angles = bind_batch_angles(c, theta, x, batch);
   const unsigned B = batch, K = static_cast<unsigned>(observables.size());
+  if (B == 0) {  // nothing to simulate: no values, a gradient of zeros
+    BatchedVjpResult r;
+    r.theta.assign(wrt.theta && upstream ? std::max<std::size_t>(theta.size(), c.num_theta()) : 0, 0.0);
+    return r;
+  }
   // Below 2^17 batched amplitudes every pass stays on this thread: one batched step (B samples, one call, the
   // classifier's circuit) on 2 threads against 1, Intel Xeon, 2 cores, medians alternating: 0.79x at 2^12 amplitudes
   // (6 qubits, B = 64), 0.81-0.83x at 2^14, 0.98-0.99x at 2^16, 1.45x at 2^18 (12 qubits) and 1.56x at 2^20. Each pass

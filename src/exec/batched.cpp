@@ -21,8 +21,11 @@ BatchAngles bind_batch_angles(const Circuit& c, std::span<const double> theta, c
     throw ValueError("the circuit reads " + std::to_string(c.num_inputs()) + " input features but samples have " +
                      std::to_string(x.num_features));
   }
-  // Validate θ (and sample 0's inputs) through the single-sample binder: one source of error messages.
-  const std::vector<double> first = bind_angles(c, theta, batch ? x.data.first(x.num_features) : x.data);
+  // Validate θ (and sample 0's inputs) through the single-sample binder: one source of error messages. An empty
+  // batch has no sample 0: θ is checked with zero inputs.
+  const std::vector<double> no_sample(batch ? 0 : x.num_features, 0.0);
+  const std::vector<double> first =
+      bind_angles(c, theta, batch ? x.data.first(x.num_features) : std::span<const double>(no_sample));
   for (std::size_t i = 0; i < x.data.size(); ++i)
     if (!std::isfinite(x.data[i])) {
       throw ValueError("input feature " + std::to_string(i % x.num_features) + " of sample " +

@@ -676,5 +676,32 @@ TEST(BatchedState, RejectsBadShapes) {
   EXPECT_THROW(BatchedStateVector<double>(40, 1 << 20), ResourceError);
 }
 
+// An empty batch has nothing to simulate: no values and a zero gradient, where sample 0's missing inputs used to be
+// reported as "the circuit reads 1 input features but 0 were given". θ and the feature count are still checked.
+TEST(BatchedAdjoint, EmptyBatchGivesEmptyResults) {
+  Circuit c(2);
+  c.ry(0, input(0)).ry(1, input(1)).cnot(0, 1).rx(1, theta(0)).rz(0, theta(1));
+  const std::vector<PauliSum> obs{Z(1), X(0)};
+  const std::vector<double> th{0.3, -0.2};
+  bool called = false;
+  const BatchedUpstream up = [&](std::span<const double> e) {
+    called = true;
+    return std::vector<double>(e.size(), 1.0);
+  };
+  for (bool per_sample : {false, true}) {
+    const BatchedVjpResult r = per_sample ? adjoint_vjp_batched_per_sample<double>(c, obs, th, {{}, 2}, 0, up)
+                                          : adjoint_vjp_batched<double>(c, obs, th, {{}, 2}, 0, up);
+    EXPECT_TRUE(r.values.empty());
+    EXPECT_EQ(r.theta, std::vector<double>(2, 0.0));
+    EXPECT_TRUE(r.x.empty());
+    EXPECT_TRUE(r.theta_per_sample.empty());
+  }
+  EXPECT_FALSE(called);
+  EXPECT_TRUE(expval_batched<double>(c, obs, th, {{}, 2}, 0).empty());
+  const std::vector<double> nan_theta{0.3, std::numeric_limits<double>::quiet_NaN()};
+  EXPECT_THROW(adjoint_vjp_batched<double>(c, obs, nan_theta, {{}, 2}, 0, up), ValueError);
+  EXPECT_THROW(expval_batched<double>(c, obs, th, {{}, 1}, 0), ValueError);  // samples of 1 feature, 2 read
+}
+
 }  // namespace
 }  // namespace qnn
