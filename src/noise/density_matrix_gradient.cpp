@@ -66,12 +66,15 @@ NoisyTape<T>::NoisyTape(const Circuit& c, const NoiseModel& model, std::span<con
   kept_->consumed = !differentiable;
   kept_->ops = noisy_operations(c, model);
   kept_->offsets = angle_offsets(c);
-  for (const NoisyOperation& step : kept_->ops) {
+  const auto& ops = kept_->ops;
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const NoisyOperation& step = ops[i];
     if (step.is_gate()) {
       const Operation& op = c.ops()[step.gate];
       apply_operation(rho_, op, std::span<const double>(angles_).subspan(kept_->offsets[step.gate], op.params.size()));
     } else {
-      if (differentiable) kept_->before_channel.push_back(rho_);
+      // ρ just after a gate, for its gradient (kept_before); after a channel it is never read again.
+      if (differentiable && kept_before(i)) kept_->before_channel.push_back(rho_);
       rho_.apply_superoperator(step.qubits, step.channel->superoperator());
     }
   }
@@ -79,6 +82,11 @@ NoisyTape<T>::NoisyTape(const Circuit& c, const NoiseModel& model, std::span<con
 
 template <Real T>
 NoisyTape<T>::~NoisyTape() = default;
+
+template <Real T>
+bool NoisyTape<T>::kept_before(std::size_t i) const {
+  return i > 0 && kept_->ops[i - 1].is_gate();
+}
 
 template <Real T>
 double NoisyTape<T>::expectation(const PauliSum& obs) const {
@@ -103,12 +111,13 @@ void NoisyTape<T>::backward(std::span<const PauliSum> observables, std::span<con
   for (std::size_t i = ops.size(); i-- > 0;) {
     const NoisyOperation& step = ops[i];
     if (!step.is_gate()) {
-      // λ ← Φ†(λ) (superoperator S†), ρ ← the kept ρ before the channel.
+      // λ ← Φ†(λ) (superoperator S†), and ρ ← the kept ρ before the channel where a gate comes before it (elsewhere ρ
+      // is next read after an earlier channel's restore, or never).
       if (i > 0) {
         const std::vector<cplx> sdag = conjugate_transpose(step.channel->superoperator());
         lam.apply_superoperator(step.qubits, sdag);
       }
-      rho = std::move(kept_->before_channel[--snapshot]);
+      if (kept_before(i)) rho = std::move(kept_->before_channel[--snapshot]);
       continue;
     }
     const Operation& op = c.ops()[step.gate];
@@ -128,7 +137,8 @@ void NoisyTape<T>::backward(std::span<const PauliSum> observables, std::span<con
       }
     }
     if (i > 0) {
-      apply_operation(rho, op, ang, /*inverse=*/true);
+      // Before a channel ρ is restored from its copy: undoing the gate there would be thrown away.
+      if (ops[i - 1].is_gate()) apply_operation(rho, op, ang, /*inverse=*/true);
       apply_operation(lam, op, ang, /*inverse=*/true);
     }
   }

@@ -80,6 +80,30 @@ TEST(DensityMatrixGradient, MatchesFiniteDifferencesAndParameterShiftUnderNoise)
   EXPECT_GT(diff, 1e-2);
 }
 
+// Noise on some gates only: runs of gates without a channel between them (ρ undone gate by gate in the backward
+// sweep) and gates followed by several channels (ρ restored from the copy kept after the gate).
+TEST(DensityMatrixGradient, MatchesFiniteDifferencesWithNoiseOnSomeGates) {
+  const Circuit c = test_circuit();
+  NoiseModel m;
+  m.add_gate_noise(depolarizing2(0.08), {.gate_qubits = 2});
+  m.add_gate_noise(amplitude_damping(0.1), {.gate_qubits = 2});
+  m.add_gate_noise(phase_damping(0.05), {.gates = {GateKind::H}});
+  const Gradient g = density_matrix_gradient<double>(c, m, kObs, kTheta, kX);
+  auto f = [&](const std::vector<double>& th) { return expval_density_matrix<double>(c, m, kObs, th, kX); };
+  EXPECT_NEAR(g.value, f(kTheta), 1e-13);
+  const double h = 1e-5;
+  for (std::size_t i = 0; i < kTheta.size(); ++i) {
+    auto up = kTheta, down = kTheta;
+    up[i] += h;
+    down[i] -= h;
+    EXPECT_NEAR(g.theta[i], (f(up) - f(down)) / (2 * h), 1e-8) << "theta " << i;
+  }
+  const Gradient clean = adjoint_gradient<double>(c, kObs, kTheta, kX);
+  double diff = 0;
+  for (std::size_t i = 0; i < kTheta.size(); ++i) diff = std::max(diff, std::abs(clean.theta[i] - g.theta[i]));
+  EXPECT_GT(diff, 1e-3);
+}
+
 TEST(DensityMatrixGradient, SinglePrecisionAgreesToItsRounding) {
   const Circuit c = test_circuit();
   const NoiseModel m = test_noise();

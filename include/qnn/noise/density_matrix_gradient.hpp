@@ -56,6 +56,8 @@ class NoisyTape {
   std::vector<double> theta_, x_, angles_;
   DensityMatrix<T> rho_;
   std::unique_ptr<Kept> kept_;
+  // Whether ρ before noisy step i (a channel) is kept for the backward sweep: where a gate comes just before it.
+  [[nodiscard]] bool kept_before(std::size_t i) const;
 };
 
 /// Tr(ρ_N O) of the noisy circuit and its gradient (sizes as adjoint_gradient's).
