@@ -1,12 +1,14 @@
 #include "qnn/noise/density_matrix_gradient.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "qnn/core/error.hpp"
 #include "qnn/core/parallel.hpp"
 #include "qnn/exec/simulate.hpp"
 #include "qnn/exec/simulate_density_matrix.hpp"
+#include "qnn/sim/batched_state.hpp"
 
 namespace qnn {
 
@@ -145,6 +147,229 @@ void NoisyTape<T>::backward(std::span<const PauliSum> observables, std::span<con
   kept_->before_channel.clear();
 }
 
+namespace {
+
+// Op k of c (or its inverse) on a batch of vec(ρ) (2n qubits): U on the ket qubits, conj(U) on the bra qubits
+// (+ n), controls likewise; each sample its own U where the angle reads x.
+template <Real T>
+void apply_dm_operation(BatchedStateVector<T>& v, const Circuit& c, std::size_t k, const BatchAngles& angles,
+                        bool inverse) {
+  const Operation& op = c.ops()[k];
+  const unsigned n = c.num_qubits(), B = v.batch();
+  const std::span<const unsigned> targets = op.targets();
+  const ControlList clist = op.control_list();
+  ControlList bra_t, bra_c;  // the bra half's targets and controls
+  for (unsigned t : targets) bra_t.qubits[bra_t.size++] = t + n;
+  for (unsigned q : clist.span()) bra_c.qubits[bra_c.size++] = q + n;
+  thread_local std::vector<cplx> m, mc;
+  const std::size_t np = op.params.size();
+  bool per_sample = false;
+  std::size_t d2 = 0;
+  if (op.kind == GateKind::Unitary) {
+    m = inverse ? adjoint_matrix(*op.matrix) : *op.matrix;
+    d2 = m.size();
+  } else {
+    per_sample = angles.per_sample[k];
+    const unsigned count = per_sample ? B : 1;
+    const std::size_t dim = std::size_t{1} << targets.size();
+    d2 = dim * dim;
+    m.resize(d2 * count + 16);  // gate_matrix_into may use 16 entries from the last sample's start
+    for (unsigned b = 0; b < count; ++b) {
+      const auto ang = std::span<const double>(angles.values).subspan(angles.offset[k] + b * np, np);
+      gate_matrix_into(op.kind, ang, m.data() + b * d2, inverse);
+    }
+    m.resize(d2 * count);
+  }
+  mc.resize(m.size());
+  std::transform(m.begin(), m.end(), mc.begin(), [](cplx z) { return std::conj(z); });
+  if (per_sample) {
+    v.apply_matrix_per_sample(targets, m, clist.span());
+    v.apply_matrix_per_sample(bra_t.span(), mc, bra_c.span());
+  } else {
+    v.apply_matrix(targets, std::span<const cplx>(m).first(d2), clist.span());
+    v.apply_matrix(bra_t.span(), std::span<const cplx>(mc).first(d2), bra_c.span());
+  }
+}
+
+// A channel's superoperator S (or S†) on a batch of vec(ρ): qubits q…, then q + n….
+template <Real T>
+void apply_dm_channel(BatchedStateVector<T>& v, unsigned n, const NoisyOperation& step, bool adjoint) {
+  ControlList q;
+  for (unsigned t : step.qubits) q.qubits[q.size++] = t;
+  for (unsigned t : step.qubits) q.qubits[q.size++] = t + n;
+  if (adjoint) {
+    v.apply_matrix(q.span(), conjugate_transpose(step.channel->superoperator()));
+  } else {
+    v.apply_matrix(q.span(), step.channel->superoperator());
+  }
+}
+
+}  // namespace
+
+template <Real T>
+struct BatchedNoisyTape<T>::Kept {
+  std::vector<std::unique_ptr<NoisyTape<T>>> singles;  // one tape per sample, where vec(ρ) is large
+  std::vector<NoisyOperation> ops;
+  BatchAngles angles;
+  std::optional<BatchedStateVector<T>> rho;
+  std::vector<BatchedStateVector<T>> before_channel;  // ρ before each channel that directly follows a gate
+  bool consumed = false;
+  [[nodiscard]] bool kept_before(std::size_t i) const { return i > 0 && ops[i - 1].is_gate(); }
+};
+
+template <Real T>
+BatchedNoisyTape<T>::BatchedNoisyTape(const Circuit& c, const NoiseModel& model, std::span<const double> theta,
+                                      const BatchInputs& x, unsigned batch, bool differentiable)
+    : circuit_(c), theta_(theta.begin(), theta.end()), x_(x.data.begin(), x.data.end()), batch_(batch),
+      features_(static_cast<unsigned>(x.num_features)), kept_(std::make_unique<Kept>()) {
+  Kept& kp = *kept_;
+  kp.angles = bind_batch_angles(c, theta, x, batch);
+  kp.consumed = !differentiable;
+  const unsigned n = c.num_qubits();
+  if (2 * n > kMaxBatchedQubits) {
+    for (unsigned b = 0; b < batch; ++b)
+      kp.singles.push_back(std::make_unique<NoisyTape<T>>(c, model, theta, x.data.subspan(b * features_, features_),
+                                                          differentiable));
+    return;
+  }
+  kp.ops = noisy_operations(c, model);
+  kp.rho.emplace(2 * n, batch);  // |0…0⟩⟨0…0|: vec index 0
+  for (std::size_t i = 0; i < kp.ops.size(); ++i) {
+    const NoisyOperation& step = kp.ops[i];
+    if (step.is_gate()) {
+      apply_dm_operation(*kp.rho, circuit_, step.gate, kp.angles, false);
+    } else {
+      if (differentiable && kp.kept_before(i)) kp.before_channel.push_back(*kp.rho);
+      apply_dm_channel(*kp.rho, n, step, false);
+    }
+  }
+}
+
+template <Real T>
+BatchedNoisyTape<T>::~BatchedNoisyTape() = default;
+
+template <Real T>
+void BatchedNoisyTape<T>::expectation(const PauliSum& obs, std::span<double> out) const {
+  if (out.size() != batch_) throw ValueError("expectation output must have one entry per sample");
+  if (!kept_->singles.empty()) {
+    for (unsigned b = 0; b < batch_; ++b) out[b] = kept_->singles[b]->expectation(obs);
+    return;
+  }
+  const unsigned n = circuit_.num_qubits(), B = batch_;
+  if (obs.min_qubits() > n) throw ValueError("observable acts beyond the density matrix's qubits");
+  std::fill(out.begin(), out.end(), 0.0);
+  const T* re = kept_->rho->re();
+  const T* im = kept_->rho->im();
+  const index_t dim = index_t{1} << n;
+  // Tr(ρ P) = Σ_r ρ_{r, r⊕x} · i^{#Y} (−1)^{|r ∧ z|}, ρ_{r,c} at vec index r + (c << n).
+  for (const auto& term : obs.terms()) {
+    const PauliMasks m = term.string.masks();
+    static constexpr cplx kIPow[4] = {{1, 0}, {0, 1}, {-1, 0}, {0, -1}};
+    const cplx phase = term.coeff * kIPow[m.num_y() % 4];
+    for (index_t r = 0; r < dim; ++r) {
+      const index_t i = r + ((r ^ m.x) << n);
+      const double sign = parity(r & m.z) ? -1.0 : 1.0;
+      const double pr = sign * phase.real(), pi = sign * phase.imag();
+      for (unsigned b = 0; b < B; ++b) out[b] += pr * re[i * B + b] - pi * im[i * B + b];
+    }
+  }
+}
+
+template <Real T>
+void BatchedNoisyTape<T>::backward(std::span<const PauliSum> observables, std::span<const double> weights,
+                                   const DiffWrt& wrt, std::span<double> dtheta, std::span<double> dx) {
+  if (!kept_ || kept_->consumed) throw ValueError("a noisy tape's backward sweep runs once, and only on a differentiable tape");
+  const unsigned B = batch_, n = circuit_.num_qubits();
+  const std::size_t K = observables.size(), F = features_;
+  if (weights.size() != std::size_t{B} * K) {
+    throw ValueError("upstream gradient has " + std::to_string(weights.size()) + " entries for " + std::to_string(B) +
+                     " samples x " + std::to_string(K) + " observables");
+  }
+  if (!dx.empty() && dx.size() != std::size_t{B} * F) throw ValueError("input gradient must be batch x features");
+  Kept& kp = *kept_;
+  kp.consumed = true;
+  if (!kp.singles.empty()) {
+    for (unsigned b = 0; b < B; ++b)
+      kp.singles[b]->backward(observables, weights.subspan(b * K, K), wrt, dtheta,
+                              dx.empty() ? dx : dx.subspan(b * F, F));
+    kp.singles.clear();
+    return;
+  }
+  const Circuit& c = circuit_;
+  BatchedStateVector<T>& rho = *kp.rho;
+  // vec(λ_b) = vec(Σ_k w_bk O_k): O_{c⊕x, c} = i^{#Y} (−1)^{|c ∧ z|} at (c ⊕ x) + (c << n).
+  BatchedStateVector<T> lam(2 * n, B);
+  lam.set_zero();
+  {
+    T* re = lam.re();
+    T* im = lam.im();
+    const index_t dim = index_t{1} << n;
+    for (std::size_t k = 0; k < K; ++k)
+      for (const auto& term : observables[k].terms()) {
+        const PauliMasks m = term.string.masks();
+        static constexpr cplx kIPow[4] = {{1, 0}, {0, 1}, {-1, 0}, {0, -1}};
+        const cplx phase = term.coeff * kIPow[m.num_y() % 4];
+        for (index_t col = 0; col < dim; ++col) {
+          const index_t i = (col ^ m.x) + (col << n);
+          const double sign = parity(col & m.z) ? -1.0 : 1.0;
+          for (unsigned b = 0; b < B; ++b) {
+            re[i * B + b] += static_cast<T>(weights[b * K + k] * sign * phase.real());
+            im[i * B + b] += static_cast<T>(weights[b * K + k] * sign * phase.imag());
+          }
+        }
+      }
+  }
+  std::size_t snapshot = kp.before_channel.size();
+  const auto& ops = kp.ops;
+  std::vector<cplx> me(B), ds;
+  for (std::size_t i = ops.size(); i-- > 0;) {
+    const NoisyOperation& step = ops[i];
+    if (!step.is_gate()) {
+      if (i > 0) apply_dm_channel(lam, n, step, true);
+      if (kp.kept_before(i)) rho = std::move(kp.before_channel[--snapshot]);
+      continue;
+    }
+    const std::size_t k = step.gate;
+    const Operation& op = c.ops()[k];
+    const std::size_t np = op.params.size();
+    if (np > 0 && op.kind != GateKind::Unitary) {
+      const ControlList clist = op.control_list();
+      const bool per = kp.angles.per_sample[k];
+      for (std::size_t p = 0; p < np; ++p) {
+        const Expr& e = op.params[p];
+        if (!wrt.needs(e)) continue;
+        // 2 Re Tr(λ_b D_b ρ_b), D = (∂U/∂p) U† on the ket qubits.
+        const unsigned count = per ? B : 1;
+        std::size_t d2 = 0;
+        for (unsigned b = 0; b < count; ++b) {
+          const auto ang = std::span<const double>(kp.angles.values).subspan(kp.angles.offset[k] + b * np, np);
+          const GateMatrix d = multiply(gate_derivative(op.kind, ang, static_cast<unsigned>(p)),
+                                        adjoint(gate_matrix(op.kind, ang)));
+          d2 = std::size_t{d.dim} * d.dim;
+          ds.resize(d2 * count);
+          std::copy(d.m.begin(), d.m.begin() + static_cast<std::ptrdiff_t>(d2),
+                    ds.begin() + static_cast<std::ptrdiff_t>(b * d2));
+        }
+        BatchedStateVector<T>::matrix_element(lam, op.targets(), ds, per, clist.span(), rho, me);
+        if (per) {
+          for (unsigned b = 0; b < B; ++b)
+            e.backprop(theta_, std::span<const double>(x_).subspan(b * F, F), 2.0 * me[b].real(),
+                       wrt.theta ? dtheta : std::span<double>(), wrt.inputs && !dx.empty() ? dx.subspan(b * F, F) : std::span<double>());
+        } else {
+          double sum = 0;
+          for (unsigned b = 0; b < B; ++b) sum += 2.0 * me[b].real();
+          e.backprop(theta_, {}, sum, wrt.theta ? dtheta : std::span<double>(), {});
+        }
+      }
+    }
+    if (i > 0) {
+      if (ops[i - 1].is_gate()) apply_dm_operation(rho, c, k, kp.angles, true);
+      apply_dm_operation(lam, c, k, kp.angles, true);
+    }
+  }
+  kp.before_channel.clear();
+}
+
 template <Real T>
 Gradient density_matrix_gradient(const Circuit& c, const NoiseModel& model, const PauliSum& obs,
                                  std::span<const double> theta, std::span<const double> x, DiffWrt wrt) {
@@ -212,6 +437,7 @@ BatchedVjpResult density_matrix_vjp_batched(const Circuit& c, const NoiseModel& 
 
 #define QNN_INSTANTIATE(T)                                                                                         \
   template class NoisyTape<T>;                                                                                     \
+  template class BatchedNoisyTape<T>;                                                                              \
   template Gradient density_matrix_gradient<T>(const Circuit&, const NoiseModel&, const PauliSum&,                 \
                                                std::span<const double>, std::span<const double>, DiffWrt);         \
   template VjpResult density_matrix_vjp<T>(const Circuit&, const NoiseModel&, std::span<const PauliSum>,           \

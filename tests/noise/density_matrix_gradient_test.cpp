@@ -135,6 +135,83 @@ TEST(DensityMatrixGradient, BatchEqualsTheSumOfSamples) {
   for (std::size_t i = 0; i < kTheta.size(); ++i) EXPECT_NEAR(b.theta[i], theta_sum[i], 1e-13);
 }
 
+// One batched tape over B samples (every vec(ρ_b) in one batched state) against one NoisyTape per sample: values,
+// the θ gradient summed over the samples and each sample's x gradient, under both noise models (channels after every
+// gate with idle noise; channels after some gates only), with weights that differ per sample and observable.
+TEST(DensityMatrixGradient, BatchedTapeEqualsOneTapePerSample) {
+  const Circuit c = test_circuit();
+  NoiseModel some;
+  some.add_gate_noise(depolarizing2(0.08), {.gate_qubits = 2});
+  some.add_gate_noise(phase_damping(0.05), {.gates = {GateKind::H}});
+  const std::vector<PauliSum> obs = {kObs, Z(1) * Z(2), X(0) + 0.4 * Y(1)};
+  const unsigned B = 5;
+  const std::vector<double> xs = {0.7, -0.4, 1.5, 0.2, -2.0, 0.9, 0.1, 0.3, 2.5, -1.1};
+  std::vector<double> w(B * obs.size());
+  for (std::size_t i = 0; i < w.size(); ++i) w[i] = 0.3 + 0.7 * std::sin(1.0 + 2.0 * static_cast<double>(i));
+  for (const NoiseModel& m : {test_noise(), some}) {
+    BatchedNoisyTape<double> batched(c, m, kTheta, BatchInputs{xs, 2}, B);
+    std::vector<double> values(B), dtheta(kTheta.size(), 0.0), dx(xs.size(), 0.0), want_theta(kTheta.size(), 0.0);
+    for (std::size_t k = 0; k < obs.size(); ++k) {
+      batched.expectation(obs[k], values);
+      for (unsigned b = 0; b < B; ++b) {
+        const NoisyTape<double> one(c, m, kTheta, std::span<const double>(xs).subspan(b * 2, 2), false);
+        EXPECT_NEAR(values[b], one.expectation(obs[k]), 1e-13) << "observable " << k << " sample " << b;
+      }
+    }
+    batched.backward(obs, w, DiffWrt{.theta = true, .inputs = true}, dtheta, dx);
+    for (unsigned b = 0; b < B; ++b) {
+      NoisyTape<double> one(c, m, kTheta, std::span<const double>(xs).subspan(b * 2, 2));
+      std::vector<double> dx_one(2, 0.0);
+      one.backward(obs, std::span<const double>(w).subspan(b * obs.size(), obs.size()),
+                   DiffWrt{.theta = true, .inputs = true}, want_theta, dx_one);
+      for (unsigned f = 0; f < 2; ++f) EXPECT_NEAR(dx[b * 2 + f], dx_one[f], 1e-12) << "x " << f << " sample " << b;
+    }
+    double scale = 0;
+    for (std::size_t i = 0; i < kTheta.size(); ++i) {
+      EXPECT_NEAR(dtheta[i], want_theta[i], 1e-12) << "theta " << i;
+      scale = std::max(scale, std::abs(want_theta[i]));
+    }
+    EXPECT_GT(scale, 0.1);  // not vacuous
+    EXPECT_THROW(batched.backward(obs, w, {}, dtheta, dx), ValueError);
+  }
+  // Single precision agrees to its rounding.
+  BatchedNoisyTape<float> single(c, test_noise(), kTheta, BatchInputs{xs, 2}, B);
+  std::vector<double> values(B);
+  single.expectation(kObs, values);
+  for (unsigned b = 0; b < B; ++b) {
+    const NoisyTape<double> one(c, test_noise(), kTheta, std::span<const double>(xs).subspan(b * 2, 2), false);
+    EXPECT_NEAR(values[b], one.expectation(kObs), 1e-5);
+  }
+}
+
+// Beyond kMaxBatchedQubits each sample has its own tape inside: the weights and input gradients still land on the
+// right samples.
+TEST(DensityMatrixGradient, LargeBatchedTapeKeepsSamplesApart) {
+  const unsigned n = BatchedNoisyTape<double>::kMaxBatchedQubits / 2 + 1;
+  Circuit c(n);
+  for (unsigned q = 0; q < n; ++q) c.ry(q, input(q % 2) + 0.1 * q);
+  for (unsigned q = 0; q + 1 < n; ++q) c.cnot(q, q + 1).rx(q + 1, theta(q));
+  NoiseModel m;
+  m.add_gate_noise(depolarizing(0.05), {.gate_qubits = 1});
+  const std::vector<PauliSum> obs = {Z(n - 1), X(0) * Z(1)};
+  const std::vector<double> th = {0.3, -0.5, 0.9, 1.1, -0.2, 0.4, 0.6};
+  const std::vector<double> xs = {0.4, -1.0, 1.3, 0.8};  // 2 samples of 2 features
+  const std::vector<double> w = {1.0, -0.5, 0.25, 2.0};
+  BatchedNoisyTape<double> tape(c, m, th, BatchInputs{xs, 2}, 2);
+  std::vector<double> dtheta(th.size(), 0.0), dx(4, 0.0), want_theta(th.size(), 0.0), values(2);
+  tape.expectation(obs[0], values);
+  tape.backward(obs, w, DiffWrt{.theta = true, .inputs = true}, dtheta, dx);
+  for (unsigned b = 0; b < 2; ++b) {
+    NoisyTape<double> one(c, m, th, std::span<const double>(xs).subspan(b * 2, 2));
+    EXPECT_NEAR(values[b], one.expectation(obs[0]), 1e-14);
+    std::vector<double> dx_one(2, 0.0);
+    one.backward(obs, std::span<const double>(w).subspan(b * 2, 2), DiffWrt{.theta = true, .inputs = true},
+                 want_theta, dx_one);
+    for (unsigned f = 0; f < 2; ++f) EXPECT_NEAR(dx[b * 2 + f], dx_one[f], 1e-14);
+  }
+  for (std::size_t i = 0; i < th.size(); ++i) EXPECT_NEAR(dtheta[i], want_theta[i], 1e-14);
+}
+
 TEST(DensityMatrixGradient, ATapeRunsBackwardOnce) {
   const Circuit c = test_circuit();
   NoisyTape<double> tape(c, test_noise(), kTheta, kX);

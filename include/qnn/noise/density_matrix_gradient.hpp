@@ -60,6 +60,40 @@ class NoisyTape {
   [[nodiscard]] bool kept_before(std::size_t i) const;
 };
 
+/// NoisyTape for a batch of samples (shared θ, inputs x_b): the samples' vec(ρ_b) are one batched state of 2n qubits
+/// (qnn/sim/batched_state.hpp: amplitude-major, sample-minor), so that each gate and channel is one pass over the
+/// whole batch instead of one small pass per sample. The same values and gradients as one NoisyTape per sample.
+template <Real T>
+class BatchedNoisyTape {
+ public:
+  BatchedNoisyTape(const Circuit& c, const NoiseModel& model, std::span<const double> theta, const BatchInputs& x,
+                   unsigned batch, bool differentiable = true);
+  BatchedNoisyTape(const BatchedNoisyTape&) = delete;
+  BatchedNoisyTape& operator=(const BatchedNoisyTape&) = delete;
+  ~BatchedNoisyTape();
+
+  /// Up to this many vectorised qubits (2n, so n ≤ 5) the samples share one batched state; beyond, each sample gets
+  /// its own NoisyTape: vec(ρ) alone fills the vector kernels there, and batching would multiply the copies of ρ kept
+  /// for the backward sweep by B. `qnn train --noise depolarizing:0.01 --epochs 10`, 1 thread, per-sample tapes
+  /// against batched: 4 qubits 0.29-0.30 s against 0.15, 5 qubits 1.67-1.72 against 1.05-1.11, 6 qubits 3.5-4.1
+  /// against 3.9-5.1.
+  static constexpr unsigned kMaxBatchedQubits = 10;
+  [[nodiscard]] unsigned batch() const { return batch_; }
+  /// out[b] = Tr(ρ_b O).
+  void expectation(const PauliSum& obs, std::span<double> out) const;
+  /// Adds ∂/∂θ of Σ_b Σ_k w_bk Tr(ρ_b O_k) to dtheta (each angle's samples summed in sample order) and ∂/∂x_b to
+  /// dx[b·F …] (B × F); weights are B × K. Empty spans skip them. Runs once, as NoisyTape::backward.
+  void backward(std::span<const PauliSum> observables, std::span<const double> weights, const DiffWrt& wrt,
+                std::span<double> dtheta, std::span<double> dx);
+
+ private:
+  struct Kept;
+  Circuit circuit_;
+  std::vector<double> theta_, x_;
+  unsigned batch_ = 0, features_ = 0;
+  std::unique_ptr<Kept> kept_;
+};
+
 /// Tr(ρ_N O) of the noisy circuit and its gradient (sizes as adjoint_gradient's).
 template <Real T = double>
 Gradient density_matrix_gradient(const Circuit& c, const NoiseModel& model, const PauliSum& obs,

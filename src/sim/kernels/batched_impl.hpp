@@ -156,6 +156,32 @@ void batched_apply_shared_impl(T* re, T* im, unsigned n, unsigned B, std::span<c
                          im + (base + g.offset[1]) * B, mr.data(), mi.data(), B);
       return;
     }
+    if (dim == 4) {
+      // A 2-qubit gate or a 1-qubit channel's superoperator on vec(ρ): the four rows in registers, sample by sample
+      // (the gather below cost 80% of a batched density-matrix sweep at 4 qubits, B = 8).
+      T* __restrict pr[4];
+      T* __restrict pi[4];
+      for (int j = 0; j < 4; ++j) {
+        pr[j] = re + (base + g.offset[j]) * B;
+        pi[j] = im + (base + g.offset[j]) * B;
+      }
+#pragma omp simd
+      for (unsigned k = 0; k < B; ++k) {
+        const T x0r = pr[0][k], x1r = pr[1][k], x2r = pr[2][k], x3r = pr[3][k];
+        const T x0i = pi[0][k], x1i = pi[1][k], x2i = pi[2][k], x3i = pi[3][k];
+        T yr[4], yi[4];
+        for (int r = 0; r < 4; ++r) {
+          const T* ar = &mr[4 * r];
+          const T* ai = &mi[4 * r];
+          yr[r] = (ar[0] * x0r - ai[0] * x0i) + (ar[1] * x1r - ai[1] * x1i) + (ar[2] * x2r - ai[2] * x2i) +
+                  (ar[3] * x3r - ai[3] * x3i);
+          yi[r] = (ar[0] * x0i + ai[0] * x0r) + (ar[1] * x1i + ai[1] * x1r) + (ar[2] * x2i + ai[2] * x2r) +
+                  (ar[3] * x3i + ai[3] * x3r);
+        }
+        for (int r = 0; r < 4; ++r) pr[r][k] = yr[r], pi[r][k] = yi[r];
+      }
+      return;
+    }
     // General k: gather the group's rows into a scratch copy, then one output row at a time.
     thread_local std::vector<T> scratch;
     scratch.resize(2 * dim * B);
