@@ -1111,7 +1111,7 @@ void apply_1q_small_impl(complex<T>* psi, unsigned n, unsigned t, index_t ctrl_m
 // A 2-qubit gate without controls on a small state (kernels::apply_2q_small), in apply_1q_small_impl's form: the
 // four amplitudes base, base + 2^t0, base + 2^t1, base + 2^t0 + 2^t1 (matrix indices 0 to 3: t0 is the low bit) of
 // each group, out_r = Σ_c (m_rc,re, m_rc,re)·x_c + (−m_rc,im, m_rc,im)·(x_c,im, x_c,re). V holds W complex numbers:
-// W = 2 (groups g and g + 1, adjacent amplitudes when neither target is qubit 0) took 0.29 µs at n = 8 where one
+// W = 2 (groups g and g + 1, adjacent amplitudes when neither target is qubit 0) took 0.33-0.35 µs at n = 8 where one
 // group per vector took 0.49.
 template <class T, int W>
 void two_qubit_groups(T* a, unsigned n, unsigned t0, unsigned t1, const cplx* m) {
@@ -1150,8 +1150,8 @@ void two_qubit_groups(T* a, unsigned n, unsigned t0, unsigned t1, const cplx* m)
 
 // The same with qubit 0 a target (t0 = 0 < t1 = h): amplitudes 0 and 1 of a group are adjacent, one vector x01, and
 // 2 and 3 another, x23. Each 2 × 2 block [[p, q], [r, s]] of the matrix acts on such a vector as
-// (p, s)∘x + (q, r)∘(halves swapped), as apply_1q_small_impl does on qubit 0 (0.29 µs at n = 8 where one amplitude per
-// vector took 0.64).
+// (p, s)∘x + (q, r)∘(halves swapped), as apply_1q_small_impl does on qubit 0 (0.34-0.35 µs at n = 8 where one
+// amplitude per vector took 0.64).
 template <class T>
 void two_qubit_groups_low(T* a, unsigned n, unsigned h, const cplx* m) {
   typedef T v4 __attribute__((vector_size(4 * sizeof(T))));
