@@ -278,7 +278,8 @@ void BatchedNoisyTape<T>::expectation(const PauliSum& obs, std::span<double> out
 template <Real T>
 void BatchedNoisyTape<T>::backward(std::span<const PauliSum> observables, std::span<const double> weights,
                                    const DiffWrt& wrt, std::span<double> dtheta, std::span<double> dx) {
-  if (!kept_ || kept_->consumed) throw ValueError("a noisy tape's backward sweep runs once, and only on a differentiable tape");
+  if (!kept_ || kept_->consumed)
+    throw ValueError("a noisy tape's backward sweep runs once, and only on a differentiable tape");
   const unsigned B = batch_, n = circuit_.num_qubits();
   const std::size_t K = observables.size(), F = features_;
   if (weights.size() != std::size_t{B} * K) {
@@ -354,7 +355,8 @@ void BatchedNoisyTape<T>::backward(std::span<const PauliSum> observables, std::s
         if (per) {
           for (unsigned b = 0; b < B; ++b)
             e.backprop(theta_, std::span<const double>(x_).subspan(b * F, F), 2.0 * me[b].real(),
-                       wrt.theta ? dtheta : std::span<double>(), wrt.inputs && !dx.empty() ? dx.subspan(b * F, F) : std::span<double>());
+                       wrt.theta ? dtheta : std::span<double>(),
+                       wrt.inputs && !dx.empty() ? dx.subspan(b * F, F) : std::span<double>());
         } else {
           double sum = 0;
           for (unsigned b = 0; b < B; ++b) sum += 2.0 * me[b].real();
@@ -409,28 +411,40 @@ BatchedVjpResult density_matrix_vjp_batched(const Circuit& c, const NoiseModel& 
     throw ValueError("a batch of " + std::to_string(batch) + " samples of " + std::to_string(F) + " features needs " +
                      std::to_string(std::size_t{batch} * F) + " inputs, got " + std::to_string(x.data.size()));
   }
-  // Forward: one tape per sample (in parallel); the upstream weights need every sample's values first.
-  std::vector<std::unique_ptr<NoisyTape<T>>> tapes(batch);
+  // Forward: batched tapes of fixed chunks of samples (in parallel); the upstream weights need every value first.
+  const std::size_t chunk = BatchedNoisyTape<T>::chunk_size(c.num_qubits()), chunks = (batch + chunk - 1) / chunk;
+  auto chunk_of = [&](std::size_t ch) {
+    const std::size_t first = ch * chunk;
+    return std::pair{first, std::min<std::size_t>(batch, first + chunk) - first};
+  };
+  std::vector<std::unique_ptr<BatchedNoisyTape<T>>> tapes(chunks);
   BatchedVjpResult r;
   r.values.assign(std::size_t{batch} * K, 0.0);
-  const std::uint64_t work = (std::uint64_t{1} << (2 * c.num_qubits())) * (c.size() + 1);
-  parallel_tasks(batch, [&](std::uint64_t b) {
-    tapes[b] = std::make_unique<NoisyTape<T>>(c, model, theta, x.data.subspan(b * F, F));
-    for (std::size_t k = 0; k < K; ++k) r.values[b * K + k] = tapes[b]->expectation(observables[k]);
+  const std::uint64_t work = (std::uint64_t{1} << (2 * c.num_qubits())) * (c.size() + 1) * chunk;
+  parallel_tasks(chunks, [&](std::uint64_t ch) {
+    const auto [first, count] = chunk_of(ch);
+    tapes[ch] = std::make_unique<BatchedNoisyTape<T>>(
+        c, model, theta, BatchInputs{x.data.subspan(first * F, count * F), F}, static_cast<unsigned>(count));
+    std::vector<double> col(count);
+    for (std::size_t k = 0; k < K; ++k) {
+      tapes[ch]->expectation(observables[k], col);
+      for (std::size_t b = 0; b < count; ++b) r.values[(first + b) * K + k] = col[b];
+    }
   }, work);
   const std::vector<double> w = upstream(r.values);
   if (w.size() != r.values.size()) throw ValueError("batched upstream gradient has the wrong size");
   const std::size_t nt = wrt.theta ? std::max<std::size_t>(theta.size(), c.num_theta()) : 0;
-  std::vector<std::vector<double>> dtheta(batch, std::vector<double>(nt, 0.0));
+  std::vector<std::vector<double>> dtheta(chunks, std::vector<double>(nt, 0.0));
   r.x.assign(wrt.inputs ? std::size_t{batch} * F : 0, 0.0);
-  parallel_tasks(batch, [&](std::uint64_t b) {
-    tapes[b]->backward(observables, std::span<const double>(w).subspan(b * K, K), wrt, dtheta[b],
-                       wrt.inputs ? std::span<double>(r.x).subspan(b * F, F) : std::span<double>());
-    tapes[b].reset();
+  parallel_tasks(chunks, [&](std::uint64_t ch) {
+    const auto [first, count] = chunk_of(ch);
+    tapes[ch]->backward(observables, std::span<const double>(w).subspan(first * K, count * K), wrt, dtheta[ch],
+                        wrt.inputs ? std::span<double>(r.x).subspan(first * F, count * F) : std::span<double>());
+    tapes[ch].reset();
   }, work);
   r.theta.assign(nt, 0.0);
-  for (unsigned b = 0; b < batch; ++b)
-    for (std::size_t i = 0; i < nt; ++i) r.theta[i] += dtheta[b][i];
+  for (std::size_t ch = 0; ch < chunks; ++ch)
+    for (std::size_t i = 0; i < nt; ++i) r.theta[i] += dtheta[ch][i];
   wrt.mask(r.theta);
   return r;
 }

@@ -16,12 +16,6 @@ namespace qnn {
 
 namespace {
 
-// Samples per batched density-matrix tape (BatchedNoisyTape, small density matrices): fixed, so results do not depend
-// on the thread count; the trainer's chunk. Default Iris training under depolarizing:0.01: chunks of 8 took 0.77-1.15 s
-// on one thread and 0.91-0.94 on two, chunks of 32 0.60 and 0.56-0.63 (the default mini-batch of 16 is then one
-// task; the per-epoch scores still split).
-constexpr std::size_t kNoisyChunk = 32;
-
 // One Pauli term of one observable, with the affine map its measurement applies: read = offset + gain · Tr(ρP).
 struct Term {
   std::size_t observable;
@@ -132,8 +126,7 @@ BatchedVjpResult evaluate(const NoiseModel& model, const Mitigation& mit, const 
 
   // Forward: a batched tape per (chunk of samples, circuit), in parallel; E[(b·S + j)·nterms + t] = Tr(ρ_{b,j} P_t).
   // Values alone of global folds without idle noise: one walk per sample through the longest fold.
-  // Larger density matrices take one tape per sample (BatchedNoisyTape::kMaxBatchedQubits): one sample per task.
-  const std::size_t chunk = 2 * c.num_qubits() <= BatchedNoisyTape<T>::kMaxBatchedQubits ? kNoisyChunk : 1;
+  const std::size_t chunk = BatchedNoisyTape<T>::chunk_size(c.num_qubits());
   const std::size_t chunks = (batch + chunk - 1) / chunk;
   std::vector<std::unique_ptr<BatchedNoisyTape<T>>> tapes(chunks * S);
   std::vector<double> e(std::size_t{batch} * S * nterms);
