@@ -119,28 +119,41 @@ void batched_apply_shared_impl(T* re, T* im, unsigned n, unsigned B, std::span<c
   // no arithmetic.
   const bool exchange = dim == 2 && matrix[0] == cplx(0) && matrix[1] == cplx(1) && matrix[2] == cplx(1) &&
                         matrix[3] == cplx(0);
-  parallel_for(g.count, [&](index_t gi) {
-    const index_t base = g.base(gi);
-    if (exchange) {
-      std::swap_ranges(re + (base + g.offset[0]) * B, re + (base + g.offset[0]) * B + B, re + (base + g.offset[1]) * B);
-      std::swap_ranges(im + (base + g.offset[0]) * B, im + (base + g.offset[0]) * B + B, im + (base + g.offset[1]) * B);
-      return;
-    }
-    if (diagonal) {
+  // One loop per case, each body small enough to inline into the loop: at 8 qubits and B = 16 (a batched density
+  // matrix of 4 qubits) a group is 64 values, and one body branching over every case, called per group, cost more than
+  // its arithmetic.
+  auto rows = [&](index_t base, std::size_t j) {
+    return std::pair{re + (base + g.offset[j]) * B, im + (base + g.offset[j]) * B};
+  };
+  if (exchange) {
+    parallel_for(g.count, [&](index_t gi) {
+      const index_t base = g.base(gi);
+      const auto [r0, i0] = rows(base, 0);
+      const auto [r1, i1] = rows(base, 1);
+      std::swap_ranges(r0, r0 + B, r1);
+      std::swap_ranges(i0, i0 + B, i1);
+    });
+    return;
+  }
+  if (diagonal) {
+    parallel_for(g.count, [&](index_t gi) {
+      const index_t base = g.base(gi);
       for (std::size_t j = 0; j < dim; ++j) {
-        T* const pr = re + (base + g.offset[j]) * B;
-        T* const pi = im + (base + g.offset[j]) * B;
+        const auto [pr, pi] = rows(base, j);
         phase_row(pr, pi, pr, pi, B, mr[j * dim + j], mi[j * dim + j]);
       }
-      return;
-    }
-    if (dim == 2 && real) {
-      // RY, H: a real matrix, half the products.
+    });
+    return;
+  }
+  if (dim == 2 && real) {
+    // RY, H: a real matrix, half the products.
+    const T a = mr[0], b = mr[1], c = mr[2], d = mr[3];
+    parallel_for(g.count, [&](index_t gi) {
+      const index_t base = g.base(gi);
       T* __restrict r0 = re + (base + g.offset[0]) * B;
       T* __restrict i0 = im + (base + g.offset[0]) * B;
       T* __restrict r1 = re + (base + g.offset[1]) * B;
       T* __restrict i1 = im + (base + g.offset[1]) * B;
-      const T a = mr[0], b = mr[1], c = mr[2], d = mr[3];
 #pragma omp simd
       for (unsigned k = 0; k < B; ++k) {
         const T x0r = r0[k], x0i = i0[k], x1r = r1[k], x1i = i1[k];
@@ -149,16 +162,23 @@ void batched_apply_shared_impl(T* re, T* im, unsigned n, unsigned B, std::span<c
         r1[k] = c * x0r + d * x1r;
         i1[k] = c * x0i + d * x1i;
       }
-      return;
-    }
-    if (dim == 2) {
-      pair_update<false>(re + (base + g.offset[0]) * B, im + (base + g.offset[0]) * B, re + (base + g.offset[1]) * B,
-                         im + (base + g.offset[1]) * B, mr.data(), mi.data(), B);
-      return;
-    }
-    if (dim == 4) {
-      // A 2-qubit gate or a 1-qubit channel's superoperator on vec(ρ): the four rows in registers, sample by sample
-      // (the gather below cost 80% of a batched density-matrix sweep at 4 qubits, B = 8).
+    });
+    return;
+  }
+  if (dim == 2) {
+    parallel_for(g.count, [&](index_t gi) {
+      const index_t base = g.base(gi);
+      const auto [r0, i0] = rows(base, 0);
+      const auto [r1, i1] = rows(base, 1);
+      pair_update<false>(r0, i0, r1, i1, mr.data(), mi.data(), B);
+    });
+    return;
+  }
+  if (dim == 4) {
+    // A 2-qubit gate or a 1-qubit channel's superoperator on vec(ρ): the four rows in registers, sample by sample
+    // (gathering them into a scratch copy as below cost 80% of a batched density-matrix sweep at 4 qubits, B = 8).
+    parallel_for(g.count, [&](index_t gi) {
+      const index_t base = g.base(gi);
       T* __restrict pr[4];
       T* __restrict pi[4];
       for (int j = 0; j < 4; ++j) {
@@ -180,9 +200,12 @@ void batched_apply_shared_impl(T* re, T* im, unsigned n, unsigned B, std::span<c
         }
         for (int r = 0; r < 4; ++r) pr[r][k] = yr[r], pi[r][k] = yi[r];
       }
-      return;
-    }
-    // General k: gather the group's rows into a scratch copy, then one output row at a time.
+    });
+    return;
+  }
+  // General k: gather the group's rows into a scratch copy, then one output row at a time.
+  parallel_for(g.count, [&](index_t gi) {
+    const index_t base = g.base(gi);
     thread_local std::vector<T> scratch;
     scratch.resize(2 * dim * B);
     std::array<const T*, 32> ir{}, ii{};
