@@ -322,6 +322,38 @@ void check_real_matrices(Isa isa, double tol) {
 
 class KernelIsa : public ::testing::TestWithParam<Isa> {};
 
+// ⟨bra| M_t |ket⟩ of a 1-qubit matrix (kernels::matrix_element_1q) against the Reference ISA's scalar loop: every
+// target of 1 to 9 qubits (the t = 0 vector form, runs of one pair at t = 1 in a 1-pair block, two pairs per vector)
+// and 14 qubits (two blocks of 2^12 pairs).
+template <Real T>
+void check_matrix_element_1q(Isa isa, double tol) {
+  Rng rng(5);
+  for (unsigned n : {1U, 2U, 3U, 5U, 9U, 14U})
+    for (unsigned t = 0; t < n; ++t) {
+      const auto bra = random_state<T>(n, rng);
+      const auto ket = random_state<T>(n, rng);
+      const auto m = random_unitary(1, rng);
+      const unsigned tq[1] = {t};
+      cplx want, got;
+      {
+        IsaGuard g(Isa::Reference);
+        want = StateVector<T>::matrix_element(bra, tq, m, {}, ket);
+      }
+      {
+        IsaGuard g(isa);
+        got = StateVector<T>::matrix_element(bra, tq, m, {}, ket);
+      }
+      ASSERT_LT(std::abs(got - want), tol) << "isa " << isa_name(isa) << " n=" << n << " t=" << t;
+      ASSERT_GT(std::abs(want), 1e-6);  // random states: not a vacuous zero
+    }
+}
+
+TEST_P(KernelIsa, OneQubitMatrixElementMatchesReference) {
+  if (!isa_supported(GetParam())) GTEST_SKIP() << "CPU lacks " << isa_name(GetParam());
+  check_matrix_element_1q<double>(GetParam(), 1e-13);
+  check_matrix_element_1q<float>(GetParam(), 2e-6);
+}
+
 TEST_P(KernelIsa, SmallStatesMatchReference) {
   if (!isa_supported(GetParam())) GTEST_SKIP() << "CPU lacks " << isa_name(GetParam());
   check_small_states<double>(GetParam(), 1e-13);

@@ -1201,4 +1201,70 @@ void apply_2q_small_impl(complex<T>* psi, unsigned n, unsigned t0, unsigned t1, 
   }
 }
 
+// kernels::matrix_element_1q: Σ over pairs j in [p0, p1) (amplitudes i0 = j + (j >> t << t), i1 = i0 + 2^t) of
+// conj(l0)(m00 r0 + m01 r1) + conj(l1)(m10 r0 + m11 r1), two pairs per vector in apply_1q_small_impl's arithmetic
+// (t = 0: one pair per vector, its two amplitudes side by side). conj(y)·a = (y_re a_re + y_im a_im,
+// y_re a_im − y_im a_re): the lanes of y·a summed, and of y·swap(a) differenced.
+template <class T>
+cplx matrix_element_1q_impl(const complex<T>* bra, const complex<T>* ket, unsigned t, index_t p0, index_t p1,
+                            const cplx* m) {
+  typedef T v4 __attribute__((vector_size(4 * sizeof(T))));
+  auto swap4 = [](v4 x) { return v4{x[1], x[0], x[3], x[2]}; };
+  auto halves = [](v4 x) { return v4{x[2], x[3], x[0], x[1]}; };
+  auto rep = [](cplx a, cplx b) { return std::pair{v4{T(a.real()), T(a.real()), T(b.real()), T(b.real())},
+                                                   v4{T(-a.imag()), T(a.imag()), T(-b.imag()), T(b.imag())}}; };
+  const T* l = reinterpret_cast<const T*>(bra);
+  const T* r = reinterpret_cast<const T*>(ket);
+  v4 acc_re{}, acc_im{};
+  double tail_re = 0, tail_im = 0;
+  if (t == 0) {
+    const auto [dr, di] = rep(m[0], m[3]);  // (m00, m11)
+    const auto [orr, oi] = rep(m[1], m[2]);  // (m01, m10)
+    for (index_t j = p0; j < p1; ++j) {
+      v4 x, y;
+      std::memcpy(&x, r + 4 * j, sizeof x);
+      std::memcpy(&y, l + 4 * j, sizeof y);
+      const v4 xh = halves(x);
+      const v4 a = (dr * x + di * swap4(x)) + (orr * xh + oi * swap4(xh));
+      acc_re += y * a;
+      acc_im += y * swap4(a);
+    }
+  } else {
+    const auto [r00, i00] = rep(m[0], m[0]);
+    const auto [r01, i01] = rep(m[1], m[1]);
+    const auto [r10, i10] = rep(m[2], m[2]);
+    const auto [r11, i11] = rep(m[3], m[3]);
+    const index_t stride = index_t{1} << t;
+    for (index_t j = p0; j < p1;) {
+      const index_t end = std::min(p1, (j | (stride - 1)) + 1), i0 = j + ((j >> t) << t);
+      index_t k = 0;
+      for (; j + k + 1 < end; k += 2) {  // pairs j + k and j + k + 1: amplitudes i0 + k, i0 + k + 1
+        const T* q0 = r + 2 * (i0 + k);
+        const T* b0 = l + 2 * (i0 + k);
+        v4 x0, x1, y0, y1;
+        std::memcpy(&x0, q0, sizeof x0);
+        std::memcpy(&x1, q0 + 2 * stride, sizeof x1);
+        std::memcpy(&y0, b0, sizeof y0);
+        std::memcpy(&y1, b0 + 2 * stride, sizeof y1);
+        const v4 s0 = swap4(x0), s1 = swap4(x1);
+        const v4 a0 = (r00 * x0 + i00 * s0) + (r01 * x1 + i01 * s1);
+        const v4 a1 = (r10 * x0 + i10 * s0) + (r11 * x1 + i11 * s1);
+        acc_re += y0 * a0 + y1 * a1;
+        acc_im += y0 * swap4(a0) + y1 * swap4(a1);
+      }
+      for (; j + k < end; ++k) {  // a run of one pair (t = 0 is above; a block boundary inside a run)
+        const index_t a = i0 + k, b = a + stride;
+        const cplx x0(r[2 * a], r[2 * a + 1]), x1(r[2 * b], r[2 * b + 1]);
+        const cplx y0(l[2 * a], l[2 * a + 1]), y1(l[2 * b], l[2 * b + 1]);
+        const cplx v = std::conj(y0) * (m[0] * x0 + m[1] * x1) + std::conj(y1) * (m[2] * x0 + m[3] * x1);
+        tail_re += v.real();
+        tail_im += v.imag();
+      }
+      j = end;
+    }
+  }
+  return {double(acc_re[0]) + double(acc_re[1]) + double(acc_re[2]) + double(acc_re[3]) + tail_re,
+          double(acc_im[0]) - double(acc_im[1]) + double(acc_im[2]) - double(acc_im[3]) + tail_im};
+}
+
 }  // namespace qnn::kernels::QNN_KERNEL_NS

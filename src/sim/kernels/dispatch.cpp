@@ -19,6 +19,9 @@ namespace kernels {
   template <Real T>                                                                                              \
   void apply_2q_small(complex<T>* psi, unsigned n, unsigned t0, unsigned t1, const cplx* matrix);               \
   template <Real T>                                                                                              \
+  cplx matrix_element_1q(const complex<T>* bra, const complex<T>* ket, unsigned t, index_t p0, index_t p1,      \
+                         const cplx* matrix);                                                                    \
+  template <Real T>                                                                                              \
   void apply_dense_run(complex<T>* psi, unsigned n, std::span<const DenseGate> gates);                           \
   template <Real T>                                                                                              \
   void adjoint_steps(complex<T>* phi, complex<T>* lambda, unsigned n, std::span<AdjointStep> steps);             \
@@ -162,6 +165,16 @@ void apply_2q_small(Isa isa, complex<T>* psi, unsigned n, unsigned t0, unsigned 
 }
 
 template <Real T>
+cplx matrix_element_1q(Isa isa, const complex<T>* bra, const complex<T>* ket, unsigned t, index_t p0, index_t p1,
+                       const cplx* matrix) {
+  switch (isa) {
+    case Isa::Avx512: return avx512::matrix_element_1q<T>(bra, ket, t, p0, p1, matrix);
+    case Isa::Avx2: return avx2::matrix_element_1q<T>(bra, ket, t, p0, p1, matrix);
+    default: return scalar::matrix_element_1q<T>(bra, ket, t, p0, p1, matrix);
+  }
+}
+
+template <Real T>
 void apply_dense_run(Isa isa, complex<T>* psi, unsigned n, std::span<const DenseGate> gates) {
   switch (isa) {
     case Isa::Avx512: return avx512::apply_dense_run<T>(psi, n, gates);
@@ -301,6 +314,10 @@ template void apply_1q_small<float>(Isa, complex<float>*, unsigned, unsigned, in
 template void apply_1q_small<double>(Isa, complex<double>*, unsigned, unsigned, index_t, unsigned, const cplx*);
 template void apply_2q_small<float>(Isa, complex<float>*, unsigned, unsigned, unsigned, const cplx*);
 template void apply_2q_small<double>(Isa, complex<double>*, unsigned, unsigned, unsigned, const cplx*);
+template cplx matrix_element_1q<float>(Isa, const complex<float>*, const complex<float>*, unsigned, index_t, index_t,
+                                       const cplx*);
+template cplx matrix_element_1q<double>(Isa, const complex<double>*, const complex<double>*, unsigned, index_t,
+                                        index_t, const cplx*);
 template void apply_dense<float>(Isa, complex<float>*, unsigned, std::span<const unsigned>, std::span<const cplx>,
                                  std::span<const unsigned>);
 template void apply_dense<double>(Isa, complex<double>*, unsigned, std::span<const unsigned>, std::span<const cplx>,

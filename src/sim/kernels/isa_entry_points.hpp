@@ -29,6 +29,12 @@ void apply_2q_small(complex<T>* psi, unsigned n, unsigned t0, unsigned t1, const
 }
 
 template <Real T>
+cplx matrix_element_1q(const complex<T>* bra, const complex<T>* ket, unsigned t, index_t p0, index_t p1,
+                       const cplx* matrix) {
+  return matrix_element_1q_impl<T>(bra, ket, t, p0, p1, matrix);
+}
+
+template <Real T>
 void apply_dense_run(complex<T>* psi, unsigned n, std::span<const DenseGate> gates) {
   apply_dense_run_impl<T, kLanes<T>>(psi, n, gates);
 }
@@ -48,6 +54,7 @@ void diagonal_pass(complex<T>* phi, complex<T>* lambda, unsigned n, const Diagon
                                std::span<const unsigned>);                                                       \
   template void apply_1q_small<T>(complex<T>*, unsigned, unsigned, index_t, unsigned, const cplx*);             \
   template void apply_2q_small<T>(complex<T>*, unsigned, unsigned, unsigned, const cplx*);                      \
+  template cplx matrix_element_1q<T>(const complex<T>*, const complex<T>*, unsigned, index_t, index_t, const cplx*); \
   template void apply_dense_run<T>(complex<T>*, unsigned, std::span<const DenseGate>);                          \
   template void adjoint_steps<T>(complex<T>*, complex<T>*, unsigned, std::span<AdjointStep>);                  \
   template void diagonal_pass<T>(complex<T>*, complex<T>*, unsigned, const DiagonalPass&);
