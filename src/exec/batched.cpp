@@ -66,7 +66,6 @@ void apply_operation_batched(BatchedStateVector<T>& psi, const Circuit& c, std::
                              bool inverse) {
   const Operation& op = c.ops()[k];
   const std::span<const unsigned> targets = op.targets();
-  const std::size_t np = op.params.size();
   // Built-in controls are a view of op.qubits; the 256-byte extra-control list is built only when there are extras
   // (constructing it zero-filled it, and matrices went through zero-filled GateMatrix values: a tenth of a batched
   // step on 4 qubits).
@@ -78,35 +77,38 @@ void apply_operation_batched(BatchedStateVector<T>& psi, const Circuit& c, std::
       fn(clist.span());
     }
   };
-  if (op.kind == GateKind::Unitary) {
-    apply([&](std::span<const unsigned> controls) {
-      psi.apply_matrix(targets, inverse ? adjoint_matrix(*op.matrix) : *op.matrix, controls);
-    });
-    return;
-  }
-  if (!angles.per_sample[k]) {
-    const auto ang = std::span<const double>(angles.values).subspan(angles.offset[k], np);
-    union Storage {
-      Storage() {}
-      cplx m[16];
-    } s;
-    const unsigned dim = gate_matrix_into(op.kind, ang, s.m, inverse);
-    apply([&](std::span<const unsigned> controls) {
-      psi.apply_matrix(targets, std::span<const cplx>(s.m, std::size_t{dim} * dim), controls);
-    });
-    return;
-  }
-  const unsigned B = psi.batch();
   thread_local std::vector<cplx> ms;
-  const std::size_t dim = std::size_t{1} << targets.size(), d2 = dim * dim;
-  ms.resize(d2 * B + 16);  // gate_matrix_into may use 16 entries from the last sample's start
-  for (unsigned b = 0; b < B; ++b) {
-    const auto ang = std::span<const double>(angles.values).subspan(angles.offset[k] + b * np, np);
-    gate_matrix_into(op.kind, ang, ms.data() + b * d2, inverse);
-  }
+  const bool per_sample = batched_operation_matrices(c, k, angles, psi.batch(), inverse, ms);
   apply([&](std::span<const unsigned> controls) {
-    psi.apply_matrix_per_sample(targets, std::span<const cplx>(ms.data(), d2 * B), controls);
+    if (per_sample) {
+      psi.apply_matrix_per_sample(targets, ms, controls);
+    } else {
+      psi.apply_matrix(targets, ms, controls);
+    }
   });
+}
+
+bool batched_operation_matrices(const Circuit& c, std::size_t k, const BatchAngles& angles, unsigned batch,
+                                bool inverse, std::vector<cplx>& out) {
+  const Operation& op = c.ops()[k];
+  if (op.kind == GateKind::Unitary) {
+    if (inverse) {
+      out = adjoint_matrix(*op.matrix);
+    } else {
+      out.assign(op.matrix->begin(), op.matrix->end());
+    }
+    return false;
+  }
+  const bool per_sample = angles.per_sample[k];
+  const unsigned count = per_sample ? batch : 1;
+  const std::size_t np = op.params.size(), dim = std::size_t{1} << op.targets().size(), d2 = dim * dim;
+  out.resize(d2 * count + 16);  // gate_matrix_into may use 16 entries from the last sample's start
+  for (unsigned b = 0; b < count; ++b) {
+    const auto ang = std::span<const double>(angles.values).subspan(angles.offset[k] + b * np, np);
+    gate_matrix_into(op.kind, ang, out.data() + b * d2, inverse);
+  }
+  out.resize(d2 * count);
+  return per_sample;
 }
 
 template <Real T>

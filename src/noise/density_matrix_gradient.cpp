@@ -23,25 +23,33 @@ struct NoisyTape<T>::Kept {
 
 namespace {
 
-// vec(Σ_k w_k O_k): O_{r,c} at r + (c << n). A Pauli string has P_{c⊕x, c} = i^{#Y} (−1)^{|c ∧ z|}.
+// The nonzero entries of a term coeff·P of a PauliSum on n qubits, column by column: fn(row, col, value) for
+// P_{row, col}, row = col ⊕ x, value = coeff · i^{#Y} (−1)^{|col ∧ z|}. In vec layout (ρ_{r,c} at r + (c << n)) the
+// entry sits at row + (col << n), and Tr(ρ P) = Σ value · ρ_{col, row}.
+template <class Term, class Fn>
+void for_each_pauli_entry(const Term& term, unsigned n, Fn&& fn) {
+  const PauliMasks m = term.string.masks();
+  static constexpr cplx kIPow[4] = {{1, 0}, {0, 1}, {-1, 0}, {0, -1}};
+  const cplx phase = term.coeff * kIPow[m.num_y() % 4];
+  for (index_t c = 0; c < (index_t{1} << n); ++c) fn(c ^ m.x, c, parity(c & m.z) ? -phase : phase);
+}
+
+// vec(Σ_k w_k O_k).
 template <Real T>
 void set_observable(DensityMatrix<T>& lam, std::span<const PauliSum> obs, std::span<const double> w) {
   StateVector<T>& v = lam.vectorised();
   v.set_zero();
   const unsigned n = lam.num_qubits();
-  const index_t dim = lam.dimension();
-  for (std::size_t k = 0; k < obs.size(); ++k) {
-    for (const auto& term : obs[k].terms()) {
-      const PauliMasks m = term.string.masks();
-      static constexpr cplx kIPow[4] = {{1, 0}, {0, 1}, {-1, 0}, {0, -1}};
-      const cplx phase = w[k] * term.coeff * kIPow[m.num_y() % 4];
-      for (index_t c = 0; c < dim; ++c) {
-        const double sign = parity(c & m.z) ? -1.0 : 1.0;
-        v[(c ^ m.x) + (c << n)] += complex<T>(phase * sign);
-      }
-    }
-  }
+  for (std::size_t k = 0; k < obs.size(); ++k)
+    for (const auto& term : obs[k].terms())
+      for_each_pauli_entry(term, n, [&](index_t row, index_t col, cplx value) {
+        v[row + (col << n)] += complex<T>(w[k] * value);
+      });
 }
+
+// Whether the copy of ρ before noisy step i (a channel) is kept for the backward sweep: where a gate comes just
+// before it (after a channel ρ is never read again).
+bool kept_before(std::span<const NoisyOperation> ops, std::size_t i) { return i > 0 && ops[i - 1].is_gate(); }
 
 // Row-major a · b for square matrices of dimension `dim`.
 GateMatrix multiply(const GateMatrix& a, const GateMatrix& b) {
@@ -76,8 +84,7 @@ NoisyTape<T>::NoisyTape(const Circuit& c, const NoiseModel& model, std::span<con
       const Operation& op = c.ops()[step.gate];
       apply_operation(rho_, op, std::span<const double>(angles_).subspan(kept_->offsets[step.gate], op.params.size()));
     } else {
-      // ρ just after a gate, for its gradient (kept_before); after a channel it is never read again.
-      if (differentiable && kept_before(i)) kept_->before_channel.push_back(rho_);
+      if (differentiable && kept_before(ops, i)) kept_->before_channel.push_back(rho_);
       rho_.apply_superoperator(step.qubits, step.channel->superoperator());
     }
   }
@@ -85,11 +92,6 @@ NoisyTape<T>::NoisyTape(const Circuit& c, const NoiseModel& model, std::span<con
 
 template <Real T>
 NoisyTape<T>::~NoisyTape() = default;
-
-template <Real T>
-bool NoisyTape<T>::kept_before(std::size_t i) const {
-  return i > 0 && kept_->ops[i - 1].is_gate();
-}
 
 template <Real T>
 double NoisyTape<T>::expectation(const PauliSum& obs) const {
@@ -120,7 +122,7 @@ void NoisyTape<T>::backward(std::span<const PauliSum> observables, std::span<con
         const std::vector<cplx> sdag = conjugate_transpose(step.channel->superoperator());
         lam.apply_superoperator(step.qubits, sdag);
       }
-      if (kept_before(i)) rho = std::move(kept_->before_channel[--snapshot]);
+      if (kept_before(ops, i)) rho = std::move(kept_->before_channel[--snapshot]);
       continue;
     }
     const Operation& op = c.ops()[step.gate];
@@ -156,39 +158,22 @@ template <Real T>
 void apply_dm_operation(BatchedStateVector<T>& v, const Circuit& c, std::size_t k, const BatchAngles& angles,
                         bool inverse) {
   const Operation& op = c.ops()[k];
-  const unsigned n = c.num_qubits(), B = v.batch();
+  const unsigned n = c.num_qubits();
   const std::span<const unsigned> targets = op.targets();
   const ControlList clist = op.control_list();
   ControlList bra_t, bra_c;  // the bra half's targets and controls
   for (unsigned t : targets) bra_t.qubits[bra_t.size++] = t + n;
   for (unsigned q : clist.span()) bra_c.qubits[bra_c.size++] = q + n;
   thread_local std::vector<cplx> m, mc;
-  const std::size_t np = op.params.size();
-  bool per_sample = false;
-  std::size_t d2 = 0;
-  if (op.kind == GateKind::Unitary) {
-    m = inverse ? adjoint_matrix(*op.matrix) : *op.matrix;
-    d2 = m.size();
-  } else {
-    per_sample = angles.per_sample[k];
-    const unsigned count = per_sample ? B : 1;
-    const std::size_t dim = std::size_t{1} << targets.size();
-    d2 = dim * dim;
-    m.resize(d2 * count + 16);  // gate_matrix_into may use 16 entries from the last sample's start
-    for (unsigned b = 0; b < count; ++b) {
-      const auto ang = std::span<const double>(angles.values).subspan(angles.offset[k] + b * np, np);
-      gate_matrix_into(op.kind, ang, m.data() + b * d2, inverse);
-    }
-    m.resize(d2 * count);
-  }
+  const bool per_sample = batched_operation_matrices(c, k, angles, v.batch(), inverse, m);
   mc.resize(m.size());
   std::transform(m.begin(), m.end(), mc.begin(), [](cplx z) { return std::conj(z); });
   if (per_sample) {
     v.apply_matrix_per_sample(targets, m, clist.span());
     v.apply_matrix_per_sample(bra_t.span(), mc, bra_c.span());
   } else {
-    v.apply_matrix(targets, std::span<const cplx>(m).first(d2), clist.span());
-    v.apply_matrix(bra_t.span(), std::span<const cplx>(mc).first(d2), bra_c.span());
+    v.apply_matrix(targets, m, clist.span());
+    v.apply_matrix(bra_t.span(), mc, bra_c.span());
   }
 }
 
@@ -215,11 +200,11 @@ struct BatchedNoisyTape<T>::Kept {
   std::optional<BatchedStateVector<T>> rho;
   // ρ before each channel that directly follows a gate, one after the other (real plane, imaginary plane) in one
   // buffer: one allocation per tape, which the allocator's cache hands to the next tape, where a state per copy
-  // (32 KiB planes at 4 qubits and B = 16, below that cache) page-faulted every copy in again: a tenth of the run.
+  // (32 KiB planes at 4 qubits and B = 16, below that cache) page-faulted every copy in again (about 12% of noisy
+  // Iris training in the kernel's page-fault paths; 0.685 -> 0.579 s with one buffer).
   AlignedBuffer<T> copies;
   std::size_t num_copies = 0;
   bool consumed = false;
-  [[nodiscard]] bool kept_before(std::size_t i) const { return i > 0 && ops[i - 1].is_gate(); }
   [[nodiscard]] std::size_t plane() const { return static_cast<std::size_t>(rho->size()) * rho->batch(); }
   void keep() {
     T* at = copies.data() + 2 * num_copies++ * plane();
@@ -252,7 +237,7 @@ BatchedNoisyTape<T>::BatchedNoisyTape(const Circuit& c, const NoiseModel& model,
   kp.rho.emplace(2 * n, batch);  // |0…0⟩⟨0…0|: vec index 0
   if (differentiable) {
     std::size_t count = 0;
-    for (std::size_t i = 0; i < kp.ops.size(); ++i) count += !kp.ops[i].is_gate() && kp.kept_before(i);
+    for (std::size_t i = 0; i < kp.ops.size(); ++i) count += !kp.ops[i].is_gate() && kept_before(kp.ops, i);
     kp.copies = AlignedBuffer<T>(2 * count * kp.plane());
   }
   for (std::size_t i = 0; i < kp.ops.size(); ++i) {
@@ -260,7 +245,7 @@ BatchedNoisyTape<T>::BatchedNoisyTape(const Circuit& c, const NoiseModel& model,
     if (step.is_gate()) {
       apply_dm_operation(*kp.rho, circuit_, step.gate, kp.angles, false);
     } else {
-      if (differentiable && kp.kept_before(i)) kp.keep();
+      if (differentiable && kept_before(kp.ops, i)) kp.keep();
       apply_dm_channel(*kp.rho, n, step, false);
     }
   }
@@ -281,19 +266,12 @@ void BatchedNoisyTape<T>::expectation(const PauliSum& obs, std::span<double> out
   std::fill(out.begin(), out.end(), 0.0);
   const T* re = kept_->rho->re();
   const T* im = kept_->rho->im();
-  const index_t dim = index_t{1} << n;
-  // Tr(ρ P) = Σ_r ρ_{r, r⊕x} · i^{#Y} (−1)^{|r ∧ z|}, ρ_{r,c} at vec index r + (c << n).
-  for (const auto& term : obs.terms()) {
-    const PauliMasks m = term.string.masks();
-    static constexpr cplx kIPow[4] = {{1, 0}, {0, 1}, {-1, 0}, {0, -1}};
-    const cplx phase = term.coeff * kIPow[m.num_y() % 4];
-    for (index_t r = 0; r < dim; ++r) {
-      const index_t i = r + ((r ^ m.x) << n);
-      const double sign = parity(r & m.z) ? -1.0 : 1.0;
-      const double pr = sign * phase.real(), pi = sign * phase.imag();
-      for (unsigned b = 0; b < B; ++b) out[b] += pr * re[i * B + b] - pi * im[i * B + b];
-    }
-  }
+  // Tr(ρ_b P) = Σ value · ρ_b{col, row}, the real part (ρ and P Hermitian).
+  for (const auto& term : obs.terms())
+    for_each_pauli_entry(term, n, [&](index_t row, index_t col, cplx value) {
+      const index_t i = col + (row << n);
+      for (unsigned b = 0; b < B; ++b) out[b] += value.real() * re[i * B + b] - value.imag() * im[i * B + b];
+    });
 }
 
 template <Real T>
@@ -319,35 +297,27 @@ void BatchedNoisyTape<T>::backward(std::span<const PauliSum> observables, std::s
   }
   const Circuit& c = circuit_;
   BatchedStateVector<T>& rho = *kp.rho;
-  // vec(λ_b) = vec(Σ_k w_bk O_k): O_{c⊕x, c} = i^{#Y} (−1)^{|c ∧ z|} at (c ⊕ x) + (c << n).
-  BatchedStateVector<T> lam(2 * n, B);
+  // vec(λ_b) = vec(Σ_k w_bk O_k).
+  BatchedStateVector<T> lam(2 * n, B, typename BatchedStateVector<T>::Uninitialized{});
   lam.set_zero();
-  {
-    T* re = lam.re();
-    T* im = lam.im();
-    const index_t dim = index_t{1} << n;
-    for (std::size_t k = 0; k < K; ++k)
-      for (const auto& term : observables[k].terms()) {
-        const PauliMasks m = term.string.masks();
-        static constexpr cplx kIPow[4] = {{1, 0}, {0, 1}, {-1, 0}, {0, -1}};
-        const cplx phase = term.coeff * kIPow[m.num_y() % 4];
-        for (index_t col = 0; col < dim; ++col) {
-          const index_t i = (col ^ m.x) + (col << n);
-          const double sign = parity(col & m.z) ? -1.0 : 1.0;
-          for (unsigned b = 0; b < B; ++b) {
-            re[i * B + b] += static_cast<T>(weights[b * K + k] * sign * phase.real());
-            im[i * B + b] += static_cast<T>(weights[b * K + k] * sign * phase.imag());
-          }
+  T* const lre = lam.re();
+  T* const lim = lam.im();
+  for (std::size_t k = 0; k < K; ++k)
+    for (const auto& term : observables[k].terms())
+      for_each_pauli_entry(term, n, [&](index_t row, index_t col, cplx value) {
+        const index_t i = row + (col << n);
+        for (unsigned b = 0; b < B; ++b) {
+          lre[i * B + b] += static_cast<T>(weights[b * K + k] * value.real());
+          lim[i * B + b] += static_cast<T>(weights[b * K + k] * value.imag());
         }
-      }
-  }
+      });
   const auto& ops = kp.ops;
   std::vector<cplx> me(B), ds;
   for (std::size_t i = ops.size(); i-- > 0;) {
     const NoisyOperation& step = ops[i];
     if (!step.is_gate()) {
       if (i > 0) apply_dm_channel(lam, n, step, true);
-      if (kp.kept_before(i)) kp.restore();
+      if (kept_before(ops, i)) kp.restore();
       continue;
     }
     const std::size_t k = step.gate;

@@ -141,7 +141,8 @@ void StateVector<T>::apply_matrix(std::span<const unsigned> targets, std::span<c
   if (const Isa isa = active_isa(); isa != Isa::Reference) {
     // Small states: a gate is mostly apply_dense's set-up there (kernels::apply_1q_small, apply_2q_small). One gate,
     // double, AVX-512, medians: 1 qubit at n = 8 114 ns against apply_dense's 253-334, at 10 470 against 600-630,
-    // at 12 even; 2 qubits at n = 6 125 ns against 315-530, at 8 485 against 520-670, at 10 1.9 µs against 1.3.
+    // at 12 even; 2 qubits at n = 6 125 ns against 315-530, at 8 333-350 against 630-940, at 10 (one vector per
+    // group then) 1.9 µs against 1.3.
     if (k == 1 && n_ <= kSmall1qQubits) {
       index_t ctrl_mask = 0;
       for (unsigned c : controls) ctrl_mask |= index_t{1} << c;

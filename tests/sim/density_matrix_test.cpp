@@ -55,11 +55,11 @@ TEST(DensityMatrix, FromStateIsOuterProduct) {
   EXPECT_NEAR(rho.purity(), 1.0, 1e-14);
 }
 
-// U ρ U† equals |Uψ⟩⟨Uψ| for dense, controlled and multi-qubit gates, on every qubit, on sizes that take the small
-// kernels (a 1-qubit gate as U and conj(U) while 2n ≤ StateVector::kSmall1qQubits, 2n ≤ 10) and the vector kernels
-// (one 4 × 4 pass beyond).
+// U ρ U† equals |Uψ⟩⟨Uψ| for dense, controlled and multi-qubit gates, on every qubit, on sizes whose one 4 × 4 pass
+// over vec(ρ) for a 1-qubit gate takes the small-state kernel (2n ≤ StateVector::kSmall2qQubits) and the vector
+// kernels (beyond).
 TEST(DensityMatrix, UnitaryMatchesStateVectorOnEveryQubit) {
-  static_assert(StateVector<double>::kSmall1qQubits == 10, "the sizes below straddle the small-kernel bound");
+  static_assert(StateVector<double>::kSmall2qQubits == 8, "the sizes below straddle the small-kernel bound");
   for (unsigned n : {1U, 2U, 3U, 4U, 5U, 6U}) {
     Rng rng(100 + n);
     auto psi = random_state(n, 7 * n);

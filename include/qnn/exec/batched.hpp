@@ -31,6 +31,12 @@ template <Real T>
 void apply_operation_batched(BatchedStateVector<T>& psi, const Circuit& c, std::size_t k, const BatchAngles& angles,
                              bool inverse = false);
 
+/// Op k's matrices for a batch (their inverses if asked), row-major into `out`: one matrix for every sample where
+/// its angles are shared (returns false), else B of them, sample b's at b·dim² (returns true). Targets only: the
+/// controls are the op's.
+bool batched_operation_matrices(const Circuit& c, std::size_t k, const BatchAngles& angles, unsigned batch,
+                                bool inverse, std::vector<cplx>& out);
+
 /// Operations k and then j in one pass over the batch, where both are real 1-qubit gates without controls on
 /// different qubits (RY, shared or per sample: a layer of angle encodings, an ansatz's RY half); false, and nothing
 /// done, otherwise or on the Reference ISA (which keeps one pass per gate, for the tests to compare).

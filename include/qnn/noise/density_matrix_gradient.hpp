@@ -56,8 +56,6 @@ class NoisyTape {
   std::vector<double> theta_, x_, angles_;
   DensityMatrix<T> rho_;
   std::unique_ptr<Kept> kept_;
-  // Whether ρ before noisy step i (a channel) is kept for the backward sweep: where a gate comes just before it.
-  [[nodiscard]] bool kept_before(std::size_t i) const;
 };
 
 /// NoisyTape for a batch of samples (shared θ, inputs x_b): the samples' vec(ρ_b) are one batched state of 2n qubits

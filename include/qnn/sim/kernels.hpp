@@ -58,7 +58,7 @@ template <Real T>
 void apply_2q_small(Isa isa, complex<T>* psi, unsigned n, unsigned t0, unsigned t1, const cplx* matrix);
 /// Σ over the pairs j in [p0, p1) of a 1-qubit gate on qubit t (amplitudes i0 = j with a zero inserted at bit t,
 /// i1 = i0 + 2^t) of conj(bra_i0)(m00 ket_i0 + m01 ket_i1) + conj(bra_i1)(m10 ket_i0 + m11 ket_i1): one block of
-/// ⟨bra| M_t |ket⟩, without controls. Implemented by every Isa except Reference.
+/// ⟨bra| M_t |ket⟩, without controls; p0 and p1 even where t > 0. Implemented by every Isa except Reference.
 template <Real T>
 cplx matrix_element_1q(Isa isa, const complex<T>* bra, const complex<T>* ket, unsigned t, index_t p0, index_t p1,
                        const cplx* matrix);

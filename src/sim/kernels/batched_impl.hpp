@@ -119,9 +119,9 @@ void batched_apply_shared_impl(T* re, T* im, unsigned n, unsigned B, std::span<c
   // no arithmetic.
   const bool exchange = dim == 2 && matrix[0] == cplx(0) && matrix[1] == cplx(1) && matrix[2] == cplx(1) &&
                         matrix[3] == cplx(0);
-  // One loop per case, each body small enough to inline into the loop: at 8 qubits and B = 16 (a batched density
-  // matrix of 4 qubits) a group is 64 values, and one body branching over every case, called per group, cost more than
-  // its arithmetic.
+  // One loop per case, each body small enough to inline into the loop, where one body branching over every case was
+  // called per group: at 8 qubits and B = 16 (a batched density matrix of 4 qubits, 64 values a group) a complex
+  // 1-qubit gate took 2.08-2.14 µs where it took 2.71-2.86, a 4 × 4 matrix 3.8 where 4.6.
   auto rows = [&](index_t base, std::size_t j) {
     return std::pair{re + (base + g.offset[j]) * B, im + (base + g.offset[j]) * B};
   };
@@ -175,8 +175,9 @@ void batched_apply_shared_impl(T* re, T* im, unsigned n, unsigned B, std::span<c
     return;
   }
   if (dim == 4) {
-    // A 2-qubit gate or a 1-qubit channel's superoperator on vec(ρ): the four rows in registers, sample by sample
-    // (gathering them into a scratch copy as below cost 80% of a batched density-matrix sweep at 4 qubits, B = 8).
+    // A 2-qubit gate or a 1-qubit channel's superoperator on vec(ρ): the four rows in registers, sample by sample.
+    // Gathered into a scratch copy as below, such a pass took 31-38 µs at 8 qubits and B = 16, in registers 2.6-5.1
+    // (both on a loaded machine).
     parallel_for(g.count, [&](index_t gi) {
       const index_t base = g.base(gi);
       T* __restrict pr[4];

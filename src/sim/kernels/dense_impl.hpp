@@ -1216,7 +1216,6 @@ cplx matrix_element_1q_impl(const complex<T>* bra, const complex<T>* ket, unsign
   const T* l = reinterpret_cast<const T*>(bra);
   const T* r = reinterpret_cast<const T*>(ket);
   v4 acc_re{}, acc_im{};
-  double tail_re = 0, tail_im = 0;
   if (t == 0) {
     const auto [dr, di] = rep(m[0], m[3]);  // (m00, m11)
     const auto [orr, oi] = rep(m[1], m[2]);  // (m01, m10)
@@ -1234,37 +1233,25 @@ cplx matrix_element_1q_impl(const complex<T>* bra, const complex<T>* ket, unsign
     const auto [r01, i01] = rep(m[1], m[1]);
     const auto [r10, i10] = rep(m[2], m[2]);
     const auto [r11, i11] = rep(m[3], m[3]);
+    // Pairs j and j + 1 (j even) are neighbours in one run of 2^t ≥ 2 pairs: amplitudes i0 and i0 + 1 (p0 and p1 are
+    // even).
     const index_t stride = index_t{1} << t;
-    for (index_t j = p0; j < p1;) {
-      const index_t end = std::min(p1, (j | (stride - 1)) + 1), i0 = j + ((j >> t) << t);
-      index_t k = 0;
-      for (; j + k + 1 < end; k += 2) {  // pairs j + k and j + k + 1: amplitudes i0 + k, i0 + k + 1
-        const T* q0 = r + 2 * (i0 + k);
-        const T* b0 = l + 2 * (i0 + k);
-        v4 x0, x1, y0, y1;
-        std::memcpy(&x0, q0, sizeof x0);
-        std::memcpy(&x1, q0 + 2 * stride, sizeof x1);
-        std::memcpy(&y0, b0, sizeof y0);
-        std::memcpy(&y1, b0 + 2 * stride, sizeof y1);
-        const v4 s0 = swap4(x0), s1 = swap4(x1);
-        const v4 a0 = (r00 * x0 + i00 * s0) + (r01 * x1 + i01 * s1);
-        const v4 a1 = (r10 * x0 + i10 * s0) + (r11 * x1 + i11 * s1);
-        acc_re += y0 * a0 + y1 * a1;
-        acc_im += y0 * swap4(a0) + y1 * swap4(a1);
-      }
-      for (; j + k < end; ++k) {  // a run of one pair (t = 0 is above; a block boundary inside a run)
-        const index_t a = i0 + k, b = a + stride;
-        const cplx x0(r[2 * a], r[2 * a + 1]), x1(r[2 * b], r[2 * b + 1]);
-        const cplx y0(l[2 * a], l[2 * a + 1]), y1(l[2 * b], l[2 * b + 1]);
-        const cplx v = std::conj(y0) * (m[0] * x0 + m[1] * x1) + std::conj(y1) * (m[2] * x0 + m[3] * x1);
-        tail_re += v.real();
-        tail_im += v.imag();
-      }
-      j = end;
+    for (index_t j = p0; j < p1; j += 2) {
+      const index_t i0 = j + ((j >> t) << t);
+      v4 x0, x1, y0, y1;
+      std::memcpy(&x0, r + 2 * i0, sizeof x0);
+      std::memcpy(&x1, r + 2 * (i0 + stride), sizeof x1);
+      std::memcpy(&y0, l + 2 * i0, sizeof y0);
+      std::memcpy(&y1, l + 2 * (i0 + stride), sizeof y1);
+      const v4 s0 = swap4(x0), s1 = swap4(x1);
+      const v4 a0 = (r00 * x0 + i00 * s0) + (r01 * x1 + i01 * s1);
+      const v4 a1 = (r10 * x0 + i10 * s0) + (r11 * x1 + i11 * s1);
+      acc_re += y0 * a0 + y1 * a1;
+      acc_im += y0 * swap4(a0) + y1 * swap4(a1);
     }
   }
-  return {double(acc_re[0]) + double(acc_re[1]) + double(acc_re[2]) + double(acc_re[3]) + tail_re,
-          double(acc_im[0]) - double(acc_im[1]) + double(acc_im[2]) - double(acc_im[3]) + tail_im};
+  return {double(acc_re[0]) + double(acc_re[1]) + double(acc_re[2]) + double(acc_re[3]),
+          double(acc_im[0]) - double(acc_im[1]) + double(acc_im[2]) - double(acc_im[3])};
 }
 
 }  // namespace qnn::kernels::QNN_KERNEL_NS
