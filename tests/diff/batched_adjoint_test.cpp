@@ -99,6 +99,7 @@ TEST_P(BatchedAdjointShapes, MatchesPerSampleAdjoint) {
     const IsaGuard guard(isa);
     const auto r = adjoint_vjp_batched<double>(c, obs, th, {xs, F}, B, weights, DiffWrt{true, true});
     std::vector<double> dtheta(th.size(), 0.0);
+    double largest = 0;  // of the last sample's input gradients: the comparison is not of zeros
     for (unsigned b = 0; b < B; ++b) {
       const std::span<const double> xb(xs.data() + b * F, F);
       const auto one = adjoint_vjp<double>(
@@ -112,8 +113,11 @@ TEST_P(BatchedAdjointShapes, MatchesPerSampleAdjoint) {
       for (std::size_t k = 0; k < obs.size(); ++k) EXPECT_NEAR(r.values[b * obs.size() + k], one.values[k], 1e-12);
       for (unsigned j = 0; j < F; ++j) EXPECT_NEAR(r.x[b * F + j], one.x[j], 1e-11) << "sample " << b << " x" << j;
       for (std::size_t i = 0; i < th.size(); ++i) dtheta[i] += one.theta[i];
+      if (b + 1 == B)
+        for (double v : one.x) largest = std::max(largest, std::abs(v));
     }
     for (std::size_t i = 0; i < th.size(); ++i) EXPECT_NEAR(r.theta[i], dtheta[i], 1e-11) << "theta " << i;
+    EXPECT_GT(largest, 0.01);
   }
 }
 
@@ -307,7 +311,9 @@ TEST(BatchedAdjoint, ProductPrefixGradientsEqualReference) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sizes, BatchedAdjointShapes,
-                         ::testing::Values(std::pair{4U, 5U}, std::pair{6U, 17U}, std::pair{7U, 64U}),
+                         ::testing::Values(std::pair{4U, 5U}, std::pair{6U, 17U}, std::pair{7U, 64U},
+                                           // in chunks (64 and 6 samples; 32 and 5; 1024 and 6), swept apart and merged
+                                           std::pair{9U, 70U}, std::pair{11U, 37U}, std::pair{5U, 1030U}),
                          [](const auto& p) {
                            return "n" + std::to_string(p.param.first) + "_B" + std::to_string(p.param.second);
                          });

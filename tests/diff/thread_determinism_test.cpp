@@ -40,35 +40,42 @@ Circuit layered_circuit(unsigned n, unsigned layers) {
   return c;
 }
 
+// One batch (8 qubits, 64 samples: 2^14 batched amplitudes) and one swept in chunks run as parallel tasks (10 qubits,
+// 70 samples: chunks of 32, 32 and 6), each the same bits on 1, 2 and 3 threads.
 TEST(ThreadDeterminism, BatchedValuesAndGradientsAreBitIdentical) {
   ThreadCount guard;
-  const unsigned n = 8, B = 64, F = 3;  // 2^8 · 64 = 2^14 batched amplitudes
-  const Circuit c = layered_circuit(n, 2);
-  Rng rng(5);
-  std::vector<double> th(c.num_theta()), xs(B * F);
-  for (double& v : th) v = rng.uniform(-3, 3);
-  for (double& v : xs) v = rng.uniform(-2, 2);
-  const std::vector<PauliSum> obs{Z(0), 0.5 * (X(1) * Y(2)) + Z(7), Z(3) * Z(4)};
-  auto upstream = [](std::span<const double> v) {
-    std::vector<double> w(v.size());
-    for (std::size_t i = 0; i < v.size(); ++i) w[i] = 0.1 * double(i % 7) - v[i];
-    return w;
-  };
-  std::vector<BatchedVjpResult> results;
-  for (int threads : {1, 2, 3}) {
-    set_num_threads(threads);
-    results.push_back(adjoint_vjp_batched<double>(c, obs, th, {xs, F}, B, upstream, DiffWrt{true, true}));
-    results.push_back(
-        adjoint_vjp_batched_per_sample<double>(c, obs, th, {xs, F}, B, upstream, DiffWrt{true, true}));
+  for (const auto& [n, B] : {std::pair{8U, 64U}, std::pair{10U, 70U}}) {
+    SCOPED_TRACE("n = " + std::to_string(n) + ", B = " + std::to_string(B));
+    const unsigned F = 3;
+    const Circuit c = layered_circuit(n, 2);
+    Rng rng(5);
+    std::vector<double> th(c.num_theta()), xs(B * F);
+    for (double& v : th) v = rng.uniform(-3, 3);
+    for (double& v : xs) v = rng.uniform(-2, 2);
+    const std::vector<PauliSum> obs{Z(0), 0.5 * (X(1) * Y(2)) + Z(7), Z(3) * Z(4)};
+    auto upstream = [](std::span<const double> v) {
+      std::vector<double> w(v.size());
+      for (std::size_t i = 0; i < v.size(); ++i) w[i] = 0.1 * double(i % 7) - v[i];
+      return w;
+    };
+    std::vector<BatchedVjpResult> results;
+    for (int threads : {1, 2, 3}) {
+      set_num_threads(threads);
+      results.push_back(adjoint_vjp_batched<double>(c, obs, th, {xs, F}, B, upstream, DiffWrt{true, true}));
+      results.push_back(
+          adjoint_vjp_batched_per_sample<double>(c, obs, th, {xs, F}, B, upstream, DiffWrt{true, true}));
+    }
+    for (std::size_t r = 2; r < results.size(); ++r) {  // summed, per-sample; each against its own at 1 thread
+      const int threads = static_cast<int>(r / 2) + 1;
+      EXPECT_EQ(results[r].values, results[r % 2].values) << threads << " threads";
+      EXPECT_EQ(results[r].theta, results[r % 2].theta) << threads << " threads";
+      EXPECT_EQ(results[r].x, results[r % 2].x) << threads << " threads";
+      EXPECT_EQ(results[r].theta_per_sample, results[r % 2].theta_per_sample) << threads << " threads";
+    }
+    EXPECT_EQ(results[0].values.size(), std::size_t{B} * obs.size());
+    EXPECT_EQ(results[0].x.size(), std::size_t{B} * F);
+    EXPECT_EQ(results[1].theta_per_sample.size(), results[1].theta.size() * B);
   }
-  for (std::size_t r = 2; r < results.size(); ++r) {  // summed, per-sample; each against its own at 1 thread
-    const int threads = static_cast<int>(r / 2) + 1;
-    EXPECT_EQ(results[r].values, results[r % 2].values) << threads << " threads";
-    EXPECT_EQ(results[r].theta, results[r % 2].theta) << threads << " threads";
-    EXPECT_EQ(results[r].x, results[r % 2].x) << threads << " threads";
-    EXPECT_EQ(results[r].theta_per_sample, results[r % 2].theta_per_sample) << threads << " threads";
-  }
-  EXPECT_EQ(results[1].theta_per_sample.size(), results[1].theta.size() * B);
 }
 
 TEST(ThreadDeterminism, SingleStateAdjointIsBitIdentical) {

@@ -1,6 +1,8 @@
 #pragma once
 // The adjoint method over a whole batch at once (amplitude-major, sample-minor states): one forward and one backward
-// sweep for B samples, with shared weights θ and per-sample inputs x_b.
+// sweep for B samples, with shared weights θ and per-sample inputs x_b. A batch of more than 32 samples from 10 qubits
+// (64 at 9, 128 at 8: at least 2^15 batched amplitudes a chunk) is swept in chunks of that many, run as parallel
+// tasks; the chunk size depends on the qubit count alone, so results are the same bits on any number of threads.
 #include <functional>
 #include <span>
 #include <vector>
@@ -38,8 +40,8 @@ std::vector<double> expval_batched(const Circuit& c, std::span<const PauliSum> o
 /// norms and clipping, the spread of a gradient over data (barren plateaus), one sample's Jacobian row per
 /// observable (one-hot weights). One sweep for the batch, whose backward pass keeps B sums per parameter instead of one
 /// (pairs of RY gates in one pass, as there): 1.5-2.2x the time of adjoint_vjp_batched at 4-10 qubits (B = 64), and
-/// 12-13x (4-6 qubits) to 2-2.7x (10) faster than B one-sample sweeps. Past 2 MiB of batched states (more than 10 qubits at B = 64)
-/// the rows come from one-sample sweeps instead, which cost less there. For the summed gradient use
+/// 12-13x (4-6 qubits) to 2-2.7x (10) faster than B one-sample sweeps. Past 2 MiB of a chunk's batched states (from
+/// 12 qubits) the rows come from one-sample sweeps instead, which cost less there. For the summed gradient use
 /// adjoint_vjp_batched.
 template <Real T = double>
 BatchedVjpResult adjoint_vjp_batched_per_sample(const Circuit& c, std::span<const PauliSum> observables,
