@@ -822,8 +822,35 @@ void batched_real_pair_impl(T* re, T* im, unsigned n, unsigned B, unsigned qa, c
 template <class T>
 void batched_rotation_pair_rows(T* __restrict p, T* __restrict l, unsigned B, index_t oa, index_t ob, index_t g0,
                                 index_t g1, T ta, T sa, T tb, T sb, double* corr) {
+  using V = typename batched_detail::Register<T>::type;
+  using VD = typename batched_detail::Register<T>::wide;
+  constexpr unsigned W = sizeof(V) / sizeof(T);
+  const unsigned full = B - B % W;
   const Quads quads(oa, ob);
-  double acc[4] = {};
+  // The correlations lane by lane, in registers over every quad (a quad's in T, then added in double): a sum over
+  // the batch per quad, in the loop, took a quarter of this kernel's time (Intel Xeon, AVX-512, 10 qubits, B = 32).
+  VD w1a{}, w1b{}, w2a{}, w2b{};
+  double s1a = 0, s1b = 0, s2a = 0, s2b = 0;  // the samples past the last whole register
+  auto load = [](const T* q) {
+    V v;
+    std::memcpy(&v, q, sizeof v);
+    return v;
+  };
+  auto store = [](T* q, V v) { std::memcpy(q, &v, sizeof v); };
+  // Both steps on one value of each of the quad's rows: X a register of T or T itself.
+  auto steps = [&](auto& x0, auto& x1, auto& x2, auto& x3, auto& y0, auto& y1, auto& y2, auto& y3, auto& c1a,
+                   auto& c1b, auto& c2a, auto& c2b) {
+    c1a += y0 * x1 + y2 * x3;
+    c1b += y1 * x0 + y3 * x2;
+    x0 -= ta * x1, x2 -= ta * x3, y0 -= ta * y1, y2 -= ta * y3;
+    x1 += sa * x0, x3 += sa * x2, y1 += sa * y0, y3 += sa * y2;
+    x0 -= ta * x1, x2 -= ta * x3, y0 -= ta * y1, y2 -= ta * y3;
+    c2a += y0 * x2 + y1 * x3;
+    c2b += y2 * x0 + y3 * x1;
+    x0 -= tb * x2, x1 -= tb * x3, y0 -= tb * y2, y1 -= tb * y3;
+    x2 += sb * x0, x3 += sb * x1, y2 += sb * y0, y3 += sb * y1;
+    x0 -= tb * x2, x1 -= tb * x3, y0 -= tb * y2, y1 -= tb * y3;
+  };
   for (index_t g = g0; g < g1; ++g) {
     const index_t base = quads.base(g);
     T* __restrict p0 = p + base * B;
@@ -834,27 +861,25 @@ void batched_rotation_pair_rows(T* __restrict p, T* __restrict l, unsigned B, in
     T* __restrict l1 = l + (base + oa) * B;
     T* __restrict l2 = l + (base + ob) * B;
     T* __restrict l3 = l + (base + oa + ob) * B;
-    T c1a = 0, c1b = 0, c2a = 0, c2b = 0;
-#pragma omp simd reduction(+ : c1a, c1b, c2a, c2b)
-    for (unsigned b = 0; b < B; ++b) {
-      T x0 = p0[b], x1 = p1[b], x2 = p2[b], x3 = p3[b];
-      T y0 = l0[b], y1 = l1[b], y2 = l2[b], y3 = l3[b];
-      c1a += y0 * x1 + y2 * x3;
-      c1b += y1 * x0 + y3 * x2;
-      x0 -= ta * x1, x2 -= ta * x3, y0 -= ta * y1, y2 -= ta * y3;
-      x1 += sa * x0, x3 += sa * x2, y1 += sa * y0, y3 += sa * y2;
-      x0 -= ta * x1, x2 -= ta * x3, y0 -= ta * y1, y2 -= ta * y3;
-      c2a += y0 * x2 + y1 * x3;
-      c2b += y2 * x0 + y3 * x1;
-      x0 -= tb * x2, x1 -= tb * x3, y0 -= tb * y2, y1 -= tb * y3;
-      x2 += sb * x0, x3 += sb * x1, y2 += sb * y0, y3 += sb * y1;
-      x0 -= tb * x2, x1 -= tb * x3, y0 -= tb * y2, y1 -= tb * y3;
-      p0[b] = x0, p1[b] = x1, p2[b] = x2, p3[b] = x3;
-      l0[b] = y0, l1[b] = y1, l2[b] = y2, l3[b] = y3;
+    V c1a{}, c1b{}, c2a{}, c2b{};
+    for (unsigned b = 0; b < full; b += W) {
+      V x0 = load(p0 + b), x1 = load(p1 + b), x2 = load(p2 + b), x3 = load(p3 + b);
+      V y0 = load(l0 + b), y1 = load(l1 + b), y2 = load(l2 + b), y3 = load(l3 + b);
+      steps(x0, x1, x2, x3, y0, y1, y2, y3, c1a, c1b, c2a, c2b);
+      store(p0 + b, x0), store(p1 + b, x1), store(p2 + b, x2), store(p3 + b, x3);
+      store(l0 + b, y0), store(l1 + b, y1), store(l2 + b, y2), store(l3 + b, y3);
     }
-    acc[0] += c1a, acc[1] += c1b, acc[2] += c2a, acc[3] += c2b;
+    const auto wide = batched_detail::widen<T, V, VD>;
+    w1a += wide(c1a), w1b += wide(c1b), w2a += wide(c2a), w2b += wide(c2b);
+    for (unsigned b = full; b < B; ++b) {
+      T t1a = 0, t1b = 0, t2a = 0, t2b = 0;
+      steps(p0[b], p1[b], p2[b], p3[b], l0[b], l1[b], l2[b], l3[b], t1a, t1b, t2a, t2b);
+      s1a += t1a, s1b += t1b, s2a += t2a, s2b += t2b;
+    }
   }
-  for (int e = 0; e < 4; ++e) corr[e] += acc[e];
+  constexpr unsigned L = sizeof(VD) / sizeof(double);
+  for (unsigned w = 0; w < L; ++w) s1a += w1a[w], s1b += w1b[w], s2a += w2a[w], s2b += w2b[w];
+  corr[0] += s1a, corr[1] += s1b, corr[2] += s2a, corr[3] += s2b;
 }
 
 // batched_rotation_pair_rows with each sample's correlations kept apart: pc[e·B + b] (added to) correlation e of sample
