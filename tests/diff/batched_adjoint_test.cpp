@@ -613,6 +613,50 @@ TEST(BatchedState, ProductStateMatchesGates) {
 }
 
 // ψ ← c·P src (set_pauli_applied) against zeroing and adding, for strings with X, Y and Z; whatever ψ held before.
+// A readout's Z strings in one pass (values, and λ = Σ_t c_t Z_t ψ) against one pass per term: 1-4 terms, the
+// identity's among them, batches of 19 samples (two registers and a tail) and 8, every ISA, double and float.
+TEST(BatchedState, ZStringsInOnePassEqualOnePassPerTerm) {
+  Rng rng(57);
+  const unsigned n = 5, F = 1;
+  Circuit c(n);
+  for (unsigned q = 0; q < n; ++q) c.ry(q, input(0) * (0.4 + q)).rz(q, theta(q)).cx(q, (q + 1) % n);
+  const std::vector<index_t> all = {0b00011, 0, 0b10100, 0b01000};
+  for (const unsigned B : {19U, 8U}) {
+    std::vector<double> th(n), xs(B * F), coeff(all.size() * B);
+    for (auto& v : th) v = rng.uniform(-3, 3);
+    for (auto& v : xs) v = rng.uniform(-2, 2);
+    for (auto& v : coeff) v = rng.uniform(-1, 1);
+    for (Isa isa : isas()) {
+      SCOPED_TRACE(std::string(isa_name(isa)) + " B = " + std::to_string(B));
+      const IsaGuard guard(isa);
+      auto check = [&]<class T>(T tol) {
+        BatchedStateVector<T> psi(n, B), one(n, B), each(n, B);
+        run_batched(c, psi, th, {xs, F});
+        for (unsigned terms = 1; terms <= all.size(); ++terms) {
+          std::vector<double> e(terms * B), t(B);
+          kernels::batched_z_expectations<T>(isa, psi.re(), psi.im(), n, B, all.data(), terms, e.data());
+          one = psi;  // overwritten whole
+          kernels::batched_z_weighted<T>(isa, psi.re(), psi.im(), one.re(), one.im(), n, B, all.data(), terms,
+                                         coeff.data());
+          each.set_zero();
+          for (unsigned k = 0; k < terms; ++k) {
+            psi.expectation(PauliMasks{0, all[k]}, t);
+            for (unsigned b = 0; b < B; ++b) EXPECT_NEAR(e[k * B + b], t[b], tol) << "term " << k << " sample " << b;
+            each.add_pauli_applied(psi, PauliMasks{0, all[k]}, std::span<const double>(coeff).subspan(k * B, B));
+          }
+          for (index_t i = 0; i < (index_t{1} << n); ++i)
+            for (unsigned b = 0; b < B; ++b)
+              ASSERT_LT(std::abs(one.amplitude(i, b) - each.amplitude(i, b)), tol) << terms << " terms, row " << i;
+        }
+      };
+      check.template operator()<double>(1e-14);
+      check.template operator()<float>(2e-6F);
+    }
+  }
+  EXPECT_THROW(kernels::batched_z_expectations<double>(active_isa(), nullptr, nullptr, 1, 1, all.data(), 5, nullptr),
+               ValueError);
+}
+
 TEST(BatchedState, SetPauliAppliedOverwrites) {
   Rng rng(93);
   const unsigned n = 5, B = 6, F = 1;

@@ -148,6 +148,16 @@ void batched_expectation(Isa isa, const T* re, const T* im, unsigned n, unsigned
 template <Real T>
 void batched_add_pauli(Isa isa, const T* src_re, const T* src_im, T* re, T* im, unsigned n, unsigned B, index_t x,
                        index_t z, unsigned ny, const double* coeff, bool accumulate = true);
+/// At most kMaxZTerms Z strings (masks z[0 … terms)) at once, one pass each: out[t·B + b] = ⟨ψ_b|Z_{z_t}|ψ_b⟩
+/// (every row's |ψ|² summed into one of 2^terms sums by its signs, in index order; each term from those sums), and
+/// ψ_b[i] ← d_b(i)·src_b[i] with d_b(i) = Σ_t (−1)^{|i∧z_t|} coeff[t·B + b] (a readout's λ = Σ_t c_t Z_t ψ).
+inline constexpr unsigned kMaxZTerms = 4;
+template <Real T>
+void batched_z_expectations(Isa isa, const T* re, const T* im, unsigned n, unsigned B, const index_t* z,
+                            unsigned terms, double* out);
+template <Real T>
+void batched_z_weighted(Isa isa, const T* src_re, const T* src_im, T* re, T* im, unsigned n, unsigned B,
+                        const index_t* z, unsigned terms, const double* coeff);
 /// Writes a product state on every sample, whatever the state held: ψ_b[i] = Π_q v_q,b[bit q of i], with
 /// Re v_q,b[s] at vr[(2q + s)·B + b] and Im at vi[…] (n ≥ 1).
 template <Real T>

@@ -310,6 +310,61 @@ void batched_expectation_impl(const T* re, const T* im, unsigned n, unsigned B, 
   for (unsigned b = 0; b < B; ++b) out[b] = ny == 0 ? rr[b] : ny == 1 ? -ri[b] : ny == 2 ? -rr[b] : ri[b];
 }
 
+// kernels::batched_z_expectations.
+template <class T>
+void batched_z_expectations_impl(const T* re, const T* im, unsigned n, unsigned B, const index_t* z, unsigned terms,
+                                 double* out) {
+  const unsigned patterns = 1U << terms;
+  thread_local std::vector<double> sums;  // [pattern·B + b]; no allocation per call
+  sums.assign(std::size_t{patterns} * B, 0.0);
+  const index_t size = index_t{1} << n;
+  for (index_t i = 0; i < size; ++i) {
+    unsigned pattern = 0;
+    for (unsigned t = 0; t < terms; ++t) pattern |= (parity(i & z[t]) ? 1U : 0U) << t;
+    double* __restrict acc = sums.data() + std::size_t{pattern} * B;
+    const T* __restrict ar = re + i * B;
+    const T* __restrict ai = im + i * B;
+#pragma omp simd
+    for (unsigned b = 0; b < B; ++b) acc[b] += double(ar[b]) * ar[b] + double(ai[b]) * ai[b];
+  }
+  for (unsigned t = 0; t < terms; ++t)
+    for (unsigned b = 0; b < B; ++b) {
+      double s = 0;
+      for (unsigned p = 0; p < patterns; ++p) s += (p >> t & 1U) != 0 ? -sums[p * B + b] : sums[p * B + b];
+      out[t * B + b] = s;
+    }
+}
+
+// kernels::batched_z_weighted: d_b for each of the 2^terms sign patterns first, then one product per value.
+template <class T>
+void batched_z_weighted_impl(const T* src_re, const T* src_im, T* re, T* im, unsigned n, unsigned B,
+                             const index_t* z, unsigned terms, const double* coeff) {
+  const unsigned patterns = 1U << terms;
+  thread_local std::vector<T> factors;  // [pattern·B + b]
+  factors.resize(std::size_t{patterns} * B);
+  for (unsigned p = 0; p < patterns; ++p)
+    for (unsigned b = 0; b < B; ++b) {
+      double d = 0;
+      for (unsigned t = 0; t < terms; ++t) d += (p >> t & 1U) != 0 ? -coeff[t * B + b] : coeff[t * B + b];
+      factors[p * B + b] = T(d);
+    }
+  const index_t size = index_t{1} << n;
+  for (index_t i = 0; i < size; ++i) {
+    unsigned pattern = 0;
+    for (unsigned t = 0; t < terms; ++t) pattern |= (parity(i & z[t]) ? 1U : 0U) << t;
+    const T* __restrict d = factors.data() + std::size_t{pattern} * B;
+    const T* __restrict sr = src_re + i * B;
+    const T* __restrict si = src_im + i * B;
+    T* __restrict orr = re + i * B;
+    T* __restrict oi = im + i * B;
+#pragma omp simd
+    for (unsigned b = 0; b < B; ++b) {
+      orr[b] = d[b] * sr[b];
+      oi[b] = d[b] * si[b];
+    }
+  }
+}
+
 // ψ_b ← ψ_b + c_b · P src_b.
 template <class T>
 void batched_add_pauli_impl(const T* src_re, const T* src_im, T* re, T* im, unsigned n, unsigned B, index_t x,
@@ -1255,6 +1310,10 @@ void batched_permute_phase_impl(T* pr, T* pi, T* lr, T* li, unsigned n, unsigned
                                           const T*, bool);                                                      \
   template void batched_diagonal_pass_impl<T>(T*, T*, T*, T*, unsigned, unsigned, const DiagonalPass&);          \
   template void batched_product_state_impl<T>(T*, T*, unsigned, unsigned, const T*, const T*);                  \
+  template void batched_z_expectations_impl<T>(const T*, const T*, unsigned, unsigned, const index_t*, unsigned,  \
+                                               double*);                                                          \
+  template void batched_z_weighted_impl<T>(const T*, const T*, T*, T*, unsigned, unsigned, const index_t*,        \
+                                           unsigned, const double*);                                              \
   template void batched_product_contract_impl<T>(const T*, const T*, unsigned, unsigned, unsigned, const double*,  \
                                                  const double*, const double*, const double*, double*, double*,   \
                                                  double*, double*);                                               \

@@ -58,6 +58,12 @@ namespace kernels {
   template <class T>                                                                                             \
   void batched_product_state_impl(T* re, T* im, unsigned n, unsigned B, const T* vr, const T* vi);               \
   template <class T>                                                                                             \
+  void batched_z_expectations_impl(const T* re, const T* im, unsigned n, unsigned B, const index_t* z,           \
+                                   unsigned terms, double* out);                                                 \
+  template <class T>                                                                                             \
+  void batched_z_weighted_impl(const T* src_re, const T* src_im, T* re, T* im, unsigned n, unsigned B,           \
+                               const index_t* z, unsigned terms, const double* coeff);                           \
+  template <class T>                                                                                             \
   void batched_product_contract_impl(const T* lr, const T* li, unsigned n, unsigned B, unsigned k,               \
                                      const double* alr, const double* ali, const double* ahr, const double* ahi, \
                                      double* tlr, double* tli, double* thr, double* thi);                         \
@@ -263,6 +269,18 @@ void batched_product_state(Isa isa, T* re, T* im, unsigned n, unsigned B, const 
   QNN_BATCHED_DISPATCH(batched_product_state_impl, re, im, n, B, vr, vi)
 }
 template <Real T>
+void batched_z_expectations(Isa isa, const T* re, const T* im, unsigned n, unsigned B, const index_t* z,
+                            unsigned terms, double* out) {
+  if (terms > kMaxZTerms) throw ValueError("batched_z_expectations takes at most 4 terms");
+  QNN_BATCHED_DISPATCH(batched_z_expectations_impl, re, im, n, B, z, terms, out)
+}
+template <Real T>
+void batched_z_weighted(Isa isa, const T* src_re, const T* src_im, T* re, T* im, unsigned n, unsigned B,
+                        const index_t* z, unsigned terms, const double* coeff) {
+  if (terms > kMaxZTerms) throw ValueError("batched_z_weighted takes at most 4 terms");
+  QNN_BATCHED_DISPATCH(batched_z_weighted_impl, src_re, src_im, re, im, n, B, z, terms, coeff)
+}
+template <Real T>
 void batched_product_contract(Isa isa, const T* lam_re, const T* lam_im, unsigned n, unsigned B, unsigned k,
                               const double* al_re, const double* al_im, const double* ah_re, const double* ah_im,
                               double* tlo_re, double* tlo_im, double* thi_re, double* thi_im) {
@@ -295,6 +313,10 @@ void batched_permute_phase(Isa isa, T* phi_re, T* phi_im, T* lam_re, T* lam_im, 
                                      bool);                                                                         \
   template void batched_diagonal_pass<T>(Isa, T*, T*, T*, T*, unsigned, unsigned, const DiagonalPass&);           \
   template void batched_product_state<T>(Isa, T*, T*, unsigned, unsigned, const T*, const T*);                    \
+  template void batched_z_expectations<T>(Isa, const T*, const T*, unsigned, unsigned, const index_t*, unsigned,   \
+                                          double*);                                                                 \
+  template void batched_z_weighted<T>(Isa, const T*, const T*, T*, T*, unsigned, unsigned, const index_t*,         \
+                                      unsigned, const double*);                                                     \
   template void batched_product_contract<T>(Isa, const T*, const T*, unsigned, unsigned, unsigned, const double*,  \
                                             const double*, const double*, const double*, double*, double*,         \
                                             double*, double*);                                                     \
