@@ -416,7 +416,24 @@ double StateVector<T>::expectation(const PauliMasks& p) const {
   if (n_ < 64 && ((p.x | p.z) >> n_) != 0) throw ValueError("Pauli string acts on a qubit beyond the state's " + std::to_string(n_));
   const value_type* a = amp_.data();
   const index_t x = p.x, z = p.z;
-  // ⟨ψ|P|ψ⟩ = i^{#Y} Σ_i conj(ψ_{i⊕x}) (−1)^{|i∧z|} ψ_i
+  // ⟨ψ|P|ψ⟩ = i^{#Y} Σ_i conj(ψ_{i⊕x}) (−1)^{|i∧z|} ψ_i; the vector kernel in fixed blocks of rows added in order
+  // (the scalar loop below took 3-8 ns a row, std::complex's product checking for NaN and nothing vectorised).
+  if (n_ >= 1 && active_isa() != Isa::Reference) {
+    const Isa isa = active_isa();
+    const index_t blocks = (size() + kReduceBlock - 1) / kReduceBlock;
+    auto block = [&](index_t b) {
+      return kernels::pauli_sum<T>(isa, a, x, z, b * kReduceBlock, std::min<index_t>(size(), (b + 1) * kReduceBlock));
+    };
+    cplx sum = 0;
+    if (blocks == 1) {
+      sum = block(0);
+    } else {
+      std::vector<cplx> part(blocks);
+      parallel_for(blocks, [&](index_t b) { part[b] = block(b); }, kReduceBlock);
+      for (const cplx& q : part) sum += q;
+    }
+    return (i_power(p.num_y()) * sum).real();
+  }
   const cplx s = parallel_sum<cplx>(size(), [=](index_t i) {
     const cplx v = cplx(std::conj(a[i ^ x])) * cplx(a[i]);
     return parity(i & z) ? -v : v;
@@ -427,10 +444,26 @@ double StateVector<T>::expectation(const PauliMasks& p) const {
 template <Real T>
 void StateVector<T>::add_pauli_applied(const StateVector& src, const PauliMasks& p, cplx c) {
   if (src.n_ != n_) throw ValueError("state sizes differ");
+  if (n_ < 64 && ((p.x | p.z) >> n_) != 0) {
+    throw ValueError("Pauli string acts on a qubit beyond the state's " + std::to_string(n_));
+  }
+  if (&src == this && p.x != 0) {
+    throw ValueError("add_pauli_applied with an X or Y factor needs a separate source state");
+  }
   const value_type f(i_power(p.num_y()) * c);
   value_type* out = amp_.data();
   const value_type* in = src.amp_.data();
   const index_t x = p.x, z = p.z;
+  if (n_ >= 1 && active_isa() != Isa::Reference) {  // the vector kernel, each block of output rows by one task
+    const Isa isa = active_isa();
+    const cplx fc = i_power(p.num_y()) * c;
+    const index_t blocks = (size() + kReduceBlock - 1) / kReduceBlock;
+    parallel_for(blocks, [&](index_t b) {
+      const index_t r1 = std::min<index_t>(size(), (b + 1) * kReduceBlock);
+      kernels::add_pauli<T>(isa, in, out, x, z, fc, b * kReduceBlock, r1);
+    }, kReduceBlock);
+    return;
+  }
   parallel_for(size(), [=](index_t i) {
     const value_type v = f * in[i];
     out[i ^ x] += parity(i & z) ? -v : v;

@@ -63,6 +63,15 @@ template <Real T>
 cplx matrix_element_1q(Isa isa, const complex<T>* bra, const complex<T>* ket, unsigned t, index_t p0, index_t p1,
                        const cplx* matrix);
 
+/// Σ over rows i in [r0, r1) (both even) of conj(ψ_{i⊕x}) (−1)^{|i∧z|} ψ_i: one block of ⟨ψ|P|ψ⟩ / i^{#Y} for the
+/// Pauli string with X mask x and Z mask z. Implemented by every Isa except Reference.
+template <Real T>
+cplx pauli_sum(Isa isa, const complex<T>* psi, index_t x, index_t z, index_t r0, index_t r1);
+/// out_o += f (−1)^{|(o⊕x)∧z|} src_{o⊕x} for rows o in [r0, r1) (both even): out += f·P src / i^{#Y}, each output row
+/// written by one call. Implemented by every Isa except Reference.
+template <Real T>
+void add_pauli(Isa isa, const complex<T>* src, complex<T>* out, index_t x, index_t z, cplx f, index_t r0, index_t r1);
+
 /// One gate of the adjoint sweep's backward pass (kernels::adjoint_steps): U on `target`, controlled on the first
 /// `num_controls` of `controls`. The step reads φ = ψ_k and λ, computes sums[p] = Re ⟨λ| G_p |φ⟩ for each of the
 /// `num_generators` (at most 3) 2 × 2 G_p = D_p U† (D_p = ∂U/∂θ_p, so that this is Re ⟨λ| D_p |U†φ⟩; G_p acts where

@@ -22,6 +22,10 @@ namespace kernels {
   cplx matrix_element_1q(const complex<T>* bra, const complex<T>* ket, unsigned t, index_t p0, index_t p1,      \
                          const cplx* matrix);                                                                    \
   template <Real T>                                                                                              \
+  cplx pauli_sum(const complex<T>* psi, index_t x, index_t z, index_t r0, index_t r1);                           \
+  template <Real T>                                                                                              \
+  void add_pauli(const complex<T>* src, complex<T>* out, index_t x, index_t z, cplx f, index_t r0, index_t r1); \
+  template <Real T>                                                                                              \
   void apply_dense_run(complex<T>* psi, unsigned n, std::span<const DenseGate> gates);                           \
   template <Real T>                                                                                              \
   void adjoint_steps(complex<T>* phi, complex<T>* lambda, unsigned n, std::span<AdjointStep> steps);             \
@@ -167,6 +171,24 @@ void apply_2q_small(Isa isa, complex<T>* psi, unsigned n, unsigned t0, unsigned 
     case Isa::Avx512: return avx512::apply_2q_small<T>(psi, n, t0, t1, matrix);
     case Isa::Avx2: return avx2::apply_2q_small<T>(psi, n, t0, t1, matrix);
     default: return scalar::apply_2q_small<T>(psi, n, t0, t1, matrix);
+  }
+}
+
+template <Real T>
+cplx pauli_sum(Isa isa, const complex<T>* psi, index_t x, index_t z, index_t r0, index_t r1) {
+  switch (isa) {
+    case Isa::Avx512: return avx512::pauli_sum<T>(psi, x, z, r0, r1);
+    case Isa::Avx2: return avx2::pauli_sum<T>(psi, x, z, r0, r1);
+    default: return scalar::pauli_sum<T>(psi, x, z, r0, r1);
+  }
+}
+
+template <Real T>
+void add_pauli(Isa isa, const complex<T>* src, complex<T>* out, index_t x, index_t z, cplx f, index_t r0, index_t r1) {
+  switch (isa) {
+    case Isa::Avx512: return avx512::add_pauli<T>(src, out, x, z, f, r0, r1);
+    case Isa::Avx2: return avx2::add_pauli<T>(src, out, x, z, f, r0, r1);
+    default: return scalar::add_pauli<T>(src, out, x, z, f, r0, r1);
   }
 }
 
@@ -336,6 +358,11 @@ template void apply_1q_small<float>(Isa, complex<float>*, unsigned, unsigned, in
 template void apply_1q_small<double>(Isa, complex<double>*, unsigned, unsigned, index_t, unsigned, const cplx*);
 template void apply_2q_small<float>(Isa, complex<float>*, unsigned, unsigned, unsigned, const cplx*);
 template void apply_2q_small<double>(Isa, complex<double>*, unsigned, unsigned, unsigned, const cplx*);
+template cplx pauli_sum<float>(Isa, const complex<float>*, index_t, index_t, index_t, index_t);
+template cplx pauli_sum<double>(Isa, const complex<double>*, index_t, index_t, index_t, index_t);
+template void add_pauli<float>(Isa, const complex<float>*, complex<float>*, index_t, index_t, cplx, index_t, index_t);
+template void add_pauli<double>(Isa, const complex<double>*, complex<double>*, index_t, index_t, cplx, index_t,
+                                index_t);
 template cplx matrix_element_1q<float>(Isa, const complex<float>*, const complex<float>*, unsigned, index_t, index_t,
                                        const cplx*);
 template cplx matrix_element_1q<double>(Isa, const complex<double>*, const complex<double>*, unsigned, index_t,

@@ -35,6 +35,16 @@ cplx matrix_element_1q(const complex<T>* bra, const complex<T>* ket, unsigned t,
 }
 
 template <Real T>
+cplx pauli_sum(const complex<T>* psi, index_t x, index_t z, index_t r0, index_t r1) {
+  return pauli_sum_impl<T>(psi, x, z, r0, r1);
+}
+
+template <Real T>
+void add_pauli(const complex<T>* src, complex<T>* out, index_t x, index_t z, cplx f, index_t r0, index_t r1) {
+  add_pauli_impl<T>(src, out, x, z, f, r0, r1);
+}
+
+template <Real T>
 void apply_dense_run(complex<T>* psi, unsigned n, std::span<const DenseGate> gates) {
   apply_dense_run_impl<T, kLanes<T>>(psi, n, gates);
 }
@@ -55,6 +65,8 @@ void diagonal_pass(complex<T>* phi, complex<T>* lambda, unsigned n, const Diagon
   template void apply_1q_small<T>(complex<T>*, unsigned, unsigned, index_t, unsigned, const cplx*);             \
   template void apply_2q_small<T>(complex<T>*, unsigned, unsigned, unsigned, const cplx*);                      \
   template cplx matrix_element_1q<T>(const complex<T>*, const complex<T>*, unsigned, index_t, index_t, const cplx*); \
+  template cplx pauli_sum<T>(const complex<T>*, index_t, index_t, index_t, index_t);                             \
+  template void add_pauli<T>(const complex<T>*, complex<T>*, index_t, index_t, cplx, index_t, index_t);         \
   template void apply_dense_run<T>(complex<T>*, unsigned, std::span<const DenseGate>);                          \
   template void adjoint_steps<T>(complex<T>*, complex<T>*, unsigned, std::span<AdjointStep>);                  \
   template void diagonal_pass<T>(complex<T>*, complex<T>*, unsigned, const DiagonalPass&);
