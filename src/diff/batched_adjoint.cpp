@@ -795,11 +795,12 @@ void ChunkSweep<T>::backward(std::span<const double> w, BatchedVjpResult& r) {
   wrt.mask(r.theta);
 }
 
-// Samples per chunk of a batched sweep of n qubits: a batch larger than this is swept in chunks of this many samples
-// (the last one smaller), run as parallel tasks: each chunk's passes on one thread, one start of the threads for the
-// forward pass and one for the backward pass where one pass at a time took hundreds. Fixed by n, not by the thread
-// count, so a result is the same bits on any number of threads. At least 2^15 batched amplitudes and 32 samples per
-// chunk: below either, one thread's passes cost more in chunks than whole. Intel Xeon, 2 cores, the classifier's step
+// The fewest samples a chunk of a batched sweep of n qubits holds: a batch of B samples is swept in B / this many
+// chunks (at least one) of even sizes (B = 100 at 10 qubits: 34, 33 and 33), run as parallel tasks: each chunk's
+// passes on one thread, one start of the threads for the forward pass and one for the backward pass where one pass
+// at a time took hundreds. Fixed by n and B, not by the thread count, so a result is the same bits on any number of
+// threads. At least 2^15 batched amplitudes and 32 samples per chunk: below either, one thread's passes cost more in
+// chunks than whole. Intel Xeon, 2 cores, the classifier's step
 // (3 strongly entangling layers), B = 64, medians: at 10 qubits chunks of 32 took 1.36 ms on one thread against 1.44
 // whole, 0.98 ms on two; chunks of 16, 1.85 ms on one; at 8 qubits chunks of 32 took 0.36 ms on one thread against
 // 0.32 whole.
@@ -821,7 +822,9 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
   }
   const SweepPlan plan = plan_sweep(c, observables, angles, static_cast<bool>(upstream));
   const unsigned C = chunk_samples(c.num_qubits());
-  const unsigned chunks = (B + C - 1) / C;
+  const unsigned chunks = std::max(1U, B / C), base = B / chunks, longer = B % chunks;
+  // Chunk k: samples [first(k), first(k + 1)), the first `longer` chunks one sample longer.
+  auto first = [&](unsigned k) { return k * base + std::min(k, longer); };
   const std::size_t F = x.num_features;
   std::vector<std::optional<ChunkSweep<T>>> sweeps(chunks);
   // One chunk: below 2^17 batched amplitudes every pass stays on this thread: one batched step (B samples, one call,
@@ -841,8 +844,8 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
         chunks,
         [&](std::uint64_t k) {
           const SerialScope serial;
-          const auto b0 = static_cast<unsigned>(k) * C;
-          fn(static_cast<unsigned>(k), b0, std::min(C, B - b0));
+          const auto j = static_cast<unsigned>(k);
+          fn(j, first(j), first(j + 1) - first(j));
         },
         work);
   };

@@ -89,7 +89,7 @@ TEST_P(BatchedAdjointShapes, MatchesPerSampleAdjoint) {
   const std::vector<double>& xs = m.inputs;
   const std::vector<PauliSum> obs{Z(0), 0.5 * (X(1) * Y(2)) + Z(3), Y(0) * Z(1)};
   // Upstream weights that depend on the sample and observable.
-  // Upstream weights that depend on the sample and observable (bounded: 1030 samples are summed).
+  // Upstream weights that depend on the sample and observable (bounded: 2099 samples are summed).
   auto weight = [](std::size_t i, double v) { return 0.3 + 0.1 * double(i % 11) + v; };
   auto weights = [&](std::span<const double> v) {
     std::vector<double> w(v.size());
@@ -118,7 +118,7 @@ TEST_P(BatchedAdjointShapes, MatchesPerSampleAdjoint) {
       if (b + 1 == B)
         for (double v : one.x) largest = std::max(largest, std::abs(v));
     }
-    // Sums of up to 1030 shares in different orders: within 1e-14 of their magnitudes' sum (and 1e-12).
+    // Sums of up to 2099 shares in different orders: within 1e-14 of their magnitudes' sum (and 1e-12).
     for (std::size_t i = 0; i < th.size(); ++i)
       EXPECT_NEAR(r.theta[i], dtheta[i], 1e-12 + 1e-14 * scale[i]) << "theta " << i;
     EXPECT_GT(largest, 0.01);
@@ -316,8 +316,9 @@ TEST(BatchedAdjoint, ProductPrefixGradientsEqualReference) {
 
 INSTANTIATE_TEST_SUITE_P(Sizes, BatchedAdjointShapes,
                          ::testing::Values(std::pair{4U, 5U}, std::pair{6U, 17U}, std::pair{7U, 64U},
-                                           // in chunks (64 and 6 samples; 32 and 5; 1024 and 6), swept apart and merged
-                                           std::pair{9U, 70U}, std::pair{11U, 37U}, std::pair{5U, 1030U}),
+                                           // in chunks (65 and 65 samples; 35 and 35; 1050 and 1049), swept apart
+                                           // and merged
+                                           std::pair{9U, 130U}, std::pair{11U, 70U}, std::pair{5U, 2099U}),
                          [](const auto& p) {
                            return "n" + std::to_string(p.param.first) + "_B" + std::to_string(p.param.second);
                          });

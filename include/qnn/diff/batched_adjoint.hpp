@@ -1,8 +1,9 @@
 #pragma once
 // The adjoint method over a whole batch at once (amplitude-major, sample-minor states): one forward and one backward
-// sweep for B samples, with shared weights θ and per-sample inputs x_b. A batch of more than 32 samples from 10 qubits
-// (64 at 9, 128 at 8: at least 2^15 batched amplitudes a chunk) is swept in chunks of that many, run as parallel
-// tasks; the chunk size depends on the qubit count alone, so results are the same bits on any number of threads.
+// sweep for B samples, with shared weights θ and per-sample inputs x_b. A batch of at least 64 samples from 10 qubits
+// (128 at 9, 256 at 8: at least 2^15 batched amplitudes and 32 samples a chunk) is swept in chunks of even sizes, run
+// as parallel tasks; the chunks depend on the qubit count and B alone, so results are the same bits on any number of
+// threads.
 #include <functional>
 #include <span>
 #include <vector>
