@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "qnn/core/error.hpp"
+#include "qnn/core/memory.hpp"
 #include "qnn/core/parallel.hpp"
 #include "adjoint_step.hpp"
 #include "diagonal_group.hpp"
@@ -826,6 +827,15 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
   // Chunk k: samples [first(k), first(k + 1)), the first `longer` chunks one sample longer.
   auto first = [&](unsigned k) { return k * base + std::min(k, longer); };
   const std::size_t F = x.num_features;
+  if (chunks > 1) {
+    // Every chunk's φ lives until the backward pass, and their λ are allocated together: the whole batch's states,
+    // checked before any is allocated, where each chunk's own check would see only its share.
+    const std::uint64_t bytes = (upstream ? 2U : 1U) * std::uint64_t{B} * 2 * sizeof(T) << c.num_qubits();
+    if (allocation_needs_check(bytes)) {
+      check_allocation(bytes, "the batched states of " + std::to_string(B) + " samples of " +
+                                  std::to_string(c.num_qubits()) + " qubits");
+    }
+  }
   std::vector<std::optional<ChunkSweep<T>>> sweeps(chunks);
   // One chunk: below 2^17 batched amplitudes every pass stays on this thread: one batched step (B samples, one call,
   // the classifier's circuit) on 2 threads against 1, Intel Xeon, 2 cores, medians alternating: 0.79x at 2^12

@@ -733,6 +733,36 @@ TEST(BatchedState, RejectsBadShapes) {
 
 // An empty batch has nothing to simulate: no values and a zero gradient, where sample 0's missing inputs used to be
 // reported as "the circuit reads 1 input features but 0 were given". θ and the feature count are still checked.
+// A batch swept in chunks is checked against the memory as a whole before any chunk allocates: 10 qubits, 64 samples
+// (two chunks of 32: each φ and λ 512 KiB, 2 MiB in all) under a limit of 1.5 MiB, which each chunk's own
+// allocations pass.
+TEST(BatchedAdjoint, ChunkedBatchIsCheckedAsAWhole) {
+  const unsigned n = 10, B = 64, F = 1;
+  Circuit c(n);
+  for (unsigned q = 0; q < n; ++q) c.ry(q, input(0)).rz(q, theta(q));
+  const std::vector<double> th(n, 0.3), xs(B * F, 0.2);
+  const std::vector<PauliSum> obs{Z(0)};
+  auto upstream = [](std::span<const double> v) { return std::vector<double>(v.size(), 1.0); };
+  const char* saved = std::getenv("QNN_MEMORY_LIMIT");
+  const std::string restore = saved != nullptr ? saved : "";
+  setenv("QNN_MEMORY_LIMIT", "1572864", 1);
+  try {
+    adjoint_vjp_batched<double>(c, obs, th, {xs, F}, B, upstream);
+    ADD_FAILURE() << "no ResourceError";
+  } catch (const ResourceError& e) {
+    EXPECT_NE(std::string(e.what()).find("the batched states of 64 samples of 10 qubits needs 2.0 MiB"),
+              std::string::npos)
+        << e.what();
+  }
+  // Values alone (one state per chunk, 1 MiB) fit.
+  EXPECT_EQ(expval_batched<double>(c, obs, th, {xs, F}, B).size(), std::size_t{B});
+  if (saved != nullptr) {
+    setenv("QNN_MEMORY_LIMIT", restore.c_str(), 1);
+  } else {
+    unsetenv("QNN_MEMORY_LIMIT");
+  }
+}
+
 TEST(BatchedAdjoint, EmptyBatchGivesEmptyResults) {
   Circuit c(2);
   c.ry(0, input(0)).ry(1, input(1)).cnot(0, 1).rx(1, theta(0)).rz(0, theta(1));
