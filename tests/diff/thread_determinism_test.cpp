@@ -1,4 +1,4 @@
-// Results must not depend on the thread count (README, "Determinism"): every parallel reduction in qnn sums fixed-size
+// Results must not depend on the thread count (README, "Determinism:"): every parallel reduction in qnn sums fixed-size
 // blocks in block order (core/parallel.hpp), so values and gradients are bit-identical for 1, 2 or 3 threads. The
 // sizes here are above the parallel threshold (2^13 amplitudes), so the threaded paths really run; 3 threads split the
 // blocks unevenly.
