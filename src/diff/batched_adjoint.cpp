@@ -351,6 +351,7 @@ struct SweepPlan {
   std::vector<index_t> z_masks;
   std::vector<unsigned> z_observable;
   std::vector<double> z_coeff;
+  std::vector<index_t> z_value_masks;  // the masks but the identity's (0), whose ⟨I⟩ = 1 is not summed
 };
 
 SweepPlan plan_sweep(const Circuit& c, std::span<const PauliSum> observables, const BatchAngles& angles,
@@ -370,6 +371,8 @@ SweepPlan plan_sweep(const Circuit& c, std::span<const PauliSum> observables, co
     }
   }
   plan.z_readout = plan.z_readout && !plan.z_masks.empty() && plan.z_masks.size() <= kernels::kMaxZTerms;
+  for (index_t z : plan.z_masks)
+    if (z != 0) plan.z_value_masks.push_back(z);
   std::vector<bool> shared(ops.size());
   for (std::size_t k = 0; k < ops.size(); ++k) shared[k] = !angles.per_sample[k];
   plan.sched = plan.fast ? detail::schedule_diagonal_groups(c, detail::DiagonalGroup(c.num_qubits()), &shared)
@@ -527,12 +530,9 @@ void ChunkSweep<T>::forward() {
     }
   }
 
-
   values_.assign(std::size_t{B} * K, 0.0);
   if (plan_.z_readout) {  // the terms but the identity's (⟨I⟩ = 1 exactly) in one pass, then each in term order
-    std::vector<index_t> masks;
-    for (index_t z : plan_.z_masks)
-      if (z != 0) masks.push_back(z);
+    const std::vector<index_t>& masks = plan_.z_value_masks;
     std::vector<double> e(masks.size() * B);
     if (!masks.empty())
       kernels::batched_z_expectations<T>(active_isa(), phi.re(), phi.im(), c.num_qubits(), B, masks.data(),
@@ -814,7 +814,7 @@ template <Real T>
 BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observables, std::span<const double> theta,
                              const BatchInputs& x, unsigned batch, const BatchedUpstream& upstream, const DiffWrt& wrt,
                              bool per_sample) {
-  const BatchAngles angles = bind_batch_angles(c, theta, x, batch);
+  BatchAngles angles = bind_batch_angles(c, theta, x, batch);
   const unsigned B = batch, K = static_cast<unsigned>(observables.size());
   BatchedVjpResult r;
   if (B == 0) {  // nothing to simulate: no values, a gradient of zeros
@@ -861,8 +861,9 @@ BatchedVjpResult vjp_batched(const Circuit& c, std::span<const PauliSum> observa
   };
   each_chunk([&](unsigned k, unsigned b0, unsigned count) {
     const BatchInputs xs{x.data.subspan(std::size_t{b0} * F, std::size_t{count} * F), F};
-    sweeps[k].emplace(c, observables, theta, xs, chunks == 1 ? angles : slice_angles(c, angles, b0, count), count,
-                      wrt, per_sample, plan);
+    // One chunk takes the batch's angles; more take their own slices.
+    BatchAngles own = chunks == 1 ? std::move(angles) : slice_angles(c, angles, b0, count);
+    sweeps[k].emplace(c, observables, theta, xs, std::move(own), count, wrt, per_sample, plan);
   });
   r.values.reserve(std::size_t{B} * K);
   for (const auto& s : sweeps) r.values.insert(r.values.end(), s->values().begin(), s->values().end());

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <initializer_list>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "qnn/core/error.hpp"
 #include "qnn/core/parallel.hpp"
@@ -48,6 +50,27 @@ Layout make_layout(std::span<const unsigned> targets, std::span<const unsigned> 
       seen |= index_t{1} << q;
     }
   throw ValueError("invalid gate qubits");
+}
+
+// Σ of block(lo, hi) over [0, n) in fixed blocks of kReduceBlock items (each touching `amplitudes_per_item`
+// amplitudes), the blocks in parallel and added in order: the same bits on any thread count. For the vector kernels
+// that sum one block each (kernels::matrix_element_1q, pauli_sum).
+template <class Block>
+cplx ordered_block_sum(index_t n, std::uint64_t amplitudes_per_item, Block&& block) {
+  const index_t blocks = (n + kReduceBlock - 1) / kReduceBlock;
+  auto bounds = [&](index_t b) { return std::pair{b * kReduceBlock, std::min<index_t>(n, (b + 1) * kReduceBlock)}; };
+  if (blocks == 1) return block(index_t{0}, n);
+  std::vector<cplx> part(blocks);
+  parallel_for(
+      blocks,
+      [&](index_t b) {
+        const auto [lo, hi] = bounds(b);
+        part[b] = block(lo, hi);
+      },
+      amplitudes_per_item * kReduceBlock);
+  cplx sum = 0;
+  for (const cplx& p : part) sum += p;
+  return sum;
 }
 
 }  // namespace
@@ -420,18 +443,8 @@ double StateVector<T>::expectation(const PauliMasks& p) const {
   // (the scalar loop below took 3-8 ns a row, std::complex's product checking for NaN and nothing vectorised).
   if (n_ >= 1 && active_isa() != Isa::Reference) {
     const Isa isa = active_isa();
-    const index_t blocks = (size() + kReduceBlock - 1) / kReduceBlock;
-    auto block = [&](index_t b) {
-      return kernels::pauli_sum<T>(isa, a, x, z, b * kReduceBlock, std::min<index_t>(size(), (b + 1) * kReduceBlock));
-    };
-    cplx sum = 0;
-    if (blocks == 1) {
-      sum = block(0);
-    } else {
-      std::vector<cplx> part(blocks);
-      parallel_for(blocks, [&](index_t b) { part[b] = block(b); }, kReduceBlock);
-      for (const cplx& q : part) sum += q;
-    }
+    const cplx sum = ordered_block_sum(
+        size(), 1, [&](index_t lo, index_t hi) { return kernels::pauli_sum<T>(isa, a, x, z, lo, hi); });
     return (i_power(p.num_y()) * sum).real();
   }
   const cplx s = parallel_sum<cplx>(size(), [=](index_t i) {
@@ -450,13 +463,13 @@ void StateVector<T>::add_pauli_applied(const StateVector& src, const PauliMasks&
   if (&src == this && p.x != 0) {
     throw ValueError("add_pauli_applied with an X or Y factor needs a separate source state");
   }
-  const value_type f(i_power(p.num_y()) * c);
+  const cplx fc = i_power(p.num_y()) * c;
+  const value_type f(fc);
   value_type* out = amp_.data();
   const value_type* in = src.amp_.data();
   const index_t x = p.x, z = p.z;
   if (n_ >= 1 && active_isa() != Isa::Reference) {  // the vector kernel, each block of output rows by one task
     const Isa isa = active_isa();
-    const cplx fc = i_power(p.num_y()) * c;
     const index_t blocks = (size() + kReduceBlock - 1) / kReduceBlock;
     parallel_for(blocks, [&](index_t b) {
       const index_t r1 = std::min<index_t>(size(), (b + 1) * kReduceBlock);
@@ -492,17 +505,9 @@ cplx StateVector<T>::matrix_element(const StateVector& bra, std::span<const unsi
     // added in order. At 6 qubits of ρ (4096 amplitudes) the scalar loop below was a quarter of noisy training.
     const Isa isa = active_isa();
     const unsigned t = targets[0];
-    const index_t pairs = ket.size() / 2, blocks = (pairs + kReduceBlock - 1) / kReduceBlock;
-    auto block = [&](index_t b) {
-      return kernels::matrix_element_1q<T>(isa, bra.amp_.data(), ket.amp_.data(), t, b * kReduceBlock,
-                                           std::min<index_t>(pairs, (b + 1) * kReduceBlock), matrix.data());
-    };
-    if (blocks == 1) return block(0);
-    std::vector<cplx> part(blocks);
-    parallel_for(blocks, [&](index_t b) { part[b] = block(b); }, 2 * kReduceBlock);
-    cplx sum = 0;
-    for (const cplx& p : part) sum += p;
-    return sum;
+    return ordered_block_sum(ket.size() / 2, 2, [&](index_t lo, index_t hi) {
+      return kernels::matrix_element_1q<T>(isa, bra.amp_.data(), ket.amp_.data(), t, lo, hi, matrix.data());
+    });
   }
   if (k == 1 && controls.empty()) {
     // The Reference ISA: a blocked pass over both states with split real arithmetic (std::complex's operator*

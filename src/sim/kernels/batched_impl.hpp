@@ -310,6 +310,15 @@ void batched_expectation_impl(const T* re, const T* im, unsigned n, unsigned B, 
   for (unsigned b = 0; b < B; ++b) out[b] = ny == 0 ? rr[b] : ny == 1 ? -ri[b] : ny == 2 ? -rr[b] : ri[b];
 }
 
+// The signs of row i under `terms` Z strings as one pattern: bit t set where (−1)^{|i∧z_t|} = −1; and the sign bit t
+// of pattern p gives.
+inline unsigned z_pattern(index_t i, const index_t* z, unsigned terms) {
+  unsigned pattern = 0;
+  for (unsigned t = 0; t < terms; ++t) pattern |= (parity(i & z[t]) ? 1U : 0U) << t;
+  return pattern;
+}
+inline double pattern_sign(unsigned p, unsigned t) { return (p >> t & 1U) != 0 ? -1.0 : 1.0; }
+
 // kernels::batched_z_expectations.
 template <class T>
 void batched_z_expectations_impl(const T* re, const T* im, unsigned n, unsigned B, const index_t* z, unsigned terms,
@@ -319,9 +328,7 @@ void batched_z_expectations_impl(const T* re, const T* im, unsigned n, unsigned 
   sums.assign(std::size_t{patterns} * B, 0.0);
   const index_t size = index_t{1} << n;
   for (index_t i = 0; i < size; ++i) {
-    unsigned pattern = 0;
-    for (unsigned t = 0; t < terms; ++t) pattern |= (parity(i & z[t]) ? 1U : 0U) << t;
-    double* __restrict acc = sums.data() + std::size_t{pattern} * B;
+    double* __restrict acc = sums.data() + std::size_t{z_pattern(i, z, terms)} * B;
     const T* __restrict ar = re + i * B;
     const T* __restrict ai = im + i * B;
 #pragma omp simd
@@ -330,7 +337,7 @@ void batched_z_expectations_impl(const T* re, const T* im, unsigned n, unsigned 
   for (unsigned t = 0; t < terms; ++t)
     for (unsigned b = 0; b < B; ++b) {
       double s = 0;
-      for (unsigned p = 0; p < patterns; ++p) s += (p >> t & 1U) != 0 ? -sums[p * B + b] : sums[p * B + b];
+      for (unsigned p = 0; p < patterns; ++p) s += pattern_sign(p, t) * sums[p * B + b];
       out[t * B + b] = s;
     }
 }
@@ -345,14 +352,12 @@ void batched_z_weighted_impl(const T* src_re, const T* src_im, T* re, T* im, uns
   for (unsigned p = 0; p < patterns; ++p)
     for (unsigned b = 0; b < B; ++b) {
       double d = 0;
-      for (unsigned t = 0; t < terms; ++t) d += (p >> t & 1U) != 0 ? -coeff[t * B + b] : coeff[t * B + b];
+      for (unsigned t = 0; t < terms; ++t) d += pattern_sign(p, t) * coeff[t * B + b];
       factors[p * B + b] = T(d);
     }
   const index_t size = index_t{1} << n;
   for (index_t i = 0; i < size; ++i) {
-    unsigned pattern = 0;
-    for (unsigned t = 0; t < terms; ++t) pattern |= (parity(i & z[t]) ? 1U : 0U) << t;
-    const T* __restrict d = factors.data() + std::size_t{pattern} * B;
+    const T* __restrict d = factors.data() + std::size_t{z_pattern(i, z, terms)} * B;
     const T* __restrict sr = src_re + i * B;
     const T* __restrict si = src_im + i * B;
     T* __restrict orr = re + i * B;
@@ -569,6 +574,17 @@ struct Register<float> {
   typedef float type __attribute__((vector_size(kRegisterBytes)));
   typedef double wide __attribute__((vector_size(2 * kRegisterBytes)));
 };
+// A register's worth of T from q, and back (through memcpy: any alignment).
+template <class V, class T>
+V load_register(const T* q) {
+  V v;
+  std::memcpy(&v, q, sizeof v);
+  return v;
+}
+template <class T, class V>
+void store_register(T* q, V v) {
+  std::memcpy(q, &v, sizeof v);
+}
 
 // The per-sample kernels' shared parts. Their loop: tiles of [g0, g1) whose rows of both states (about 128 KiB) stay
 // in cache while every block of samples visits them; in each tile the samples in blocks of one register, then one at
@@ -585,13 +601,7 @@ void for_sample_blocks(unsigned B, index_t g0, index_t g1, Block& block) {
     unsigned b = 0;
     for (; b + W <= B; b += W)
       block.template operator()<V, VD>(
-          b, t0, t1,
-          [](const T* q) {
-            V v;
-            std::memcpy(&v, q, sizeof v);
-            return v;
-          },
-          [](T* q, V v) { std::memcpy(q, &v, sizeof v); });
+          b, t0, t1, [](const T* q) { return load_register<V>(q); }, [](T* q, V v) { store_register(q, v); });
     for (; b < B; ++b)
       block.template operator()<T, double>(b, t0, t1, [](const T* q) { return *q; }, [](T* q, T v) { *q = v; });
   }
@@ -886,12 +896,8 @@ void batched_rotation_pair_rows(T* __restrict p, T* __restrict l, unsigned B, in
   // the batch per quad, in the loop, took a quarter of this kernel's time (Intel Xeon, AVX-512, 10 qubits, B = 32).
   VD w1a{}, w1b{}, w2a{}, w2b{};
   double s1a = 0, s1b = 0, s2a = 0, s2b = 0;  // the samples past the last whole register
-  auto load = [](const T* q) {
-    V v;
-    std::memcpy(&v, q, sizeof v);
-    return v;
-  };
-  auto store = [](T* q, V v) { std::memcpy(q, &v, sizeof v); };
+  const auto load = batched_detail::load_register<V, T>;
+  const auto store = batched_detail::store_register<T, V>;
   // Both steps on one value of each of the quad's rows: X a register of T or T itself.
   auto steps = [&](auto& x0, auto& x1, auto& x2, auto& x3, auto& y0, auto& y1, auto& y2, auto& y3, auto& c1a,
                    auto& c1b, auto& c2a, auto& c2b) {

@@ -1025,6 +1025,40 @@ void apply_dense_run_impl(complex<T>* psi, unsigned n, std::span<const DenseGate
 #if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
+// Two complex numbers of T in one vector (re, im, re, im), the small-state kernels' unit: swap4 exchanges each
+// number's parts, halves the two numbers; factor(a, b) the lanes that multiply the two by a and b,
+// (a, b)∘x = r·x + i·swap4(x); load and store through memcpy (any alignment).
+template <class T>
+struct Vec4 {
+  typedef T type __attribute__((vector_size(4 * sizeof(T))));
+  struct Factor {
+    type r, i;
+    [[nodiscard]] type operator()(type x) const { return r * x + i * swap4(x); }
+  };
+  static type swap4(type v) { return type{v[1], v[0], v[3], v[2]}; }
+  static type halves(type v) { return type{v[2], v[3], v[0], v[1]}; }
+  static Factor factor(cplx a, cplx b) {
+    return {type{T(a.real()), T(a.real()), T(b.real()), T(b.real())},
+            type{T(-a.imag()), T(a.imag()), T(-b.imag()), T(b.imag())}};
+  }
+  static type load(const T* q) {
+    type v;
+    std::memcpy(&v, q, sizeof v);
+    return v;
+  }
+  static void store(T* q, type v) { std::memcpy(q, &v, sizeof v); }
+  // conj(y)·a = (y_re a_re + y_im a_im, y_re a_im − y_im a_re): acc_re and acc_im hold the sums of y·a and
+  // y·swap4(a); this is Σ conj(y)·a, the lanes of the first summed and of the second differenced.
+  static void add_conj_product(type y, type a, type& acc_re, type& acc_im) {
+    acc_re += y * a;
+    acc_im += y * swap4(a);
+  }
+  static cplx conj_sum(type acc_re, type acc_im) {
+    return {double(acc_re[0]) + double(acc_re[1]) + double(acc_re[2]) + double(acc_re[3]),
+            double(acc_im[0]) - double(acc_im[1]) + double(acc_im[2]) - double(acc_im[3])};
+  }
+};
+
 template <class T>
 void apply_1q_small_impl(complex<T>* psi, unsigned n, unsigned t, index_t ctrl_mask, unsigned num_controls,
                          const cplx* m) {
@@ -1039,30 +1073,20 @@ void apply_1q_small_impl(complex<T>* psi, unsigned n, unsigned t, index_t ctrl_m
   const index_t stride = index_t{2} << t;  // reals
   if (t == 0) {
     // The pair (i, i + 1) is one vector [x0, x1]: y = D∘x + O∘[x1, x0] with D = (m00, m11), O = (m01, m10).
-    typedef T v4 __attribute__((vector_size(4 * sizeof(T))));
-    auto swap4 = [](v4 x) { return v4{x[1], x[0], x[3], x[2]}; };
-    auto halves = [](v4 x) { return v4{x[2], x[3], x[0], x[1]}; };
-    const v4 DR{r00[0], r00[1], r11[0], r11[1]}, DI{i00[0], i00[1], i11[0], i11[1]};
-    const v4 OR{r01[0], r01[1], r10[0], r10[1]}, OI{i01[0], i01[1], i10[0], i10[1]};
+    using V4 = Vec4<T>;
+    using v4 = typename V4::type;
+    const typename V4::Factor D = V4::factor(m[0], m[3]), O = V4::factor(m[1], m[2]);
+    auto apply = [&](T* p) {
+      const v4 x = V4::load(p);
+      V4::store(p, D(x) + O(V4::halves(x)));
+    };
     if (ctrl_mask == 0) {  // the pairs are consecutive vectors
-      for (index_t c = 0; c < count; ++c) {
-        T* const p = a + 4 * c;
-        v4 x;
-        std::memcpy(&x, p, sizeof x);
-        const v4 xp = halves(x);
-        const v4 y = (DR * x + DI * swap4(x)) + (OR * xp + OI * swap4(xp));
-        std::memcpy(p, &y, sizeof y);
-      }
+      for (index_t c = 0; c < count; ++c) apply(a + 4 * c);
       return;
     }
     index_t i = 0;
     for (index_t c = 0; c < count; ++c) {
-      T* const p = a + 2 * (i | ctrl_mask);
-      v4 x;
-      std::memcpy(&x, p, sizeof x);
-      const v4 xp = halves(x);
-      const v4 y = (DR * x + DI * swap4(x)) + (OR * xp + OI * swap4(xp));
-      std::memcpy(p, &y, sizeof y);
+      apply(a + 2 * (i | ctrl_mask));
       i = ((i | fixed) + 1) & ~fixed;
     }
     return;
@@ -1070,24 +1094,18 @@ void apply_1q_small_impl(complex<T>* psi, unsigned n, unsigned t, index_t ctrl_m
   if ((ctrl_mask & 1U) == 0 && count >= 2) {
     // Amplitudes i and i + 1 (bit 0 clear) belong to two different pairs with the same control bits: both in one
     // vector of two complex numbers, half the loop trips (the loop was half of a 16-amplitude gate's instructions).
-    typedef T v4 __attribute__((vector_size(4 * sizeof(T))));
-    auto wide = [](v2 x) { return v4{x[0], x[1], x[0], x[1]}; };
-    auto swap4 = [](v4 x) { return v4{x[1], x[0], x[3], x[2]}; };
-    const v4 R00 = wide(r00), R01 = wide(r01), R10 = wide(r10), R11 = wide(r11);
-    const v4 I00 = wide(i00), I01 = wide(i01), I10 = wide(i10), I11 = wide(i11);
+    using V4 = Vec4<T>;
+    using v4 = typename V4::type;
+    const typename V4::Factor M00 = V4::factor(m[0], m[0]), M01 = V4::factor(m[1], m[1]);
+    const typename V4::Factor M10 = V4::factor(m[2], m[2]), M11 = V4::factor(m[3], m[3]);
     const index_t fixed2 = fixed | 1U;
     index_t i = 0;
     for (index_t c = 0; c < count / 2; ++c) {
       T* const p0 = a + 2 * (i | ctrl_mask);
       T* const p1 = p0 + stride;
-      v4 x0, x1;
-      std::memcpy(&x0, p0, sizeof x0);
-      std::memcpy(&x1, p1, sizeof x1);
-      const v4 s0 = swap4(x0), s1 = swap4(x1);
-      const v4 y0 = (R00 * x0 + I00 * s0) + (R01 * x1 + I01 * s1);
-      const v4 y1 = (R10 * x0 + I10 * s0) + (R11 * x1 + I11 * s1);
-      std::memcpy(p0, &y0, sizeof y0);
-      std::memcpy(p1, &y1, sizeof y1);
+      const v4 x0 = V4::load(p0), x1 = V4::load(p1);
+      V4::store(p0, M00(x0) + M01(x1));
+      V4::store(p1, M10(x0) + M11(x1));
       i = ((i | fixed2) + 1) & ~fixed2;
     }
     return;
@@ -1154,33 +1172,21 @@ void two_qubit_groups(T* a, unsigned n, unsigned t0, unsigned t1, const cplx* m)
 // amplitude per vector took 0.64).
 template <class T>
 void two_qubit_groups_low(T* a, unsigned n, unsigned h, const cplx* m) {
-  typedef T v4 __attribute__((vector_size(4 * sizeof(T))));
-  auto swap4 = [](v4 x) { return v4{x[1], x[0], x[3], x[2]}; };
-  auto halves = [](v4 x) { return v4{x[2], x[3], x[0], x[1]}; };
-  // (c0, c1)∘x for entries c0 = m[e0], c1 = m[e1]: R·x + I·swap4(x).
-  struct Lanes {
-    v4 r, i;
-  };
-  auto lanes = [&](int e0, int e1) {
-    return Lanes{v4{T(m[e0].real()), T(m[e0].real()), T(m[e1].real()), T(m[e1].real())},
-                 v4{T(-m[e0].imag()), T(m[e0].imag()), T(-m[e1].imag()), T(m[e1].imag())}};
-  };
+  using V4 = Vec4<T>;
+  using v4 = typename V4::type;
+  // (c0, c1)∘x for entries c0 = m[e0], c1 = m[e1].
+  auto lanes = [&](int e0, int e1) { return V4::factor(m[e0], m[e1]); };
   // Rows 0-1 (top) and 2-3 (bottom): the diagonal and off-diagonal lanes of each column block.
-  const Lanes td0 = lanes(0, 5), to0 = lanes(1, 4), td1 = lanes(2, 7), to1 = lanes(3, 6);
-  const Lanes bd0 = lanes(8, 13), bo0 = lanes(9, 12), bd1 = lanes(10, 15), bo1 = lanes(11, 14);
-  auto mul = [&](const Lanes& c, v4 x) { return c.r * x + c.i * swap4(x); };
+  const auto td0 = lanes(0, 5), to0 = lanes(1, 4), td1 = lanes(2, 7), to1 = lanes(3, 6);
+  const auto bd0 = lanes(8, 13), bo0 = lanes(9, 12), bd1 = lanes(10, 15), bo1 = lanes(11, 14);
   const index_t o2 = index_t{2} << h;  // in reals
   const index_t count = (index_t{1} << n) >> 2;
   for (index_t g = 0; g < count; ++g) {
     T* const p = a + 2 * insert_zero_bit(insert_zero_bit(g, 0), h);
-    v4 x01, x23;
-    std::memcpy(&x01, p, sizeof x01);
-    std::memcpy(&x23, p + o2, sizeof x23);
-    const v4 h01 = halves(x01), h23 = halves(x23);
-    const v4 y01 = (mul(td0, x01) + mul(to0, h01)) + (mul(td1, x23) + mul(to1, h23));
-    const v4 y23 = (mul(bd0, x01) + mul(bo0, h01)) + (mul(bd1, x23) + mul(bo1, h23));
-    std::memcpy(p, &y01, sizeof y01);
-    std::memcpy(p + o2, &y23, sizeof y23);
+    const v4 x01 = V4::load(p), x23 = V4::load(p + o2);
+    const v4 h01 = V4::halves(x01), h23 = V4::halves(x23);
+    V4::store(p, (td0(x01) + to0(h01)) + (td1(x23) + to1(h23)));
+    V4::store(p + o2, (bd0(x01) + bo0(h01)) + (bd1(x23) + bo1(h23)));
   }
 }
 
@@ -1208,50 +1214,33 @@ void apply_2q_small_impl(complex<T>* psi, unsigned n, unsigned t0, unsigned t1, 
 template <class T>
 cplx matrix_element_1q_impl(const complex<T>* bra, const complex<T>* ket, unsigned t, index_t p0, index_t p1,
                             const cplx* m) {
-  typedef T v4 __attribute__((vector_size(4 * sizeof(T))));
-  auto swap4 = [](v4 x) { return v4{x[1], x[0], x[3], x[2]}; };
-  auto halves = [](v4 x) { return v4{x[2], x[3], x[0], x[1]}; };
-  auto rep = [](cplx a, cplx b) { return std::pair{v4{T(a.real()), T(a.real()), T(b.real()), T(b.real())},
-                                                   v4{T(-a.imag()), T(a.imag()), T(-b.imag()), T(b.imag())}}; };
+  using V4 = Vec4<T>;
+  using v4 = typename V4::type;
   const T* l = reinterpret_cast<const T*>(bra);
   const T* r = reinterpret_cast<const T*>(ket);
   v4 acc_re{}, acc_im{};
   if (t == 0) {
-    const auto [dr, di] = rep(m[0], m[3]);  // (m00, m11)
-    const auto [orr, oi] = rep(m[1], m[2]);  // (m01, m10)
+    const typename V4::Factor D = V4::factor(m[0], m[3]), O = V4::factor(m[1], m[2]);
     for (index_t j = p0; j < p1; ++j) {
-      v4 x, y;
-      std::memcpy(&x, r + 4 * j, sizeof x);
-      std::memcpy(&y, l + 4 * j, sizeof y);
-      const v4 xh = halves(x);
-      const v4 a = (dr * x + di * swap4(x)) + (orr * xh + oi * swap4(xh));
-      acc_re += y * a;
-      acc_im += y * swap4(a);
+      const v4 x = V4::load(r + 4 * j);
+      V4::add_conj_product(V4::load(l + 4 * j), D(x) + O(V4::halves(x)), acc_re, acc_im);
     }
   } else {
-    const auto [r00, i00] = rep(m[0], m[0]);
-    const auto [r01, i01] = rep(m[1], m[1]);
-    const auto [r10, i10] = rep(m[2], m[2]);
-    const auto [r11, i11] = rep(m[3], m[3]);
+    const typename V4::Factor M00 = V4::factor(m[0], m[0]), M01 = V4::factor(m[1], m[1]);
+    const typename V4::Factor M10 = V4::factor(m[2], m[2]), M11 = V4::factor(m[3], m[3]);
     // Pairs j and j + 1 (j even) are neighbours in one run of 2^t ≥ 2 pairs: amplitudes i0 and i0 + 1 (p0 and p1 are
     // even).
     const index_t stride = index_t{1} << t;
     for (index_t j = p0; j < p1; j += 2) {
       const index_t i0 = j + ((j >> t) << t);
-      v4 x0, x1, y0, y1;
-      std::memcpy(&x0, r + 2 * i0, sizeof x0);
-      std::memcpy(&x1, r + 2 * (i0 + stride), sizeof x1);
-      std::memcpy(&y0, l + 2 * i0, sizeof y0);
-      std::memcpy(&y1, l + 2 * (i0 + stride), sizeof y1);
-      const v4 s0 = swap4(x0), s1 = swap4(x1);
-      const v4 a0 = (r00 * x0 + i00 * s0) + (r01 * x1 + i01 * s1);
-      const v4 a1 = (r10 * x0 + i10 * s0) + (r11 * x1 + i11 * s1);
-      acc_re += y0 * a0 + y1 * a1;
-      acc_im += y0 * swap4(a0) + y1 * swap4(a1);
+      const v4 x0 = V4::load(r + 2 * i0), x1 = V4::load(r + 2 * (i0 + stride));
+      const v4 y0 = V4::load(l + 2 * i0), y1 = V4::load(l + 2 * (i0 + stride));
+      const v4 a0 = M00(x0) + M01(x1), a1 = M10(x0) + M11(x1);
+      acc_re += y0 * a0 + y1 * a1;  // add_conj_product of both pairs, summed before they are added
+      acc_im += y0 * V4::swap4(a0) + y1 * V4::swap4(a1);
     }
   }
-  return {double(acc_re[0]) + double(acc_re[1]) + double(acc_re[2]) + double(acc_re[3]),
-          double(acc_im[0]) - double(acc_im[1]) + double(acc_im[2]) - double(acc_im[3])};
+  return V4::conj_sum(acc_re, acc_im);
 }
 
 // Rows of a Pauli string's partners and signs, for kernels::pauli_sum and add_pauli: rows i and i + 1 (i even) meet
@@ -1261,7 +1250,8 @@ cplx matrix_element_1q_impl(const complex<T>* bra, const complex<T>* ket, unsign
 // table of the low three bits' signs, two rows per vector.
 template <class T>
 struct PauliRows {
-  typedef T v4 __attribute__((vector_size(4 * sizeof(T))));
+  using V4 = Vec4<T>;
+  using v4 = typename V4::type;
   index_t x, z;
   v4 low[4];  // signs of rows 8m + 2u and 8m + 2u + 1 from z's bits 0-2
   PauliRows(index_t x_mask, index_t z_mask) : x(x_mask), z(z_mask) {
@@ -1271,17 +1261,10 @@ struct PauliRows {
     }
   }
   [[nodiscard]] T sign(index_t i) const { return T(1) - T(2) * T(std::popcount(i & z) & 1); }
-  static v4 swap4(v4 v) { return v4{v[1], v[0], v[3], v[2]}; }
-  static v4 halves(v4 v) { return v4{v[2], v[3], v[0], v[1]}; }
-  static v4 load(const T* q) {
-    v4 v;
-    std::memcpy(&v, q, sizeof v);
-    return v;
-  }
   // The partners of rows i and i + 1 of `a` (interleaved re, im), in row order.
   [[nodiscard]] v4 partners(const T* a, index_t i) const {
     const index_t p = i ^ x;
-    return (x & 1U) != 0 ? halves(load(a + 2 * (p - 1))) : load(a + 2 * p);
+    return (x & 1U) != 0 ? V4::halves(V4::load(a + 2 * (p - 1))) : V4::load(a + 2 * p);
   }
   // fn(i, signs of rows i and i + 1) over rows [r0, r1), both even: runs of 8 where they fit.
   template <class Fn>
@@ -1305,44 +1288,35 @@ struct PauliRows {
 };
 
 // kernels::pauli_sum: Σ over rows i in [r0, r1) (both even) of conj(ψ_{i⊕x}) (−1)^{|i∧z|} ψ_i, two rows per vector
-// in matrix_element_1q's arithmetic (conj(y)·a: the lanes of y·a summed, of y·swap(a) differenced), four sums apart
+// (Vec4::add_conj_product, as matrix_element_1q), four sums apart
 // (one per pair of a run of 8 rows) so that their additions do not wait on each other.
 template <class T>
 cplx pauli_sum_impl(const complex<T>* psi, index_t x, index_t z, index_t r0, index_t r1) {
-  using R = PauliRows<T>;
-  using v4 = typename R::v4;
-  const R rows(x, z);
+  using V4 = Vec4<T>;
+  using v4 = typename V4::type;
+  const PauliRows<T> rows(x, z);
   const T* a = reinterpret_cast<const T*>(psi);
   v4 acc_re[4] = {}, acc_im[4] = {};
   rows.for_pairs(r0, r1, [&](index_t i, v4 s, unsigned u) {
-    const v4 v = s * R::load(a + 2 * i);
-    const v4 y = rows.partners(a, i);
-    acc_re[u] += y * v;
-    acc_im[u] += y * R::swap4(v);
+    V4::add_conj_product(rows.partners(a, i), s * V4::load(a + 2 * i), acc_re[u], acc_im[u]);
   });
-  const v4 re = (acc_re[0] + acc_re[1]) + (acc_re[2] + acc_re[3]);
-  const v4 im = (acc_im[0] + acc_im[1]) + (acc_im[2] + acc_im[3]);
-  return {double(re[0]) + double(re[1]) + double(re[2]) + double(re[3]),
-          double(im[0]) - double(im[1]) + double(im[2]) - double(im[3])};
+  return V4::conj_sum((acc_re[0] + acc_re[1]) + (acc_re[2] + acc_re[3]),
+                      (acc_im[0] + acc_im[1]) + (acc_im[2] + acc_im[3]));
 }
 
 // kernels::add_pauli: out_o += f (−1)^{|(o⊕x)∧z|} src_{o⊕x} over rows o in [r0, r1) (both even), that is
 // g (−1)^{|o∧z|} src_{o⊕x} with g = f (−1)^{|x∧z|}: each output row written once, two per vector.
 template <class T>
 void add_pauli_impl(const complex<T>* src, complex<T>* out, index_t x, index_t z, cplx f, index_t r0, index_t r1) {
-  using R = PauliRows<T>;
-  using v4 = typename R::v4;
-  const R rows(x, z);
+  using V4 = Vec4<T>;
+  using v4 = typename V4::type;
+  const PauliRows<T> rows(x, z);
   const cplx g = parity(x & z) ? -f : f;
-  const v4 gr{T(g.real()), T(g.real()), T(g.real()), T(g.real())};
-  const v4 gi{T(-g.imag()), T(g.imag()), T(-g.imag()), T(g.imag())};
+  const typename V4::Factor G = V4::factor(g, g);
   const T* a = reinterpret_cast<const T*>(src);
   T* o = reinterpret_cast<T*>(out);
   rows.for_pairs(r0, r1, [&](index_t i, v4 s, unsigned) {
-    const v4 y = rows.partners(a, i);
-    v4 w = R::load(o + 2 * i);
-    w += s * (gr * y + gi * R::swap4(y));
-    std::memcpy(o + 2 * i, &w, sizeof w);
+    V4::store(o + 2 * i, V4::load(o + 2 * i) + s * G(rows.partners(a, i)));
   });
 }
 
